@@ -1,0 +1,139 @@
+"""Handing over to a human, and the security replies that come with it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from actions.conversation import AskDetails
+from actions.replies import render
+from actions.sdk import Action, CollectingDispatcher, Domain, Tracker
+from bot.dialogue.state import QUEUED
+from bot.storage.schema import conversations, handoffs, messages
+from handoff.packet import build_packet
+from handoff.queue import ASSIGNED, HandoffQueue
+from handoff.routing import expected_wait_minutes, priority_number
+
+
+def transcript(domain: Domain, conversation_id: str) -> list[dict[str, Any]]:
+    rows = domain.connection.execute(
+        select(messages.c.id, messages.c.author, messages.c.author_name, messages.c.text,
+               messages.c.kind, messages.c.created_at)
+        .where(messages.c.conversation_id == conversation_id).order_by(messages.c.id))
+    return [dict(row._mapping) for row in rows]
+
+
+def faq_questions(domain: Domain, lang: str) -> dict[str, str]:
+    return {entry.id: (entry.questions.get(lang) or entry.questions["en"])[0]
+            for entry in domain.faq.entries}
+
+
+class Handoff(Action):
+    def name(self) -> str:
+        return "handoff"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
+            **params: Any) -> list[dict[str, Any]]:
+        connection, queue = domain.connection, domain.queue
+        urgency, reason = params["urgency"], params["reason"]
+        existing = HandoffQueue.open_for(connection, tracker.sender_id)
+        if existing is not None:
+            HandoffQueue.raise_priority(connection, existing.id, priority_number(urgency), reason)
+            position = HandoffQueue.position(connection, HandoffQueue.by_id(connection,
+                                                                           existing.id))
+            dispatcher.utter_message(render(domain, tracker, "handoff_already_queued",
+                                            position=position), kind="handoff_notice")
+            return []
+        conversation = connection.execute(
+            select(conversations).where(conversations.c.id == tracker.sender_id)).one()
+        u = tracker.latest_message
+        packet = build_packet(
+            conversation=conversation, transcript=transcript(domain, tracker.sender_id),
+            dialogue=tracker.slots, intent=tracker.slots.get("intent") or u.intent,
+            confidence=u.confidence, urgency=urgency, reason=reason, lang=tracker.lang,
+            faq_questions=faq_questions(domain, tracker.lang), script=tracker.script,
+        )
+        handoff_id = queue.enqueue(connection, tracker.sender_id, priority_number(urgency),
+                                   reason, tracker.lang, packet["intent"], packet)
+        row = HandoffQueue.by_id(connection, handoff_id)
+        position = HandoffQueue.position(connection, row)
+        wait = expected_wait_minutes(position, queue.agents_online(connection),
+                                     domain.settings.handoff)
+        key = "handoff_queued_p1" if urgency == "P1" else "handoff_queued"
+        dispatcher.utter_message(render(domain, tracker, key, position=position,
+                                        wait_minutes=wait),
+                                 kind="handoff_notice", handoff_id=handoff_id)
+        if params.get("ask_details"):
+            AskDetails().run(dispatcher, tracker, domain, details=params["ask_details"])
+        return [{"event": "handoff", "handoff_id": handoff_id, "reason": reason,
+                 "urgency": urgency, "state": QUEUED}]
+
+
+class Escalate(Action):
+    """While queued or with an agent: raise the case's priority (a secret, a P1)."""
+
+    def name(self) -> str:
+        return "escalate"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
+            **params: Any) -> list[dict[str, Any]]:
+        existing = HandoffQueue.open_for(domain.connection, tracker.sender_id)
+        if existing is not None:
+            HandoffQueue.raise_priority(domain.connection, existing.id,
+                                        priority_number(params["urgency"]), params["reason"])
+        return [{"event": "escalated", "urgency": params["urgency"]}]
+
+
+class ForwardToAgent(Action):
+    """The message is already stored; the agent console reads it from there."""
+
+    def name(self) -> str:
+        return "forward_to_agent"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
+            **params: Any) -> list[dict[str, Any]]:
+        return [{"event": "forwarded"}]
+
+
+class TicketStatus(Action):
+    def name(self) -> str:
+        return "ticket_status"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
+            **params: Any) -> list[dict[str, Any]]:
+        connection = domain.connection
+        asked = [e.value.get("id") for e in tracker.latest_message.entities
+                 if e.label == "ticket_id"]
+        query = select(handoffs).where(handoffs.c.conversation_id == tracker.sender_id)
+        row = None
+        for ticket in asked:
+            if str(ticket).isdigit():
+                # Only the user's own cases: a number alone must not reveal anyone else's.
+                row = connection.execute(query.where(handoffs.c.id == int(str(ticket)))).first()
+        if row is None:
+            row = connection.execute(query.order_by(handoffs.c.id.desc())).first()
+        if row is None:
+            dispatcher.utter_message(render(domain, tracker, "ticket_status_none"),
+                                     kind="ticket_status")
+            return []
+        ticket = f"#{row.id}"
+        if row.status == ASSIGNED:
+            text = render(domain, tracker, "ticket_status_with_agent", ticket=ticket)
+        elif row.status == "queued":
+            status = render(domain, tracker, "status_waiting")
+            text = render(domain, tracker, "ticket_status_open", ticket=ticket, status=status,
+                          position=HandoffQueue.position(connection, row))
+        else:
+            text = render(domain, tracker, "ticket_status_closed", ticket=ticket)
+        dispatcher.utter_message(text, kind="ticket_status", handoff_id=row.id)
+        return []
+
+
+class StoreCsat(Action):
+    def name(self) -> str:
+        return "store_csat"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
+            **params: Any) -> list[dict[str, Any]]:
+        return [{"event": "csat", "score": int(params["score"])}]

@@ -1,0 +1,77 @@
+"""BANKING77-OOS: in-scope accuracy and out-of-scope recall/precision.
+
+The threshold is chosen on valid/ only (in-scope), by the rule stored with the model:
+the highest confidence cut that keeps held-out in-scope accuracy within
+classifier.oos_max_accuracy_drop of the no-threshold accuracy. Test = test/ +
+id-oos/test + ood-oos/test.
+
+    .venv/bin/python -m bench.banking77_oos [--config bench/configs/minilm_use.yml]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from bench.common import DATASETS, bench_settings, dump, machine
+from bot.knowledge.nlu_examples import Example, read_seq_dir
+from bot.nlu.pipeline import NLU
+from bot.nlu.training import TrainingData, train
+from bot.taxonomy import OUT_OF_SCOPE
+
+
+def relabel(examples: list[Example]) -> list[Example]:
+    return [Example(e.text, OUT_OF_SCOPE if e.intent == "oos" else e.intent, e.source)
+            for e in examples]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--config", default="bench/configs/minilm_use.yml")
+    args = parser.parse_args()
+    settings = bench_settings(args.config)
+    root = DATASETS / "banking77-oos"
+    train_set = read_seq_dir(root / "train")
+    valid = read_seq_dir(root / "valid")
+    in_scope = read_seq_dir(root / "test")
+    oos = relabel(read_seq_dir(root / "id-oos" / "test") + read_seq_dir(root / "ood-oos" / "test"))
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "model"
+        manifest = train(settings, TrainingData(train_set, [], "b77oos"), out, valid=valid)
+        nlu = NLU.load(settings, out, check_fresh=False)
+        cases = in_scope + oos
+        texts = [e.text for e in cases]
+        probs = nlu.classifier.probabilities(texts, nlu.embedder.encode(texts))
+    classes = nlu.classifier.classes
+    top = probs.argmax(axis=1)
+    confidence = probs.max(axis=1)
+    threshold = manifest["calibration"]["threshold"]
+    raw = np.array([classes[i] for i in top])
+    final = np.where(confidence >= threshold, raw, OUT_OF_SCOPE)
+    expected = np.array([e.intent for e in cases])
+    is_in = expected != OUT_OF_SCOPE
+    is_oos = ~is_in
+    predicted_oos = final == OUT_OF_SCOPE
+    dump({
+        "benchmark": "BANKING77-OOS: test/ (2,000 in-scope) + id-oos/test (1,080) + "
+                     "ood-oos/test (1,000)",
+        "config": args.config,
+        "threshold": round(threshold, 4),
+        "threshold_rule": f"highest cut keeping valid/ in-scope accuracy within "
+                          f"{settings.classifier.oos_max_accuracy_drop:.0%} of no-threshold",
+        "in_scope_accuracy_no_threshold": round(float((raw[is_in] == expected[is_in]).mean()), 4),
+        "in_scope_accuracy": round(float((final[is_in] == expected[is_in]).mean()), 4),
+        "oos_recall": round(float(predicted_oos[is_oos].mean()), 4),
+        "oos_recall_id_oos": round(float(predicted_oos[len(in_scope):len(in_scope) + 1080].mean()),
+                                   4),
+        "oos_recall_ood_oos": round(float(predicted_oos[len(in_scope) + 1080:].mean()), 4),
+        "oos_precision": round(float(is_oos[predicted_oos].mean()), 4),
+        "machine": machine(),
+    })
+
+
+if __name__ == "__main__":
+    main()

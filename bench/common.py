@@ -1,0 +1,41 @@
+"""Helpers shared by the benchmark scripts (not part of the product)."""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+from pathlib import Path
+
+from bot.config import Settings, load_settings, settings_from_mapping
+
+ROOT = Path(__file__).resolve().parent.parent
+DATASETS = ROOT.parent / "shared" / "datasets"
+
+
+def bench_settings(config: str | None) -> Settings:
+    """The shipped config.yml, with a benchmark config's sections laid over it."""
+    import yaml
+
+    base = yaml.safe_load((ROOT / "config.yml").read_text())
+    if config:
+        base.update(yaml.safe_load(Path(config).read_text()))
+    settings = settings_from_mapping(base)
+    return settings.model_copy(update={"paths": load_settings(ROOT / "config.yml").paths})
+
+
+def machine() -> str:
+    cpu = "unknown cpu"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    cores = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
+    return f"{platform.node()} · {cpu} · {cores} cores · Python {platform.python_version()}"
+
+
+def dump(report: dict[str, object]) -> None:
+    print(json.dumps(report, indent=2, ensure_ascii=False))

@@ -1,0 +1,56 @@
+"""Language identification: ours against raw langdetect (seeded), on short chat messages
+(eval_data/short_lang.jsonl) and on the held-out support messages.
+
+    .venv/bin/python -m bench.language_id
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+from langdetect import DetectorFactory, detect
+from langdetect.lang_detect_exception import LangDetectException
+
+from bench.common import ROOT, dump, machine
+from bot.config import load_settings
+from bot.nlu.language import LanguageIdentifier
+
+
+def _raw(text: str) -> str:
+    try:
+        return detect(text).split("-")[0]  # zh-cn / zh-tw → zh
+    except LangDetectException:
+        return "?"
+
+
+def _score(rows: list[dict[str, str]], ours: LanguageIdentifier) -> dict[str, object]:
+    per: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for row in rows:
+        counts = per[row["lang"]]
+        counts[0] += ours.identify(row["text"]).lang == row["lang"]
+        counts[1] += _raw(row["text"]) == row["lang"]
+        counts[2] += 1
+    n = sum(c[2] for c in per.values())
+    return {
+        "n": n,
+        "ours": round(sum(c[0] for c in per.values()) / n, 4),
+        "raw_langdetect": round(sum(c[1] for c in per.values()) / n, 4),
+        "per_lang": {lang: {"ours": round(c[0] / c[2], 3), "raw": round(c[1] / c[2], 3)}
+                     for lang, c in sorted(per.items())},
+    }
+
+
+def main() -> None:
+    DetectorFactory.seed = 0
+    ours = LanguageIdentifier(load_settings(ROOT / "config.yml").language)
+    sets = {}
+    for name in ("short_lang.jsonl", "heldout.jsonl", "heldout_v2.jsonl"):
+        rows = [json.loads(line) for line in (ROOT / "eval_data" / name).open()]
+        sets[name] = _score(rows, ours)
+    dump({"benchmark": "language identification, no conversation context or locale hint",
+          "sets": sets, "machine": machine()})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,291 @@
+"""Typed, frozen settings read once from config.yml.
+
+An unknown key or a bad value stops start-up with a message that names the key and what is
+allowed (pydantic with extra="forbid", as spaCy validates its config). Secrets never live
+here: tokens, database URLs and passwords come from the environment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.errors import ConfigError
+from bot.taxonomy import ALL_INTENTS, SUPPORTED_LANGUAGES, Urgency
+
+DEFAULT_CONFIG_PATH = Path("config.yml")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LanguageSettings(_Frozen):
+    supported: tuple[str, ...] = SUPPORTED_LANGUAGES
+    default: str = "en"
+    seed: int = 0
+    # A conversation keeps its language unless a new message is at least this sure of
+    # another one: short replies such as "ok" must not flip the reply language.
+    switch_confidence: Annotated[float, Field(ge=0.0, le=1.0)] = 0.85
+    # Weight of the channel's locale hint (browser language, Telegram language_code).
+    hint_weight: Annotated[float, Field(ge=0.0)] = 0.6
+
+    @field_validator("supported")
+    @classmethod
+    def _known_languages(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [code for code in value if code not in SUPPORTED_LANGUAGES]
+        if unknown:
+            raise ValueError(
+                f"unsupported language codes {unknown}; allowed: {list(SUPPORTED_LANGUAGES)}"
+            )
+        return value
+
+
+class UseBackend(_Frozen):
+    """Google's multilingual USE v3 (pure numpy, 16 languages)."""
+
+    name: Literal["use"] = "use"
+    # BLAS threads; equal to the core count. More oversubscribes and is 30x slower here.
+    threads: Annotated[int, Field(ge=1, le=64)] = 2
+
+
+class SentenceTransformerBackend(_Frozen):
+    """Any sentence-transformers model directory; null means the bundled all-MiniLM-L6-v2."""
+
+    name: Literal["sentence_transformers"] = "sentence_transformers"
+    model: str | None = None
+    threads: Annotated[int, Field(ge=1, le=64)] = 2
+    max_length: Annotated[int, Field(ge=8, le=512)] = 128
+
+
+Backend = Annotated[UseBackend | SentenceTransformerBackend, Field(discriminator="name")]
+
+
+class EmbeddingSettings(_Frozen):
+    # One backend, or several concatenated (each block L2-normalised first).
+    backends: tuple[Backend, ...] = (UseBackend(),)
+    batch_size: Annotated[int, Field(ge=1, le=4096)] = 64
+
+    @field_validator("backends")
+    @classmethod
+    def _at_least_one(cls, value: tuple[Any, ...]) -> tuple[Any, ...]:
+        if not value:
+            raise ValueError("list at least one backend: 'use' or 'sentence_transformers'")
+        return value
+
+
+class ClassifierSettings(_Frozen):
+    # Inverse regularisation of the logistic regression.
+    C: Annotated[float, Field(gt=0.0)] = 8.0
+    # Character n-grams catch typos, tickers and mixed-language text that sentence
+    # vectors blur; they cost well under a millisecond per message.
+    char_ngrams: bool = True
+    char_ngram_range: tuple[int, int] = (2, 4)
+    char_ngram_weight: Annotated[float, Field(ge=0.0)] = 1.0
+    # Word unigrams and bigrams: lexical cues ("top up", "card") sentence vectors blur.
+    word_ngrams: bool = False
+    word_ngram_weight: Annotated[float, Field(ge=0.0)] = 0.5
+    # Scale of the sentence vectors against the n-gram blocks (less regularised when > 1).
+    dense_weight: Annotated[float, Field(gt=0.0)] = 1.0
+    max_iter: Annotated[int, Field(ge=50)] = 1000
+    # Share of the training data held out to fit the temperature and the threshold.
+    holdout_fraction: Annotated[float, Field(gt=0.0, lt=0.5)] = 0.15
+    # The out-of-scope threshold is the highest confidence cut that keeps held-out
+    # in-scope accuracy within this many points of the accuracy with no cut.
+    oos_max_accuracy_drop: Annotated[float, Field(ge=0.0, le=0.5)] = 0.02
+    random_seed: int = 0
+
+
+class FaqSettings(_Frozen):
+    top_k: Annotated[int, Field(ge=1, le=50)] = 5
+    # Retrieval score = cosine similarity + intent_weight * P(entry's intent). The
+    # classifier sees all training data, so it steadies retrieval on short queries.
+    intent_weight: Annotated[float, Field(ge=0.0, le=2.0)] = 0.5
+
+
+def _default_base_urgency() -> dict[str, Urgency]:
+    table: dict[str, Urgency] = {intent: "P4" for intent in ALL_INTENTS}
+    table.update(
+        {
+            "account_hacked": "P1",
+            "phishing_scam": "P2",
+            "reset_2fa": "P2",
+            "account_locked": "P2",
+            "futures_liquidation": "P2",
+            "request_human": "P3",
+        }
+    )
+    for intent in (
+        "login_problem", "kyc_verification", "deposit_missing", "withdrawal_delay",
+        "fiat_transfer", "order_problem", "api_keys", "ticket_status",
+    ):
+        table[intent] = "P3"
+    return table
+
+
+class TriageSettings(_Frozen):
+    base_urgency: dict[str, Urgency] = Field(default_factory=_default_base_urgency)
+    # Money at risk above this USD value raises urgency one level.
+    large_amount_usd: Annotated[float, Field(gt=0)] = 10_000.0
+    # Rough USD reference prices, only to judge "large". Operators keep them current.
+    reference_prices_usd: dict[str, float] = Field(
+        default_factory=lambda: {
+            "USDT": 1.0, "USDC": 1.0, "USD": 1.0, "EUR": 1.1, "BUSD": 1.0, "DAI": 1.0,
+            "BTC": 70_000.0, "ETH": 2_500.0, "BNB": 600.0, "SOL": 150.0, "XRP": 0.6,
+            "TRX": 0.15, "TON": 5.0, "DOGE": 0.15, "LTC": 80.0, "ADA": 0.4,
+        }
+    )
+    # A second intent this likely is enough to treat the message as a security incident:
+    # a missed P1 costs far more than an agent's glance at a false alarm.
+    security_second_guess: Annotated[float, Field(ge=0.0, le=1.0)] = 0.2
+
+    @field_validator("base_urgency")
+    @classmethod
+    def _known_intents(cls, value: dict[str, Urgency]) -> dict[str, Urgency]:
+        unknown = sorted(set(value) - ALL_INTENTS)
+        if unknown:
+            raise ValueError(f"unknown intents {unknown}; allowed: {sorted(ALL_INTENTS)}")
+        missing = sorted(ALL_INTENTS - set(value))
+        if missing:
+            raise ValueError(f"give a base urgency for every intent; missing: {missing}")
+        return value
+
+
+class LimitSettings(_Frozen):
+    max_message_chars: Annotated[int, Field(ge=100, le=100_000)] = 4000
+
+
+class LinkSettings(_Frozen):
+    """Values for the {placeholders} that FAQ answers and replies may use."""
+
+    support_url: str = "https://support.example.com"
+    status_url: str = "https://status.example.com"
+    fees_url: str = "https://support.example.com/fees"
+    security_url: str = "https://support.example.com/security"
+    kyc_url: str = "https://support.example.com/verification"
+
+
+class PathSettings(_Frozen):
+    nlu_data: str = "nlu_data"
+    faq_corpus: str = "faq_corpus"
+    responses: str = "responses"
+    models: str = "models"
+    data_dir: str = "data"
+
+
+class PolicySettings(_Frozen):
+    # Offer the two top intents as quick replies when they are this close and the top
+    # one is below clarify_below.
+    clarify_margin: Annotated[float, Field(ge=0.0, le=1.0)] = 0.2
+    clarify_below: Annotated[float, Field(ge=0.0, le=1.0)] = 0.6
+    # An FAQ hit answers only when its score (similarity + weighted intent) reaches this.
+    faq_min_score: Annotated[float, Field(ge=0.0, le=3.0)] = 0.75
+    # Hand off after this many "no"s, or this many low-confidence turns in a row.
+    max_denials: Annotated[int, Field(ge=1, le=10)] = 2
+    max_low_confidence_turns: Annotated[int, Field(ge=1, le=10)] = 2
+
+
+def _default_sla() -> dict[Urgency, int]:
+    return {"P1": 2, "P2": 10, "P3": 30, "P4": 240}
+
+
+class HandoffSettings(_Frozen):
+    # Minutes from queueing to an agent's first claim, per priority.
+    sla_minutes: dict[Urgency, Annotated[int, Field(ge=1)]] = Field(default_factory=_default_sla)
+    # A queued conversation is offered to agents of its language first, to everyone after.
+    language_fallback_seconds: Annotated[int, Field(ge=0)] = 120
+    # An agent silent this long is offline: their conversations go back to the queue.
+    heartbeat_timeout_seconds: Annotated[int, Field(ge=10)] = 90
+    # For the wait estimate shown to users, per position in the queue and online agent.
+    minutes_per_conversation: Annotated[float, Field(gt=0)] = 4.0
+    default_capacity: Annotated[int, Field(ge=1, le=100)] = 3
+    session_hours: Annotated[float, Field(gt=0, le=72)] = 8.0
+
+
+class TelegramSettings(_Frozen):
+    """The token comes from TELEGRAM_BOT_TOKEN, the webhook secret from
+    TELEGRAM_WEBHOOK_SECRET: never from this file."""
+
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_path: str = "/telegram/webhook"
+    # Flood protection per user: at most this many messages in this many seconds.
+    rate_limit_messages: Annotated[int, Field(ge=1)] = 8
+    rate_limit_seconds: Annotated[float, Field(gt=0)] = 10.0
+    # Sending to Telegram: attempts per message before the outbox retries later.
+    send_attempts: Annotated[int, Field(ge=1, le=10)] = 4
+
+
+class ChannelSettings(_Frozen):
+    telegram: TelegramSettings = TelegramSettings()
+
+
+class Settings(_Frozen):
+    language: LanguageSettings = LanguageSettings()
+    embeddings: EmbeddingSettings = EmbeddingSettings()
+    classifier: ClassifierSettings = ClassifierSettings()
+    faq: FaqSettings = FaqSettings()
+    triage: TriageSettings = TriageSettings()
+    limits: LimitSettings = LimitSettings()
+    links: LinkSettings = LinkSettings()
+    paths: PathSettings = PathSettings()
+    policy: PolicySettings = PolicySettings()
+    handoff: HandoffSettings = HandoffSettings()
+    channels: ChannelSettings = ChannelSettings()
+
+    def pipeline_fingerprint(self) -> str:
+        """Hash of the settings that change what `train` produces."""
+        relevant = {
+            "language": self.language.model_dump(mode="json"),
+            "embeddings": self.embeddings.model_dump(mode="json"),
+            "classifier": self.classifier.model_dump(mode="json"),
+        }
+        blob = json.dumps(relevant, sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+
+def _describe(error: ValidationError, path: Path) -> str:
+    lines = [f"{path}: invalid configuration"]
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"])
+        if item["type"] == "extra_forbidden":
+            lines.append(f"  - unknown key '{key}': remove it or check its spelling")
+        else:
+            lines.append(f"  - '{key}': {item['msg']} (got {item.get('input')!r})")
+    return "\n".join(lines)
+
+
+def settings_from_mapping(raw: dict[str, Any], source: Path = DEFAULT_CONFIG_PATH) -> Settings:
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as error:
+        raise ConfigError(_describe(error, source)) from None
+
+
+def load_settings(path: Path | str = DEFAULT_CONFIG_PATH) -> Settings:
+    """Read config.yml once. Relative paths inside stay relative to the config's folder."""
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"{path}: not found. Run from the project folder or pass --config.")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}{line}: not valid YAML ({error}). Fix the syntax.") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of sections")
+    settings = settings_from_mapping(raw, path)
+    return _resolve_paths(settings, path.resolve().parent)
+
+
+def _resolve_paths(settings: Settings, base: Path) -> Settings:
+    resolved = {
+        key: str((base / value) if not Path(value).is_absolute() else Path(value))
+        for key, value in settings.paths.model_dump().items()
+    }
+    return settings.model_copy(update={"paths": PathSettings(**resolved)})

@@ -1,0 +1,1 @@
+"""Conversation state, the dialogue policy (pure) and the engine that runs a turn."""

@@ -1,0 +1,194 @@
+"""One conversation turn: store → understand → decide → act → store the replies.
+
+The user's message is committed (redacted) before it is understood, so a crash loses
+nothing; a retry with the same client message id returns the stored replies instead of
+answering twice. Deciding and acting happen in one transaction that holds the
+conversation's row lock, so several server processes serve one conversation in turn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import Engine
+
+from actions.registry import ACTIONS
+from actions.sdk import CollectingDispatcher, Domain, Tracker
+from bot.config import Settings
+from bot.dialogue import state as st
+from bot.dialogue.policy import decide, for_public_group
+from bot.dialogue.state import DialogueState
+from bot.dialogue.store import ConversationStore
+from bot.errors import SupportbotError
+from bot.knowledge.replies import ReplyCatalog
+from bot.nlu.pipeline import NLU, clean_text
+from bot.nlu.understanding import ParseContext, Understanding
+from bot.taxonomy import ALL_INTENTS
+from handoff.queue import HandoffQueue
+from handoff.routing import urgency_of
+
+PUBLIC_GROUP_CHANNEL = "telegram_group"
+
+
+class ConversationNotFound(SupportbotError):
+    pass
+
+
+class MessageTooLong(SupportbotError):
+    pass
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    conversation_id: str
+    message_id: int
+    replies: list[dict[str, Any]]
+    understanding: Understanding | None  # None when a retry replayed stored replies
+    state: str
+    handoff: dict[str, Any] | None
+
+
+class DialogueEngine:
+    def __init__(self, engine: Engine, nlu: NLU, replies: ReplyCatalog, settings: Settings,
+                 queue: HandoffQueue):
+        self.engine = engine
+        self.nlu = nlu
+        self.replies = replies
+        self.settings = settings
+        self.queue = queue
+        self.store = ConversationStore(engine)
+        # Called with a conversation id after every change (live console, WebSockets).
+        self.listeners: list[Callable[[str], None]] = []
+        # The link that opens a private chat carrying a group conversation's context; the
+        # Telegram channel sets it once it knows the bot's username.
+        self.private_link: Callable[[str], str] = lambda _conversation_id: ""
+
+    def open(self, channel: str, channel_key: str, user_label: str | None = None,
+             lang: str | None = None) -> str:
+        return self.store.create(channel, channel_key, user_label, lang)
+
+    def handle(self, conversation_id: str, text: str, client_message_id: str | None = None,
+               locale: str | None = None) -> TurnResult:
+        conversation = self.store.get(conversation_id)
+        if conversation is None:
+            raise ConversationNotFound(f"no conversation {conversation_id}")
+        cleaned = clean_text(text)
+        limit = self.settings.limits.max_message_chars
+        if len(cleaned) > limit:
+            raise MessageTooLong(f"messages are limited to {limit} characters")
+        redacted = self.nlu.secrets.scan(cleaned).redacted_text
+        message_id, processed = self.store.store_inbound(conversation_id, redacted,
+                                                         client_message_id)
+        if processed:
+            return self._replay(conversation_id, message_id)
+        understanding = self._understand(conversation, cleaned, locale)
+        with self.engine.begin() as connection:
+            row = self.store.lock(connection, conversation_id)
+            dialogue = DialogueState.from_json(row.dialogue)
+            decision = decide(understanding, dialogue, row.state, self.settings.policy)
+            if row.channel == PUBLIC_GROUP_CHANNEL:
+                decision = for_public_group(decision, understanding,
+                                            self.private_link(conversation_id))
+            lang = understanding.lang or row.lang or self.settings.language.default
+            script = understanding.script if lang == "zh" else None
+            tracker = Tracker(conversation_id, row.channel, lang, script or row.script,
+                              understanding, decision.dialogue.to_json(), row.user_label)
+            domain = Domain(self.settings, self.replies, self.nlu.faq, self.queue, connection)
+            dispatcher = CollectingDispatcher()
+            events: list[dict[str, Any]] = []
+            for action in decision.actions:
+                events += ACTIONS[action.name].run(dispatcher, tracker, domain, **action.params)
+            changes = self._apply_events(connection, conversation_id, row, events, decision.rule)
+            for message in dispatcher.messages:
+                self.store.add_message(connection, conversation_id, "bot", message["text"],
+                                       message["kind"], payload=message, reply_to=message_id)
+            self.store.finish_inbound(connection, message_id, _summary(understanding,
+                                                                       decision.rule))
+            self.store.save(connection, conversation_id, dialogue=decision.dialogue.to_json(),
+                            lang=lang, script=script or row.script, **changes)
+            handoff = self._handoff_info(connection, conversation_id)
+        self.notify(conversation_id)
+        return TurnResult(conversation_id, message_id, self.store.replies_to(message_id),
+                          understanding, changes.get("state", row.state), handoff)
+
+    def rate(self, conversation_id: str, score: int) -> bool:
+        """The 1-5 rating after an agent closed the conversation; False if not closed."""
+        with self.engine.begin() as connection:
+            row = self.store.lock(connection, conversation_id)
+            if row.state != st.CLOSED:
+                return False
+            dialogue = DialogueState.from_json(row.dialogue)
+            dialogue.stage = st.IDLE
+            self.store.save(connection, conversation_id, csat=score,
+                            dialogue=dialogue.to_json())
+            self.store.record_event(connection, conversation_id, "csat", {"score": score})
+        self.notify(conversation_id)
+        return True
+
+    def _understand(self, conversation: Any, text: str, locale: str | None) -> Understanding:
+        context = ParseContext(previous_lang=conversation.lang, locale_hint=locale)
+        payload = text[1:] if text.startswith("/") else None
+        if payload in ALL_INTENTS:
+            # A quick-reply button: the user chose the intent. For a clarification we
+            # re-read their question so the FAQ answer matches what they asked.
+            dialogue = DialogueState.from_json(conversation.dialogue)
+            source = dialogue.last_question if payload not in ("affirm", "deny",
+                                                                "request_human") else ""
+            understanding = self.nlu.parse(source or payload, context, forced_intent=payload)
+            # The button's name ("request_human") is English whatever the user speaks: the
+            # language comes from the conversation, else from the channel's locale.
+            if conversation.lang:
+                return replace(understanding, lang=conversation.lang, script=conversation.script)
+            if not source:
+                guess = self.nlu.languages.from_context(None, locale)
+                return replace(understanding, lang=guess.lang, script=guess.script)
+            return understanding
+        if payload == "skip":
+            text = "skip"
+        return self.nlu.parse(text, context)
+
+    def _apply_events(self, connection: Any, conversation_id: str, row: Any,
+                      events: list[dict[str, Any]], rule: str) -> dict[str, Any]:
+        changes: dict[str, Any] = {}
+        if row.state == st.CLOSED and not rule.startswith("2"):
+            changes["state"] = st.BOT  # the user wrote again: a new conversation turn
+        for event in events:
+            kind = event["event"]
+            if kind == "handoff":
+                changes["state"] = st.QUEUED
+            elif kind == "bot_resolved":
+                changes["resolved_by"] = "bot"
+            elif kind == "csat":
+                changes["csat"] = event["score"]
+            if kind != "forwarded":
+                self.store.record_event(connection, conversation_id, kind, event)
+        return changes
+
+    def handoff_of(self, conversation_id: str) -> dict[str, Any] | None:
+        """The conversation's open case as the API shows it: id, priority, status, position."""
+        with self.engine.connect() as connection:
+            return self._handoff_info(connection, conversation_id)
+
+    def _handoff_info(self, connection: Any, conversation_id: str) -> dict[str, Any] | None:
+        row = HandoffQueue.open_for(connection, conversation_id)
+        if row is None:
+            return None
+        return {"id": row.id, "priority": urgency_of(row.priority), "status": row.status,
+                "position": HandoffQueue.position(connection, row)}
+
+    def _replay(self, conversation_id: str, message_id: int) -> TurnResult:
+        conversation = self.store.get(conversation_id)
+        return TurnResult(conversation_id, message_id, self.store.replies_to(message_id), None,
+                          conversation.state, self.handoff_of(conversation_id))
+
+    def notify(self, conversation_id: str) -> None:
+        for listener in list(self.listeners):
+            listener(conversation_id)
+
+
+def _summary(u: Understanding, rule: str) -> dict[str, Any]:
+    return {"lang": u.lang, "intent": u.intent, "confidence": u.confidence,
+            "urgency": u.urgency, "flags": list(u.flags), "secrets": list(u.secrets),
+            "entities": [e.as_dict() for e in u.entities], "rule": rule}

@@ -1,0 +1,285 @@
+"""The dialogue policy: explicit rules, in the order they apply, readable in one place.
+
+decide() is pure: it takes the understanding of the new message, the dialogue state and the
+conversation state, and returns the actions to run and the next dialogue state. Side
+effects (storing, queueing, sending) belong to the actions.
+
+ #  when                                               then
+ 1  conversation queued / with an agent                forward; reply only to a pasted secret,
+                                                       "human?" or "status?"
+ 2  closed, waiting for CSAT, message is 1-5           store the score, thank
+ 3  empty / nothing readable                           ask again (empty_message / not_understood)
+ 4  a pasted secret                                    warning + checklist + P1 handoff at once
+ 5  P1 (account takeover, credentials given away)      checklist + P1 handoff at once
+ 6  request_human, or "yes" to our offer of a human    hand off in one step
+ 7  waiting for "did this solve it?": yes              close kindly (bot-resolved)
+ 8  waiting for "did this solve it?": no               next-best entry once; at max_denials
+                                                       hand off (details asked after queueing)
+ 9  waiting for details                                take what came (or "skip"), hand off
+10  strong frustration on a domain problem             hand off (details asked after queueing)
+11  low confidence                                     clarify between the top two if close,
+                                                       else ask to rephrase; hand off after
+                                                       max_low_confidence_turns in a row
+12  out_of_scope                                       refusal that says what we can do + human
+13  greet / thanks / goodbye / bot_challenge           the matching reply
+14  ticket_status                                      look up the user's case
+15  domain intent with a good FAQ hit                  answer, ask "did this solve it?"
+16  domain intent, no good hit                         P2/P3: collect missing details, hand off;
+                                                       P4: ask to rephrase, offer a human
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from bot.config import PolicySettings
+from bot.dialogue import state as st
+from bot.dialogue.state import DialogueState
+from bot.nlu.triage import CREDENTIALS_GIVEN_AWAY, DISTRESS, SECURITY_INCIDENT
+from bot.nlu.understanding import EMPTY, LOW_CONFIDENCE, NO_TEXT, Understanding
+from bot.taxonomy import DOMAIN_INTENTS
+
+# The details an agent needs, by intent (never a password, a 2FA code or a key).
+DETAILS_BY_INTENT: dict[str, tuple[str, ...]] = {
+    "deposit_missing": ("uid_or_email", "txid_or_order_id", "asset", "amount", "network"),
+    "withdrawal_delay": ("uid_or_email", "txid_or_order_id", "asset", "amount", "network"),
+    "fiat_transfer": ("uid_or_email", "amount"),
+    "order_problem": ("uid_or_email", "txid_or_order_id"),
+    "futures_liquidation": ("uid_or_email", "txid_or_order_id"),
+}
+DEFAULT_DETAILS = ("uid_or_email",)
+# Which entity labels satisfy which detail.
+SATISFIED_BY: dict[str, tuple[str, ...]] = {
+    "uid_or_email": ("uid", "email"),
+    "txid_or_order_id": ("tx_hash", "order_id"),
+    "asset": ("asset", "amount"),
+    "amount": ("amount",),
+    "network": ("network",),
+}
+SMALL_TALK = {"greet": "greet", "thanks": "thanks_reply", "goodbye": "goodbye",
+              "bot_challenge": "bot_challenge"}
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Decision:
+    actions: tuple[Action, ...]
+    dialogue: DialogueState
+    rule: str  # which row of the table fired, for the debug view and the tests
+
+
+def _say(key: str, **params: Any) -> Action:
+    return Action("utter", {"key": key, **params})
+
+
+def _handoff(reason: str, urgency: str, ask_details: tuple[str, ...] = ()) -> Action:
+    return Action("handoff", {"reason": reason, "urgency": urgency,
+                              "ask_details": list(ask_details)})
+
+
+def remember(dialogue: DialogueState, u: Understanding) -> DialogueState:
+    """Fold the new message's entities and confidence into the dialogue memory."""
+    known = {(e["label"], e["text"]) for e in dialogue.entities}
+    entities = dialogue.entities + [
+        e.as_dict() for e in u.entities if (e.label, e.text) not in known
+    ]
+    step = {"intent": u.intent, "confidence": u.confidence, "urgency": u.urgency}
+    trail = [*dialogue.confidence_trail, step][-20:]
+    question = u.text if u.intent in DOMAIN_INTENTS or u.has(LOW_CONFIDENCE) else None
+    return replace(dialogue, entities=entities, confidence_trail=trail,
+                   last_question=question or dialogue.last_question)
+
+
+def missing_details(intent: str | None, entities: list[dict[str, Any]]) -> tuple[str, ...]:
+    labels = {e["label"] for e in entities}
+    wanted = DETAILS_BY_INTENT.get(intent or "", DEFAULT_DETAILS)
+    return tuple(d for d in wanted if not labels & set(SATISFIED_BY[d]))
+
+
+def _csat_score(text: str) -> int | None:
+    stripped = text.strip().rstrip("⭐★*").strip()
+    if stripped in {"1", "2", "3", "4", "5"}:
+        return int(stripped)
+    stars = text.count("⭐") + text.count("★")
+    return stars if 1 <= stars <= 5 and not stripped else None
+
+
+def decide(u: Understanding, dialogue: DialogueState, conversation_state: str,
+           settings: PolicySettings) -> Decision:
+    d = remember(dialogue, u)
+
+    # 1 ─ a human owns the conversation: the bot stays quiet.
+    if conversation_state in (st.QUEUED, st.WITH_AGENT):
+        actions: list[Action] = [Action("forward_to_agent")]
+        if u.secrets:
+            actions += [_say("secret_warning"), Action("escalate", {"urgency": "P1",
+                                                                   "reason": "secret_shared"})]
+        elif u.urgency == "P1":
+            actions.append(Action("escalate", {"urgency": "P1", "reason": "security_p1"}))
+        if conversation_state == st.QUEUED and u.intent in ("request_human", "ticket_status"):
+            actions.append(Action("ticket_status"))
+        return Decision(tuple(actions), d, "1 with a human")
+
+    # 2 ─ the CSAT answer after an agent closed the conversation.
+    if d.stage == st.AWAITING_CSAT:
+        score = _csat_score(u.text)
+        if score is not None:
+            return Decision((Action("store_csat", {"score": score}), _say("csat_thanks")),
+                            replace(d, stage=st.IDLE), "2 csat")
+        d = replace(d, stage=st.IDLE)  # a new question instead: carry on below
+
+    # 3 ─ nothing to understand.
+    if u.has(EMPTY):
+        return Decision((_say("empty_message"),), d, "3 empty")
+    if u.has(NO_TEXT):
+        return Decision((_say("not_understood", quick_replies=["human"]),), d, "3 no text")
+
+    # 4, 5 ─ security first: protect, then a human at once; details come after.
+    if u.secrets:
+        return Decision((_say("secret_warning"), _say("security_checklist"),
+                         _handoff("secret_shared", "P1", missing_details(None, d.entities))),
+                        replace(d, stage=st.IDLE, intent=u.intent, urgency="P1"), "4 secret")
+    if u.urgency == "P1":
+        reason = ("credentials_given_away" if u.has(CREDENTIALS_GIVEN_AWAY)
+                  else "account_takeover" if u.has(SECURITY_INCIDENT)
+                  or u.intent == "account_hacked" else "urgent")
+        return Decision((_say("security_checklist"),
+                         _handoff(reason, "P1", missing_details(None, d.entities))),
+                        replace(d, stage=st.IDLE, intent=u.intent, urgency="P1"), "5 P1")
+
+    # 6 ─ a person, in one step.
+    wants_human = u.intent == "request_human" or (
+        d.stage == st.OFFERED_HUMAN and u.intent == "affirm")
+    if wants_human:
+        urgency = min(u.urgency, d.urgency if d.intent else "P3")
+        return Decision((_handoff("user_request", urgency, _after_handoff_details(d)),),
+                        replace(d, stage=st.IDLE), "6 human")
+
+    # 7, 8 ─ the answer to "did this solve it?".
+    if d.stage == st.AWAITING_RESOLUTION and u.intent == "affirm":
+        return Decision((Action("resolved"), _say("resolved_close")),
+                        replace(d, stage=st.IDLE, denials=0), "7 solved")
+    if d.stage == st.AWAITING_RESOLUTION and u.intent == "deny":
+        d = replace(d, denials=d.denials + 1)
+        if d.denials >= settings.max_denials or not d.candidates:
+            return Decision((_handoff("faq_not_helpful", d.urgency, _after_handoff_details(d)),),
+                            replace(d, stage=st.IDLE), "8 no → human")
+        nxt, rest = d.candidates[0], d.candidates[1:]
+        return Decision((_say("try_next_answer"), Action("answer_faq", {"entry_id": nxt}),
+                         Action("ask_resolved")),
+                        replace(d, answered=[*d.answered, nxt], candidates=rest), "8 no → next")
+    if d.stage == st.OFFERED_HUMAN and u.intent == "deny":
+        return Decision((_say("thanks_reply"),), replace(d, stage=st.IDLE), "6 no human")
+
+    # 9 ─ the details we asked for before handing over.
+    if d.stage == st.COLLECTING_DETAILS:
+        reason = d.pending_reason or "needs_agent"
+        # Whatever came (details or "skip") is in the dialogue memory: hand over now rather
+        # than ask twice.
+        return Decision((_say("details_received"), _handoff(reason, d.urgency)),
+                        replace(d, stage=st.IDLE, pending_reason=None), "9 details")
+
+    # 10 ─ strong frustration: stop trying, get a person.
+    if u.has(DISTRESS) and (u.intent in DOMAIN_INTENTS or d.denials):
+        return Decision((_handoff("frustration", u.urgency,
+                                  missing_details(u.intent, d.entities)),),
+                        replace(d, stage=st.IDLE, intent=u.intent, urgency=u.urgency),
+                        "10 frustration")
+
+    # 11 ─ not sure what the user wants.
+    if d.stage == st.AWAITING_CLARIFICATION and u.intent in d.clarify_options:
+        pass  # the user picked one: answer it below as a confident turn
+    elif u.has(LOW_CONFIDENCE) or _needs_clarification(u, settings):
+        streak = d.low_confidence_streak + 1
+        if streak >= settings.max_low_confidence_turns:
+            return Decision((_handoff("low_confidence", min(u.urgency, "P3"),
+                                      missing_details(None, d.entities)),),
+                            replace(d, stage=st.IDLE, low_confidence_streak=0), "11 unsure → human")
+        top = [s.intent for s in u.ranking[:2]]
+        if len(top) == 2 and all(i in DOMAIN_INTENTS for i in top) and (
+            u.ranking[0].confidence - u.ranking[1].confidence < settings.clarify_margin
+        ):
+            return Decision((Action("clarify", {"options": top}),),
+                            replace(d, stage=st.AWAITING_CLARIFICATION, clarify_options=top,
+                                    low_confidence_streak=streak), "11 clarify")
+        return Decision((_say("not_understood", quick_replies=["human"]),),
+                        replace(d, stage=st.IDLE, low_confidence_streak=streak), "11 rephrase")
+    d = replace(d, low_confidence_streak=0, clarify_options=[])
+
+    # 12, 13 ─ out of scope and small talk.
+    if u.intent == "out_of_scope":
+        return Decision((_say("out_of_scope", quick_replies=["human"]),),
+                        replace(d, stage=st.IDLE), "12 out of scope")
+    if u.intent in SMALL_TALK:
+        return Decision((_say(SMALL_TALK[u.intent]),), replace(d, stage=st.IDLE), "13 small talk")
+    if u.intent in ("affirm", "deny"):
+        return Decision((_say("thanks_reply" if u.intent == "affirm" else "not_understood"),),
+                        replace(d, stage=st.IDLE), "13 yes/no")
+
+    # 14 ─ the status of a case.
+    if u.intent == "ticket_status":
+        return Decision((Action("ticket_status"),), replace(d, stage=st.IDLE), "14 status")
+
+    # 15, 16 ─ a domain question.
+    d = replace(d, intent=u.intent, urgency=u.urgency, denials=0)
+    good = [h for h in u.faq_hits if h.score >= settings.faq_min_score
+            and h.intent == u.intent and h.entry_id not in d.answered]
+    if good:
+        first = good[0].entry_id
+        rest = [h.entry_id for h in good[1:]]
+        return Decision((Action("answer_faq", {"entry_id": first}), Action("ask_resolved")),
+                        replace(d, stage=st.AWAITING_RESOLUTION, answered=[*d.answered, first],
+                                candidates=rest), "15 answer")
+    if u.urgency in ("P2", "P3"):
+        wanted = missing_details(u.intent, d.entities)
+        if wanted:
+            return Decision((Action("ask_details", {"details": list(wanted)}),),
+                            replace(d, stage=st.COLLECTING_DETAILS, pending_reason="no_answer",
+                                    missing_details=list(wanted)), "16 collect details")
+        return Decision((_handoff("no_answer", u.urgency),), replace(d, stage=st.IDLE),
+                        "16 hand off")
+    return Decision((_say("offer_human", quick_replies=["yes", "no"]),),
+                    replace(d, stage=st.OFFERED_HUMAN), "16 offer human")
+
+
+# In a public group the bot never discusses an account: these go to a private chat.
+PRIVATE_INTENTS = frozenset({
+    "account_hacked", "reset_2fa", "account_locked", "login_problem", "kyc_verification",
+    "ticket_status", "request_human", "account_closure", "deposit_missing",
+})
+PERSONAL_ENTITIES = frozenset({"uid", "email", "order_id", "ticket_id"})
+
+
+def for_public_group(decision: Decision, u: Understanding, private_link: str) -> Decision:
+    """A group conversation: account or security matters, and anything that would reach an
+    agent, get only "please message me privately" (with a link carrying the context)."""
+    personal = any(e.label in PERSONAL_ENTITIES for e in u.entities)
+    needs_privacy = (
+        u.secrets or u.urgency in ("P1", "P2") or u.intent in PRIVATE_INTENTS or personal
+        or any(a.name in ("handoff", "escalate", "ask_details", "ticket_status")
+               for a in decision.actions)
+    )
+    if not needs_privacy:
+        return decision
+    redirect = _say("group_dm_redirect", values={"link": private_link})
+    return replace(decision, actions=(redirect,), rule=decision.rule + " → private chat",
+                   dialogue=replace(decision.dialogue, stage=st.IDLE))
+
+
+def _needs_clarification(u: Understanding, settings: PolicySettings) -> bool:
+    if len(u.ranking) < 2 or u.ranking[0].confidence >= settings.clarify_below:
+        return False
+    return u.ranking[0].confidence - u.ranking[1].confidence < settings.clarify_margin and all(
+        s.intent in DOMAIN_INTENTS for s in u.ranking[:2])
+
+
+def _after_handoff_details(d: DialogueState) -> tuple[str, ...]:
+    if d.intent in DOMAIN_INTENTS and d.urgency in ("P2", "P3"):
+        return missing_details(d.intent, d.entities)
+    return ()

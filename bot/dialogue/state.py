@@ -1,0 +1,42 @@
+"""What the bot remembers between turns of one conversation (stored as JSON)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# Conversation states (contract: the API returns them).
+BOT, QUEUED, WITH_AGENT, CLOSED = "bot", "queued", "with_agent", "closed"
+
+# Dialogue stages: what the bot's last message was waiting for.
+IDLE = "idle"
+AWAITING_RESOLUTION = "awaiting_resolution"  # answered from the FAQ, asked "did this solve it?"
+AWAITING_CLARIFICATION = "awaiting_clarification"  # offered two intents
+COLLECTING_DETAILS = "collecting_details"  # asked for UID/TXID… before handing over
+OFFERED_HUMAN = "offered_human"  # asked "shall I pass you to a human?"
+AWAITING_CSAT = "awaiting_csat"  # closed, asked for a 1-5 score
+
+
+@dataclass
+class DialogueState:
+    stage: str = IDLE
+    intent: str | None = None
+    urgency: str = "P4"
+    answered: list[str] = field(default_factory=list)  # FAQ entries already sent
+    candidates: list[str] = field(default_factory=list)  # next-best entries to try
+    denials: int = 0
+    low_confidence_streak: int = 0
+    clarify_options: list[str] = field(default_factory=list)
+    pending_reason: str | None = None  # the handoff waiting for details
+    missing_details: list[str] = field(default_factory=list)
+    entities: list[dict[str, Any]] = field(default_factory=list)  # everything found so far
+    confidence_trail: list[dict[str, Any]] = field(default_factory=list)
+    last_question: str | None = None  # redacted; re-read when the user picks a clarification
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> DialogueState:
+        known = {name for name in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in (data or {}).items() if k in known})
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)

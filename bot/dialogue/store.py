@@ -1,0 +1,135 @@
+"""Conversations and their messages in the database (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.dialogue.state import BOT, DialogueState
+from bot.storage.database import is_postgres
+from bot.storage.schema import conversations, events, messages
+
+
+class ConversationStore:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def create(self, channel: str, channel_key: str, user_label: str | None = None,
+               lang: str | None = None) -> str:
+        conversation_id = str(uuid.uuid4())
+        now = time.time()
+        with self.engine.begin() as connection:
+            connection.execute(insert(conversations).values(
+                id=conversation_id, channel=channel, channel_key=channel_key,
+                user_label=user_label, lang=lang, state=BOT, delivered_upto=0,
+                dialogue=DialogueState().to_json(), created_at=now, updated_at=now))
+        return conversation_id
+
+    def get(self, conversation_id: str) -> Any:
+        with self.engine.connect() as connection:
+            return connection.execute(
+                select(conversations).where(conversations.c.id == conversation_id)).first()
+
+    def latest_for(self, channel: str, channel_key: str) -> Any:
+        with self.engine.connect() as connection:
+            return connection.execute(
+                select(conversations).where(conversations.c.channel == channel,
+                                            conversations.c.channel_key == channel_key)
+                .order_by(conversations.c.created_at.desc())).first()
+
+    def store_inbound(self, conversation_id: str, text: str,
+                      client_message_id: str | None) -> tuple[int, bool]:
+        """Store a user's message before anything else happens to it.
+
+        Returns (message id, processed). A retry with the same client id finds the stored
+        message: processed means its replies exist and are to be returned as they were.
+        """
+        try:
+            with self.engine.begin() as connection:
+                result = connection.execute(insert(messages).values(
+                    conversation_id=conversation_id, author="user", text=text, kind="text",
+                    client_message_id=client_message_id, processed=False,
+                    created_at=time.time()))
+                return _new_id(result), False
+        except IntegrityError:
+            with self.engine.connect() as connection:
+                row = connection.execute(select(messages.c.id, messages.c.processed).where(
+                    messages.c.conversation_id == conversation_id,
+                    messages.c.client_message_id == client_message_id)).one()
+            return int(row.id), bool(row.processed)
+
+    @staticmethod
+    def lock(connection: Connection, conversation_id: str) -> Any:
+        """The conversation row, locked until the turn's transaction ends.
+
+        PostgreSQL: SELECT … FOR UPDATE, so two processes serve one conversation in turn.
+        SQLite: every transaction is BEGIN IMMEDIATE, which already serialises writers.
+        """
+        query = select(conversations).where(conversations.c.id == conversation_id)
+        if is_postgres(connection.engine):
+            query = query.with_for_update()
+        return connection.execute(query).one()
+
+    @staticmethod
+    def add_message(connection: Connection, conversation_id: str, author: str, text: str,
+                    kind: str = "text", payload: dict[str, Any] | None = None,
+                    reply_to: int | None = None, author_name: str | None = None) -> int:
+        result = connection.execute(insert(messages).values(
+            conversation_id=conversation_id, author=author, author_name=author_name, text=text,
+            kind=kind, payload=payload, reply_to=reply_to, processed=True,
+            created_at=time.time()))
+        return _new_id(result)
+
+    @staticmethod
+    def finish_inbound(connection: Connection, message_id: int,
+                       payload: dict[str, Any]) -> None:
+        connection.execute(update(messages).where(messages.c.id == message_id)
+                           .values(processed=True, payload=payload))
+
+    @staticmethod
+    def save(connection: Connection, conversation_id: str, **values: Any) -> None:
+        connection.execute(update(conversations).where(conversations.c.id == conversation_id)
+                           .values(updated_at=time.time(), **values))
+
+    @staticmethod
+    def record_event(connection: Connection, conversation_id: str | None, kind: str,
+                     data: dict[str, Any] | None = None) -> None:
+        connection.execute(insert(events).values(conversation_id=conversation_id, kind=kind,
+                                                 data=data or {}, created_at=time.time()))
+
+    def messages_after(self, conversation_id: str, after: int = 0,
+                       limit: int = 500) -> list[dict[str, Any]]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(messages).where(messages.c.conversation_id == conversation_id,
+                                       messages.c.id > after)
+                .order_by(messages.c.id).limit(limit))
+            return [public_message(row) for row in rows]
+
+    def replies_to(self, message_id: int) -> list[dict[str, Any]]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(messages).where(messages.c.reply_to == message_id)
+                                      .order_by(messages.c.id))
+            return [public_message(row) for row in rows]
+
+
+def _new_id(result: Any) -> int:
+    return int(result.inserted_primary_key[0])
+
+
+def public_message(row: Any) -> dict[str, Any]:
+    payload = row.payload or {}
+    return {
+        "id": row.id,
+        "author": row.author,
+        "author_name": row.author_name,
+        "text": row.text,
+        "kind": row.kind,
+        "quick_replies": payload.get("quick_replies", []) if row.author != "user" else [],
+        "client_message_id": row.client_message_id,
+        "created_at": row.created_at,
+    }

@@ -1,0 +1,137 @@
+"""Intent classifier: logistic regression on sentence vectors (+ character n-grams).
+
+The confidence is calibrated by temperature scaling on held-out data, and the
+out-of-scope threshold is chosen on the same held-out data by a stated rule (see
+`choose_threshold`), then stored with the model: nobody picks it by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import minimize_scalar
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from bot.config import ClassifierSettings
+from bot.taxonomy import OUT_OF_SCOPE
+
+
+@dataclass
+class Calibration:
+    temperature: float = 1.0
+    threshold: float = 0.0
+    heldout_accuracy: float | None = None
+    heldout_accuracy_at_threshold: float | None = None
+    heldout_size: int = 0
+
+
+class IntentClassifier:
+    def __init__(self, settings: ClassifierSettings):
+        self.settings = settings
+        self.model = LogisticRegression(
+            C=settings.C, max_iter=settings.max_iter, random_state=settings.random_seed
+        )
+        # (vectorizer, weight) per lexical block; fitted on the training texts.
+        self.lexical: list[tuple[TfidfVectorizer, float]] = []
+        if settings.char_ngrams:
+            self.lexical.append((TfidfVectorizer(
+                analyzer="char_wb", ngram_range=tuple(settings.char_ngram_range),
+                sublinear_tf=True, min_df=2, lowercase=True, dtype=np.float32,
+            ), settings.char_ngram_weight))
+        if settings.word_ngrams:
+            self.lexical.append((TfidfVectorizer(
+                analyzer="word", ngram_range=(1, 2), sublinear_tf=True, min_df=2,
+                lowercase=True, dtype=np.float32,
+            ), settings.word_ngram_weight))
+        self.calibration = Calibration()
+
+    @property
+    def classes(self) -> list[str]:
+        return [str(c) for c in self.model.classes_]
+
+    def _features(self, texts: Sequence[str], vectors: np.ndarray, fit: bool = False) -> object:
+        dense = vectors * self.settings.dense_weight
+        if not self.lexical:
+            return dense
+        blocks = [sparse.csr_matrix(dense)]
+        for vectorizer, weight in self.lexical:
+            grams = vectorizer.fit_transform(texts) if fit else vectorizer.transform(texts)
+            blocks.append(grams * weight)
+        return sparse.hstack(blocks, format="csr")
+
+    def fit(self, texts: Sequence[str], vectors: np.ndarray, labels: Sequence[str]) -> None:
+        self.model.fit(self._features(texts, vectors, fit=True), list(labels))
+
+    def logits(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
+        scores = self.model.decision_function(self._features(texts, vectors))
+        if scores.ndim == 1:  # two classes: sklearn returns one column
+            scores = np.stack([-scores, scores], axis=1) / 2
+        return np.asarray(scores, dtype=np.float64)
+
+    def probabilities(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
+        return softmax(self.logits(texts, vectors) / self.calibration.temperature)
+
+    def calibrate(self, texts: Sequence[str], vectors: np.ndarray, labels: Sequence[str]) -> None:
+        """Fit the temperature and the out-of-scope threshold on held-out examples."""
+        logits = self.logits(texts, vectors)
+        index = {c: i for i, c in enumerate(self.classes)}
+        known = np.array([label in index for label in labels])
+        targets = np.array([index.get(label, -1) for label in labels])
+        if known.sum() >= 2:
+            self.calibration.temperature = fit_temperature(logits[known], targets[known])
+        probs = softmax(logits / self.calibration.temperature)
+        predicted = [self.classes[i] for i in probs.argmax(axis=1)]
+        expected = [label if label in index else OUT_OF_SCOPE for label in labels]
+        threshold, base, kept = choose_threshold(
+            probs.max(axis=1), predicted, expected, self.settings.oos_max_accuracy_drop
+        )
+        self.calibration.threshold = threshold
+        self.calibration.heldout_accuracy = base
+        self.calibration.heldout_accuracy_at_threshold = kept
+        self.calibration.heldout_size = len(labels)
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    return np.asarray(exp / exp.sum(axis=1, keepdims=True))
+
+
+def fit_temperature(logits: np.ndarray, targets: np.ndarray) -> float:
+    """The temperature that minimises the negative log-likelihood on held-out data."""
+
+    def nll(temperature: float) -> float:
+        probs = softmax(logits / temperature)
+        return float(-np.log(probs[np.arange(len(targets)), targets] + 1e-12).mean())
+
+    result = minimize_scalar(nll, bounds=(0.05, 20.0), method="bounded")
+    return float(result.x)
+
+
+def choose_threshold(
+    confidence: np.ndarray, predicted: Sequence[str], expected: Sequence[str], max_drop: float
+) -> tuple[float, float | None, float | None]:
+    """The highest confidence cut that keeps in-scope accuracy within `max_drop`.
+
+    Below the cut a message counts as out of scope. Rejecting more catches more
+    out-of-scope messages but turns correct in-scope answers into handoffs; the rule caps
+    that cost. In-scope accuracy counts a rejected in-scope message as wrong.
+    """
+    in_scope = np.array([label != OUT_OF_SCOPE for label in expected])
+    if not in_scope.any():
+        return 0.0, None, None
+    correct = np.array([p == e for p, e in zip(predicted, expected, strict=True)])
+    conf_in = confidence[in_scope]
+    correct_in = correct[in_scope]
+    base = float(correct_in.mean())
+    best = 0.0
+    for cut in np.unique(np.round(confidence, 4)):
+        accuracy = float((correct_in & (conf_in >= cut)).mean())
+        if accuracy >= base - max_drop - 1e-9:
+            best = max(best, float(cut))
+    kept = float((correct_in & (conf_in >= best)).mean())
+    return best, base, kept

@@ -1,0 +1,215 @@
+"""Language identification for short, informal chat messages.
+
+langdetect alone guesses badly on two-word messages ("sí", "danke") and is random unless
+seeded. We layer, strongest evidence first:
+1. script rules: Kana, Hangul, Han, Cyrillic, Thai, Arabic decide outright;
+2. for Latin script: langdetect (seeded) + a short-word lexicon + letters only one
+   language uses (ş, ơ, ñ, ß, ã) + the channel's locale hint;
+3. stickiness: a conversation keeps its language unless the new evidence is strong.
+For Chinese we record the script (Hans/Hant) so replies match what the user writes.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+from langdetect.lang_detect_exception import LangDetectException
+
+from bot.config import LanguageSettings
+from bot.nlu.chinese_script import to_simplified, to_traditional
+
+_RESOURCES = Path(__file__).parent / "resources"
+
+# Tokens that carry no language: links, e-mails, hashes, numbers, tickers with digits.
+_NOISE = re.compile(
+    r"https?://\S+|www\.\S+|\S+@\S+|\b0x[0-9a-fA-F]+\b|\b[0-9a-fA-F]{16,}\b|[\d.,:%$€#/+-]+"
+)
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+# Chat words every language uses; alone they say nothing about the language.
+_NEUTRAL_WORDS = frozenset({"ok", "okay", "okey", "okk", "k", "kk", "lol", "haha", "hahaha",
+                            "no", "usdt", "btc", "eth", "kyc", "api", "otc", "p2p", "vip"})
+
+# Letters that (among our languages) only one language writes. Strong hints, not proof.
+_SIGNATURE_LETTERS: dict[str, str] = {
+    "vi": "ơưđăạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ",
+    "tr": "şğı",
+    "es": "ñ¿¡",
+    "pt": "ãõ",
+    "de": "ßäö",
+    "fr": "œëêèîïûùâ",
+    "it": "ò",
+}
+
+
+@dataclass(frozen=True)
+class LanguageGuess:
+    lang: str
+    confidence: float
+    script: str | None = None  # "Hans" or "Hant" for Chinese
+    method: str = "langdetect"  # script | lexicon | langdetect | hint | sticky | default
+
+
+def _script_counts(text: str) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for char in text:
+        code = ord(char)
+        if 0x3040 <= code <= 0x30FF or 0x31F0 <= code <= 0x31FF or 0xFF66 <= code <= 0xFF9D:
+            counts["kana"] += 1
+        elif 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F:
+            counts["hangul"] += 1
+        elif 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF:
+            counts["han"] += 1
+        elif 0x0400 <= code <= 0x04FF:
+            counts["cyrillic"] += 1
+        elif 0x0E00 <= code <= 0x0E7F:
+            counts["thai"] += 1
+        elif 0x0600 <= code <= 0x06FF:
+            counts["arabic"] += 1
+        elif char.isalpha():
+            counts["latin"] += 1
+    return counts
+
+
+class LanguageIdentifier:
+    """Thread-safe; one instance per process (the langdetect profiles load once)."""
+
+    def __init__(self, settings: LanguageSettings):
+        self.settings = settings
+        self._supported = set(settings.supported)
+        self._factory = DetectorFactory()
+        self._factory.load_profile(PROFILES_DIRECTORY)
+        self._factory.set_seed(settings.seed)
+        self._lock = threading.Lock()
+        self._lexicon = _load_lexicon()
+
+    def identify(
+        self, text: str, hint: str | None = None, previous: str | None = None
+    ) -> LanguageGuess:
+        hint = normalise_locale(hint)
+        previous = previous if previous in self._supported else None
+        counts = _script_counts(text)
+        by_script = self._by_script(text, counts)
+        if by_script is not None:
+            return by_script
+        jargon = self._lexicon.get("jargon", frozenset())
+        words = [
+            word for word in _WORD.findall(_NOISE.sub(" ", text).lower()) if word not in jargon
+        ]
+        cleaned = " ".join(words)
+        if all(word in _NEUTRAL_WORDS for word in words):
+            # Emoji, numbers, a bare link, "ok": nothing to read, so keep what we knew.
+            return self._fallback(previous, hint)
+        scores = self._latin_scores(cleaned, words, hint)
+        best, best_score = max(scores.items(), key=lambda item: item[1])
+        total = sum(scores.values()) or 1.0
+        confidence = best_score / total
+        if previous and best != previous and confidence < self.settings.switch_confidence:
+            return LanguageGuess(previous, confidence, method="sticky")
+        return LanguageGuess(best, round(confidence, 4), method="langdetect")
+
+    def _by_script(self, text: str, counts: Counter[str]) -> LanguageGuess | None:
+        letters = sum(counts.values()) or 1
+        cjk = counts["kana"] + counts["hangul"] + counts["han"]
+        # Mixed messages ("提现 pending 好久了") follow the CJK part: whoever types CJK
+        # characters reads them.
+        if cjk >= 2 or cjk / letters >= 0.3:
+            if counts["kana"] > 0:
+                return LanguageGuess("ja", 1.0, method="script")
+            if counts["hangul"] >= counts["han"]:
+                return LanguageGuess("ko", 1.0, method="script")
+            return LanguageGuess("zh", 1.0, script=self.chinese_script(text), method="script")
+        for script, lang in (("cyrillic", "ru"), ("thai", "th"), ("arabic", "ar")):
+            if counts[script] / letters >= 0.5:
+                return LanguageGuess(lang, 1.0, method="script")
+        return None
+
+    def _latin_scores(self, cleaned: str, words: list[str], hint: str | None) -> dict[str, float]:
+        short = len(words) <= 3
+        scores = dict.fromkeys(self._supported - {"zh", "ja", "ko", "ru"}, 0.0)
+        # langdetect knows many words but is noisy on short text: weigh it less there.
+        for lang, prob in self._langdetect(cleaned).items():
+            if lang in scores:
+                scores[lang] += prob * (0.6 if short else 1.5)
+        for lang in scores:
+            lexicon = self._lexicon.get(lang, frozenset())
+            known = sum(1 for word in words if _in_lexicon(word, lexicon))
+            scores[lang] += 1.2 * known / len(words)
+            signature = _SIGNATURE_LETTERS.get(lang, "")
+            if signature and any(char in signature for char in cleaned):
+                scores[lang] += 1.0
+        if hint in scores:
+            scores[hint] += self.settings.hint_weight * (1.0 if short else 0.4)
+        return scores
+
+    def _langdetect(self, text: str) -> dict[str, float]:
+        with self._lock:  # the factory's seeded RNG is shared state
+            try:
+                detector = self._factory.create()
+                detector.append(text)
+                return {item.lang: item.prob for item in detector.get_probabilities()}
+            except LangDetectException:
+                return {}
+
+    def from_context(self, previous: str | None, locale: str | None) -> LanguageGuess:
+        """The language when there is no text to read (a quick-reply button): the
+        conversation's, else the channel's locale, else the default."""
+        previous = previous if previous in self._supported else None
+        guess = self._fallback(previous, normalise_locale(locale))
+        if guess.lang == "zh" and guess.method == "hint":
+            return replace(guess, script=locale_script(locale))
+        return guess
+
+    def _fallback(self, previous: str | None, hint: str | None) -> LanguageGuess:
+        if previous:
+            return LanguageGuess(previous, 0.5, method="sticky")
+        if hint in self._supported:
+            return LanguageGuess(hint, 0.5, method="hint")
+        return LanguageGuess(self.settings.default, 0.2, method="default")
+
+    def chinese_script(self, text: str) -> str:
+        traditional = sum(1 for c in text if to_simplified(c) != c)
+        simplified = sum(1 for c in text if to_traditional(c) != c)
+        return "Hant" if traditional > simplified else "Hans"
+
+
+def _in_lexicon(word: str, lexicon: frozenset[str]) -> bool:
+    # Suffixes pile up in Turkish and friends ("merhabalar", "hesabımı"): a long lexicon
+    # word at the start of a longer word still counts.
+    return word in lexicon or any(
+        word.startswith(word[:cut]) and word[:cut] in lexicon for cut in range(5, len(word))
+    )
+
+
+def strip_noise(text: str) -> str:
+    """The text without links, e-mails, hashes and numbers: what is left to read."""
+    return _NOISE.sub(" ", text)
+
+
+def normalise_locale(locale: str | None) -> str | None:
+    """'zh-TW', 'pt_BR', 'en-US' → 'zh', 'pt', 'en'; None stays None."""
+    if not locale:
+        return None
+    return locale.replace("_", "-").split("-")[0].strip().lower() or None
+
+
+def locale_script(locale: str | None) -> str:
+    """Chinese script implied by a locale: zh-TW, zh-HK, zh-MO and zh-Hant write Traditional."""
+    parts = {part.lower() for part in (locale or "").replace("_", "-").split("-")[1:]}
+    return "Hant" if parts & {"tw", "hk", "mo", "hant"} else "Hans"
+
+
+@lru_cache(maxsize=1)
+def _load_lexicon() -> dict[str, frozenset[str]]:
+    raw = yaml.safe_load((_RESOURCES / "short_words.yml").read_text(encoding="utf-8"))
+    return {
+        lang: frozenset(unicodedata.normalize("NFC", str(word)).lower() for word in words)
+        for lang, words in raw.items()
+    }

@@ -1,0 +1,171 @@
+"""`supportbot train`: data → embeddings → classifier + calibration → FAQ index → models/."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+from sklearn.model_selection import train_test_split
+from tqdm import tqdm
+
+from bot.config import EmbeddingSettings, Settings
+from bot.errors import DataFileError, ModelNotReadyError
+from bot.knowledge.faq_corpus import FaqEntry, read_faq_corpus
+from bot.knowledge.nlu_examples import Example, read_examples
+from bot.nlu.classifier import IntentClassifier
+from bot.nlu.embeddings import Embedder, build_embedder, encode_in_batches
+from bot.nlu.faq_index import FaqIndex
+from bot.nlu.pipeline import NLU
+from bot.storage.model_store import ModelStore, data_files, fingerprint_files
+from bot.taxonomy import ALL_INTENTS
+
+
+@dataclass
+class TrainingData:
+    examples: list[Example]
+    faq: list[FaqEntry]
+    fingerprint: str
+
+
+def shipped_data(settings: Settings) -> TrainingData:
+    """nlu_data/ + faq_corpus/, checked against the taxonomy."""
+    nlu_dir, faq_dir = Path(settings.paths.nlu_data), Path(settings.paths.faq_corpus)
+    examples = read_examples(nlu_dir, ALL_INTENTS)
+    faq = read_faq_corpus(faq_dir, ALL_INTENTS, settings.language.supported)
+    # FAQ question variants are labelled examples too: they add every language's
+    # phrasing of every domain topic to the classifier.
+    examples += [
+        Example(question, entry.intent, entry.source)
+        for entry in faq for phrasings in entry.questions.values() for question in phrasings
+    ]
+    check_conflicts(examples)
+    return TrainingData(examples, faq, fingerprint_files(data_files(nlu_dir, faq_dir)))
+
+
+def benchmark_data(source: Path) -> TrainingData:
+    """Any labelled dataset (Rasa YAML, CSV, seq.in/label): no taxonomy, no FAQ."""
+    examples = read_examples(source)
+    return TrainingData(examples, [], fingerprint_files(data_files(source)))
+
+
+def check_conflicts(examples: list[Example]) -> None:
+    seen: dict[str, Example] = {}
+    for example in examples:
+        key = " ".join(example.text.lower().split())
+        earlier = seen.get(key)
+        if earlier is not None and earlier.intent != example.intent:
+            raise DataFileError(
+                example.source.rsplit(":", 1)[0],
+                f"'{example.text}' is labelled '{example.intent}' here and '{earlier.intent}' "
+                f"at {earlier.source}", "Keep it under one intent only.",
+                line=int(example.source.rsplit(":", 1)[1]),
+            )
+        seen.setdefault(key, example)
+
+
+def current_fingerprints(settings: Settings) -> dict[str, str]:
+    files = data_files(Path(settings.paths.nlu_data), Path(settings.paths.faq_corpus))
+    return {"data": fingerprint_files(files), "config": settings.pipeline_fingerprint()}
+
+
+def train(settings: Settings, data: TrainingData, out: Path, valid: list[Example] | None = None,
+          progress: bool = True) -> dict[str, Any]:
+    started = time.perf_counter()
+    if len({e.intent for e in data.examples}) < 2:
+        raise DataFileError("training data", "fewer than two intents",
+                            "A classifier needs examples of at least two intents.")
+    embedder = build_embedder(settings.embeddings)
+    texts = [e.text for e in data.examples]
+    labels = [e.intent for e in data.examples]
+    faq_texts, faq_rows = FaqIndex.questions(data.faq)
+    unique = sorted(set(texts) | set(faq_texts) | {e.text for e in valid or []})
+    with tqdm(total=len(unique), desc="embedding", unit="text", disable=not progress) as bar:
+        matrix = encode_in_batches(embedder, unique, settings.embeddings.batch_size, bar)
+    row = {text: i for i, text in enumerate(unique)}
+
+    def vectors(items: list[str]) -> np.ndarray:
+        return matrix[[row[t] for t in items]] if items else np.zeros((0, embedder.dim))
+
+    classifier = IntentClassifier(settings.classifier)
+    steps = tqdm(total=3, desc="classifier", disable=not progress)
+    if valid:
+        classifier.fit(texts, vectors(texts), labels)
+        steps.update(2)
+        heldout_texts = [e.text for e in valid]
+        classifier.calibrate(heldout_texts, vectors(heldout_texts), [e.intent for e in valid])
+    else:
+        fit_texts, held_texts, fit_labels, held_labels = _split(texts, labels, settings)
+        classifier.fit(fit_texts, vectors(fit_texts), fit_labels)
+        steps.update(1)
+        classifier.calibrate(held_texts, vectors(held_texts), held_labels)
+        steps.update(1)
+        # Refit on everything: the temperature and threshold carry over, the extra data
+        # only sharpens the boundaries they were measured on.
+        classifier.fit(texts, vectors(texts), labels)
+    steps.update(1)
+    steps.close()
+    faq = FaqIndex.build(data.faq, vectors(faq_texts), faq_rows, embedder.dim)
+    seconds = time.perf_counter() - started
+    manifest = {
+        "fingerprints": {"data": data.fingerprint, "config": settings.pipeline_fingerprint()},
+        "pipeline": {
+            "embeddings": settings.embeddings.model_dump(mode="json"),
+            "classifier": settings.classifier.model_dump(mode="json"),
+        },
+        "embedder": embedder.name,
+        "intents": dict(sorted(Counter(labels).items())),
+        "examples": len(texts),
+        "faq_entries": len(data.faq),
+        "faq_questions": len(faq_texts),
+        "calibration": classifier.calibration.__dict__,
+        "training_seconds": round(seconds, 2),
+    }
+
+    def write(folder: Path) -> None:
+        joblib.dump(classifier, folder / "classifier.joblib")
+        faq.save(folder)
+
+    ModelStore(out).write(write, manifest)
+    return manifest
+
+
+def _split(
+    texts: list[str], labels: list[str], settings: Settings
+) -> tuple[list[str], list[str], list[str], list[str]]:
+    counts = Counter(labels)
+    # Stratify where every intent has enough examples; tiny intents stay in training.
+    splittable = [i for i, label in enumerate(labels) if counts[label] >= 4]
+    kept = [i for i, label in enumerate(labels) if counts[label] < 4]
+    if len({labels[i] for i in splittable}) < 2:
+        return texts, [], labels, []
+    fit_idx, held_idx = train_test_split(
+        splittable, test_size=settings.classifier.holdout_fraction,
+        random_state=settings.classifier.random_seed,
+        stratify=[labels[i] for i in splittable],
+    )
+    fit_idx = list(fit_idx) + kept
+    return ([texts[i] for i in fit_idx], [texts[i] for i in held_idx],
+            [labels[i] for i in fit_idx], [labels[i] for i in held_idx])
+
+
+def load_artefacts(settings: Settings, directory: Path,
+                   expected: dict[str, str] | None) -> NLU:
+    store = ModelStore(directory)
+    manifest = store.check_fresh(expected) if expected else store.manifest()
+    try:
+        classifier: IntentClassifier = joblib.load(directory / "classifier.joblib")
+        faq = FaqIndex.load(directory)
+    except Exception as error:  # unpickling garbage can raise almost anything
+        raise ModelNotReadyError(
+            f"The model in {directory} cannot be read ({error}). Run `supportbot train`."
+        ) from None
+    # The model decides its own embedder: a benchmark model trained with other backends
+    # must be read with the same ones.
+    embedding_settings = EmbeddingSettings.model_validate(manifest["pipeline"]["embeddings"])
+    embedder: Embedder = build_embedder(embedding_settings)
+    return NLU(settings, embedder, classifier, faq)

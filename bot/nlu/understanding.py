@@ -1,0 +1,68 @@
+"""The values the understanding step returns: plain, frozen, JSON-ready."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.nlu.entities import Entity
+from bot.nlu.faq_index import FaqHit
+from bot.taxonomy import Urgency
+
+# Input flags (the triage adds its own, see bot.nlu.triage).
+EMPTY = "empty"
+TRUNCATED = "truncated"
+NO_TEXT = "no_text"  # emoji, digits or a bare link: nothing to understand
+LOW_CONFIDENCE = "low_confidence"
+
+
+@dataclass(frozen=True)
+class ParseContext:
+    """What the conversation already knows; the parse is a pure function of it."""
+
+    previous_lang: str | None = None
+    locale_hint: str | None = None
+
+
+@dataclass(frozen=True)
+class IntentScore:
+    intent: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Understanding:
+    text: str  # the redacted text: the only form that leaves this step
+    lang: str
+    lang_confidence: float
+    script: str | None
+    intent: str
+    confidence: float
+    ranking: tuple[IntentScore, ...]
+    faq_hits: tuple[FaqHit, ...]
+    entities: tuple[Entity, ...]
+    urgency: Urgency
+    flags: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = ()  # kinds found and redacted, never the values
+    threshold: float = 0.0
+    latency_ms: float = 0.0
+
+    def has(self, flag: str) -> bool:
+        return flag in self.flags
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "lang": self.lang,
+            "lang_confidence": self.lang_confidence,
+            "script": self.script,
+            "intent": self.intent,
+            "confidence": self.confidence,
+            "ranking": [{"intent": s.intent, "confidence": s.confidence} for s in self.ranking],
+            "faq_hits": [hit.as_dict() for hit in self.faq_hits],
+            "entities": [entity.as_dict() for entity in self.entities],
+            "urgency": self.urgency,
+            "flags": list(self.flags),
+            "secrets": list(self.secrets),
+            "latency_ms": self.latency_ms,
+        }

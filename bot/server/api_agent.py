@@ -1,0 +1,173 @@
+"""The agent side of the HTTP API (authenticated): queue, claim, reply, release,
+transfer, close, transcript, heartbeat."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
+from sqlalchemy import select
+
+from bot.server import metrics
+from bot.server.auth import SESSION_COOKIE, current_session
+from bot.server.schemas import AgentReply, Close, Login, LoginOut, Transfer
+from bot.storage.schema import conversations
+from handoff.agents import Session
+from handoff.desk import DeskOutcome, DeskResult
+from handoff.packet import mark_button
+from handoff.queue import ClaimOutcome, HandoffQueue
+from handoff.routing import sla_status, urgency_of
+
+router = APIRouter(prefix="/api/v1/agent", tags=["agents"])
+_CLAIM_STATUS = {ClaimOutcome.MISSING: 404, ClaimOutcome.TAKEN: 409,
+                 ClaimOutcome.NOT_OFFERED: 409, ClaimOutcome.AT_CAPACITY: 409}
+_DESK_STATUS = {DeskOutcome.MISSING: 404, DeskOutcome.CONFLICT: 409}
+
+
+def _services(request: Request) -> Any:
+    return request.app.state.services
+
+
+def _check(result: DeskResult) -> dict[str, Any]:
+    if result.outcome is not DeskOutcome.OK:
+        raise HTTPException(_DESK_STATUS[result.outcome], result.detail)
+    return {"ok": True, **(result.data or {})}
+
+
+@router.post("/login", response_model=LoginOut)
+def login(body: Login, request: Request, response: Response) -> dict[str, Any]:
+    session = _services(request).agents.login(body.username, body.password)
+    if session is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password")
+    response.set_cookie(SESSION_COOKIE, session.token, httponly=True, samesite="strict",
+                        max_age=int(session.expires_at - time.time()))
+    return {"token": session.token, "csrf_token": session.csrf_token,
+            "expires_at": session.expires_at, "agent": _agent(session)}
+
+
+def _agent(session: Session) -> dict[str, Any]:
+    agent = session.agent
+    return {"username": agent.username, "display_name": agent.display_name,
+            "languages": list(agent.languages), "capacity": agent.capacity}
+
+
+@router.post("/logout")
+def logout(request: Request, response: Response,
+           session: Session = Depends(current_session)) -> dict[str, bool]:
+    _services(request).agents.logout(session.token)
+    response.delete_cookie(SESSION_COOKIE)
+    return {"ok": True}
+
+
+@router.get("/me")
+def me(session: Session = Depends(current_session)) -> dict[str, Any]:
+    return {**_agent(session), "csrf_token": session.csrf_token,
+            "expires_at": session.expires_at}
+
+
+@router.post("/heartbeat")
+def heartbeat(request: Request, session: Session = Depends(current_session)) -> dict[str, Any]:
+    services = _services(request)
+    services.agents.heartbeat(session.agent.id)
+    returned = services.desk.requeue_silent_agents()
+    return {"ok": True, "requeued": returned}
+
+
+@router.get("/queue")
+def queue(request: Request, session: Session = Depends(current_session),
+          lang: str | None = Query(None, max_length=8),
+          everyone: bool = Query(False, description="include items not yet offered to you")
+          ) -> dict[str, Any]:
+    services = _services(request)
+    services.desk.requeue_silent_agents()
+    items = services.queue.listing(None if everyone else session.agent, lang)
+    mine = services.queue.assigned_to(session.agent)
+    return {"items": [item.as_dict() for item in items],
+            "mine": [{"id": row.id, "conversation_id": row.conversation_id,
+                      "priority": urgency_of(row.priority), "lang": row.lang,
+                      "intent": row.intent} for row in mine]}
+
+
+@router.post("/handoffs/next")
+def claim_next(request: Request, session: Session = Depends(current_session)) -> dict[str, Any]:
+    services = _services(request)
+    for item in services.queue.listing(session.agent):
+        outcome, data = services.desk.claim(item.id, session.agent)
+        if outcome is ClaimOutcome.CLAIMED:
+            return _claimed(services, item.id, data)
+    raise HTTPException(status.HTTP_404_NOT_FOUND, "nothing in the queue for you")
+
+
+@router.post("/handoffs/{handoff_id}/claim")
+def claim(handoff_id: int, request: Request,
+          session: Session = Depends(current_session)) -> dict[str, Any]:
+    services = _services(request)
+    outcome, data = services.desk.claim(handoff_id, session.agent)
+    if outcome is not ClaimOutcome.CLAIMED:
+        raise HTTPException(_CLAIM_STATUS[outcome], outcome.value)
+    return _claimed(services, handoff_id, data)
+
+
+def _claimed(services: Any, handoff_id: int, data: dict[str, Any] | None) -> dict[str, Any]:
+    with services.db.connect() as connection:
+        row = HandoffQueue.by_id(connection, handoff_id)
+    metrics.WAIT_SECONDS.observe(max(0.0, row.assigned_at - row.queued_at))
+    return {"ok": True, **(data or {})}
+
+
+@router.post("/handoffs/{handoff_id}/reply")
+def reply(handoff_id: int, body: AgentReply, request: Request,
+          session: Session = Depends(current_session)) -> dict[str, Any]:
+    return _check(_services(request).desk.reply(handoff_id, session.agent, body.text))
+
+
+@router.post("/handoffs/{handoff_id}/release")
+def release(handoff_id: int, request: Request,
+            session: Session = Depends(current_session)) -> dict[str, Any]:
+    return _check(_services(request).desk.release(handoff_id, session.agent))
+
+
+@router.post("/handoffs/{handoff_id}/transfer")
+def transfer(handoff_id: int, body: Transfer, request: Request,
+             session: Session = Depends(current_session)) -> dict[str, Any]:
+    return _check(_services(request).desk.transfer(handoff_id, session.agent, body.to))
+
+
+@router.post("/handoffs/{handoff_id}/close")
+def close(handoff_id: int, body: Close, request: Request,
+          session: Session = Depends(current_session)) -> dict[str, Any]:
+    return _check(_services(request).desk.close(handoff_id, session.agent, body.resolution))
+
+
+@router.get("/handoffs/{handoff_id}")
+def transcript(handoff_id: int, request: Request,
+               session: Session = Depends(current_session),
+               after: int = Query(0, ge=0)) -> dict[str, Any]:
+    """The handoff packet and the live, redacted transcript."""
+    services = _services(request)
+    with services.db.connect() as connection:
+        row = HandoffQueue.by_id(connection, handoff_id)
+        if row is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "no such handoff")
+        conversation = connection.execute(select(conversations).where(
+            conversations.c.id == row.conversation_id)).one()
+        position = HandoffQueue.position(connection, row)
+    sla = sla_status(row.priority, row.queued_at, time.time(), services.settings.handoff,
+                     row.first_assigned_at)
+    packet = dict(row.packet or {})
+    packet.pop("transcript", None)  # the live transcript below supersedes the snapshot
+    return {
+        "handoff": {"id": row.id, "status": row.status, "priority": urgency_of(row.priority),
+                    "reason": row.reason, "lang": row.lang, "intent": row.intent,
+                    "queued_at": row.queued_at, "position": position,
+                    "mine": row.agent_id == session.agent.id, "sla_deadline": sla.deadline,
+                    "sla_breached": sla.breached, "resolution": row.resolution},
+        "conversation": {"id": conversation.id, "channel": conversation.channel,
+                         "state": conversation.state, "lang": conversation.lang,
+                         "script": conversation.script, "user": conversation.user_label,
+                         "csat": conversation.csat},
+        "packet": packet,
+        "messages": [mark_button(message) for message in
+                     services.dialogue.store.messages_after(row.conversation_id, after)],
+    }

@@ -1,0 +1,96 @@
+"""The user side of the HTTP API: open a conversation, send messages, fetch replies."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Query, Request, status
+
+from bot.dialogue import state as st
+from bot.dialogue.engine import ConversationNotFound, MessageTooLong
+from bot.server import metrics
+from bot.server.schemas import ConversationOut, Csat, OpenConversation, TurnOut, UserMessage
+from handoff.queue import HandoffQueue
+
+router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
+
+
+def _services(request: Request) -> Any:
+    return request.app.state.services
+
+
+def _found(services: Any, conversation_id: str) -> Any:
+    row = services.dialogue.store.get(conversation_id)
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no conversation {conversation_id}")
+    return row
+
+
+@router.post("", status_code=201, response_model=ConversationOut)
+def open_conversation(body: OpenConversation, request: Request) -> dict[str, Any]:
+    services = _services(request)
+    key = f"{body.channel}:{uuid.uuid4()}"
+    conversation_id = services.dialogue.open(body.channel, key, body.user, None)
+    return {"id": conversation_id, "state": st.BOT, "lang": None, "handoff": None,
+            "messages": []}
+
+
+@router.get("/{conversation_id}", response_model=ConversationOut)
+def get_conversation(conversation_id: str, request: Request) -> dict[str, Any]:
+    services = _services(request)
+    row = _found(services, conversation_id)
+    return {"id": row.id, "state": row.state, "lang": row.lang,
+            "handoff": services.dialogue.handoff_of(row.id),
+            "messages": services.dialogue.store.messages_after(row.id)}
+
+
+@router.post("/{conversation_id}/messages", response_model=TurnOut)
+def post_message(conversation_id: str, body: UserMessage, request: Request) -> dict[str, Any]:
+    services = _services(request)
+    started = time.perf_counter()
+    row = _found(services, conversation_id)
+    try:
+        turn = services.dialogue.handle(conversation_id, body.text, body.client_message_id,
+                                        body.locale)
+    except ConversationNotFound as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from None
+    except MessageTooLong as error:
+        raise HTTPException(413, str(error)) from None
+    u = turn.understanding
+    if u is not None:
+        metrics.MESSAGES.labels(row.channel).inc()
+        metrics.INTENTS.labels(u.intent, u.lang).inc()
+        metrics.NLU_LATENCY.observe(u.latency_ms / 1000)
+        if turn.handoff and row.state == st.BOT and turn.state == st.QUEUED:
+            with services.db.connect() as connection:
+                reason = HandoffQueue.by_id(connection, turn.handoff["id"]).reason
+            metrics.HANDOFFS.labels(reason, turn.handoff["priority"]).inc()
+    metrics.TURN_LATENCY.observe(time.perf_counter() - started)
+    return {
+        "message_id": turn.message_id, "replies": turn.replies,
+        "lang": u.lang if u else None, "intent": u.intent if u else None,
+        "confidence": u.confidence if u else None, "urgency": u.urgency if u else None,
+        "entities": [e.as_dict() for e in u.entities] if u else [],
+        "state": turn.state, "handoff": turn.handoff, "duplicate": u is None,
+    }
+
+
+@router.get("/{conversation_id}/messages")
+def list_messages(conversation_id: str, request: Request,
+                  after: int = Query(0, ge=0, description="the last message id you have")
+                  ) -> dict[str, Any]:
+    services = _services(request)
+    row = _found(services, conversation_id)
+    return {"state": row.state, "handoff": services.dialogue.handoff_of(conversation_id),
+            "messages": services.dialogue.store.messages_after(conversation_id, after)}
+
+
+@router.post("/{conversation_id}/csat")
+def post_csat(conversation_id: str, body: Csat, request: Request) -> dict[str, Any]:
+    services = _services(request)
+    _found(services, conversation_id)
+    if not services.dialogue.rate(conversation_id, body.score):
+        raise HTTPException(status.HTTP_409_CONFLICT, "rate a conversation once it is closed")
+    return {"score": body.score}

@@ -1,0 +1,79 @@
+"""The ASGI app, composed in one place: API routers, health, metrics, static UIs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import generate_latest
+from sqlalchemy import text
+
+from bot import __version__
+from bot.server import api_agent, api_conversations, metrics, web_console, web_widget
+from bot.server.live import LiveHub
+from bot.server.services import Services
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+def create_app(services: Services, background: bool = True,
+               extra_tasks: tuple[Callable[[], Coroutine[Any, Any, None]], ...] = ()) -> FastAPI:
+    hub = LiveHub()
+    services.dialogue.listeners.append(hub.changed)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        hub.bind(asyncio.get_running_loop())
+        tasks = [asyncio.create_task(_reaper(services))] if background else []
+        for start in extra_tasks:
+            tasks.append(asyncio.create_task(start()))
+        yield
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    app = FastAPI(title="supportbot", version=__version__, lifespan=lifespan,
+                  description="Multilingual support assistant with human handoff.")
+    app.state.services = services
+    app.state.hub = hub
+    metrics.register_queue_collector(services.db)
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next: Any) -> Any:
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
+            return JSONResponse({"detail": "request body too large"}, status_code=413)
+        return await call_next(request)
+
+    app.include_router(api_conversations.router)
+    app.include_router(api_agent.router)
+    app.include_router(web_widget.router)
+    app.include_router(web_console.router)
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, Any]:
+        with services.db.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return {"status": "ok", "version": __version__, "database": services.db.dialect.name}
+
+    @app.get("/metrics", tags=["ops"], response_class=PlainTextResponse)
+    def prometheus() -> PlainTextResponse:
+        return PlainTextResponse(generate_latest(metrics.REGISTRY).decode(),
+                                 media_type="text/plain; version=0.0.4")
+
+    return app
+
+
+async def _reaper(services: Services) -> None:
+    """Every few seconds: conversations of agents who went silent return to the queue."""
+    interval = max(5, services.settings.handoff.heartbeat_timeout_seconds // 3)
+    while True:
+        await asyncio.sleep(interval)
+        with contextlib.suppress(Exception):  # a database hiccup must not kill the loop
+            await asyncio.to_thread(services.desk.requeue_silent_agents)

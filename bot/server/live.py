@@ -1,0 +1,46 @@
+"""Live updates for WebSocket and SSE clients.
+
+A change made by this process wakes its waiters at once (the engine's listeners); a change
+made by another server process is picked up by the short poll in `wait`, because the
+database, not this process's memory, is the source of truth.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import defaultdict
+
+POLL_SECONDS = 1.0
+ANY = "*"  # waiters on every conversation (the agent console's queue)
+
+
+class LiveHub:
+    def __init__(self) -> None:
+        self._waiters: dict[str, set[asyncio.Event]] = defaultdict(set)
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+
+    def changed(self, conversation_id: str) -> None:
+        """Called from any thread after a conversation changed."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        with contextlib.suppress(RuntimeError):  # the loop is shutting down
+            loop.call_soon_threadsafe(self._wake, conversation_id)
+
+    def _wake(self, conversation_id: str) -> None:
+        for key in (conversation_id, ANY):
+            for event in self._waiters.get(key, ()):
+                event.set()
+
+    async def wait(self, key: str, timeout: float = POLL_SECONDS) -> None:
+        event = asyncio.Event()
+        self._waiters[key].add(event)
+        try:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(event.wait(), timeout)
+        finally:
+            self._waiters[key].discard(event)

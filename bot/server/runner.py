@@ -1,0 +1,65 @@
+"""`supportbot run`: train if needed, then serve with uvicorn."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+import uvicorn
+
+from bot.config import Settings, load_settings
+from bot.server.services import Services, build_services, load_nlu
+from bot.storage.database import DATABASE_URL_ENV
+
+
+def serve(settings: Settings, host: str, port: int, workers: int, train: bool) -> int:
+    load_nlu(settings, train_if_needed=train)  # train once here, not in every worker
+    if workers > 1 and not os.environ.get(DATABASE_URL_ENV, "").startswith("postgresql"):
+        print(f"several workers share one queue only through PostgreSQL: set "
+              f"{DATABASE_URL_ENV}=postgresql://… (SQLite keeps one worker)")
+        workers = 1
+    base = f"http://{host}:{port}"
+    telegram = "on (" + settings.channels.telegram.mode + ")" if os.environ.get(
+        "TELEGRAM_BOT_TOKEN") else "off (set TELEGRAM_BOT_TOKEN to enable)"
+    print(f"supportbot on {base}\n  chat widget demo  {base}/\n  agent console     {base}/agent\n"
+          f"  API docs          {base}/docs\n  health            {base}/healthz\n"
+          f"  metrics           {base}/metrics\n  Telegram          {telegram}\n"
+          f"Create the first agent account (no default account exists):\n"
+          f"  .venv/bin/supportbot agent add alice --languages en,zh", flush=True)
+    uvicorn.run("bot.server.runner:app_factory", factory=True, host=host, port=port,
+                workers=workers, log_level="info", access_log=False)
+    return 0
+
+
+def app_factory() -> Any:
+    """Each worker process builds its own services from the same config and database."""
+    settings = load_settings(os.environ.get("SUPPORTBOT_CONFIG", "config.yml"))
+    return compose(build_services(settings))
+
+
+def compose(services: Services) -> Any:
+    """The app, plus Telegram when TELEGRAM_BOT_TOKEN is set."""
+    from bot.channels.telegram import (
+        BASE_URL_ENV,
+        SECRET_ENV,
+        TOKEN_ENV,
+        TelegramChannel,
+        webhook_router,
+    )
+    from bot.server.app import create_app
+
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    if not token:
+        return create_app(services)
+    # httpx logs request URLs, and Telegram's URLs contain the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    channel = TelegramChannel(services, token, os.environ.get(BASE_URL_ENV) or None)
+    app = create_app(services, extra_tasks=(channel.run,))
+    telegram = services.settings.channels.telegram
+    if telegram.mode == "webhook":
+        if not os.environ.get(SECRET_ENV):
+            print(f"warning: set {SECRET_ENV}; webhook requests are rejected without it")
+        app.include_router(webhook_router(channel, telegram.webhook_path))
+    app.state.telegram = channel
+    return app

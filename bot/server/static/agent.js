@@ -1,0 +1,273 @@
+/* supportbot agent console. User text is only ever set with textContent. */
+(function () {
+  "use strict";
+  var $ = function (id) { return document.getElementById(id); };
+  var csrf = sessionStorage.getItem("sb.csrf") || "";
+  var current = null;          // the open handoff id
+  var lastMessageId = 0;
+  var queueItems = [];
+  var stream = null, heartbeatTimer = null, conversationTimer = null;
+  var languages = {};
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function call(method, path, body) {
+    var headers = { "content-type": "application/json" };
+    if (method !== "GET") headers["x-csrf-token"] = csrf;
+    return fetch(path, { method: method, headers: headers, credentials: "same-origin",
+                         body: body ? JSON.stringify(body) : undefined })
+      .then(function (response) {
+        if (response.status === 401) { showLogin(); throw new Error("signed out"); }
+        return response.json().then(function (data) {
+          if (!response.ok) throw new Error(data.detail || response.status);
+          return data;
+        });
+      });
+  }
+
+  // ---- sign-in ------------------------------------------------------------------------
+  function showLogin() {
+    if (stream) { stream.close(); stream = null; }
+    clearInterval(heartbeatTimer); clearInterval(conversationTimer);
+    $("console").hidden = true; $("login").hidden = false;
+    $("login-user").focus();
+  }
+  $("login-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    fetch("/api/v1/agent/login", {
+      method: "POST", headers: { "content-type": "application/json" }, credentials: "same-origin",
+      body: JSON.stringify({ username: $("login-user").value, password: $("login-password").value })
+    }).then(function (response) {
+      if (!response.ok) throw new Error("Wrong username or password.");
+      return response.json();
+    }).then(function (session) {
+      csrf = session.csrf_token; sessionStorage.setItem("sb.csrf", csrf);
+      $("login-password").value = ""; $("login-error").textContent = "";
+      start(session.agent);
+    }, function (error) { $("login-error").textContent = error.message; });
+  });
+  $("logout").addEventListener("click", function () {
+    call("POST", "/api/v1/agent/logout").finally(showLogin);
+  });
+
+  function start(agent) {
+    $("login").hidden = true; $("console").hidden = false;
+    $("me").textContent = agent.display_name + " (" + agent.languages.join(", ") + ")";
+    stream = new EventSource("/api/v1/agent/stream");
+    stream.addEventListener("queue", function (event) { renderQueue(JSON.parse(event.data)); });
+    stream.onerror = function () {
+      // The session may have expired: ask the server before reconnecting blindly.
+      call("GET", "/api/v1/agent/me").catch(function () {});
+    };
+    heartbeatTimer = setInterval(function () { call("POST", "/api/v1/agent/heartbeat").catch(function () {}); }, 20000);
+    call("POST", "/api/v1/agent/heartbeat").catch(function () {});
+    var reopen = sessionStorage.getItem("sb.open");
+    if (reopen) openConversation(Number(reopen));
+  }
+
+  // ---- queue ----------------------------------------------------------------------------
+  function renderQueue(snapshot) {
+    queueItems = snapshot.items;
+    snapshot.items.forEach(function (item) {
+      if (!languages[item.lang]) {
+        languages[item.lang] = true;
+        $("lang-filter").appendChild(el("option", { value: item.lang }, item.lang));
+      }
+    });
+    drawQueue();
+    var mine = $("mine"); mine.textContent = "";
+    snapshot.mine.forEach(function (item) {
+      var li = el("li");
+      li.appendChild(el("span", { "class": "badge " + item.priority }, item.priority));
+      li.appendChild(document.createTextNode(" " + item.lang + " · " + (item.intent || "?") + " "));
+      var open = el("button", { type: "button" }, "Open");
+      open.addEventListener("click", function () { openConversation(item.id); });
+      li.appendChild(open);
+      mine.appendChild(li);
+    });
+  }
+  function drawQueue() {
+    var filter = $("lang-filter").value;
+    var list = $("queue"); list.textContent = "";
+    queueItems.filter(function (item) { return !filter || item.lang === filter; })
+      .forEach(function (item) {
+        var li = el("li", { "data-handoff": String(item.id), "data-deadline": String(item.sla_deadline) });
+        li.appendChild(el("span", { "class": "badge " + item.priority }, item.priority));
+        li.appendChild(el("span", { "class": "sla" }));
+        li.appendChild(el("div", {}, item.lang + " · " + (item.intent || "?") + " · " + item.reason));
+        li.appendChild(el("div", { "class": "summary" }, item.summary));
+        var claim = el("button", { type: "button", "class": "claim" }, "Claim");
+        claim.addEventListener("click", function () {
+          call("POST", "/api/v1/agent/handoffs/" + item.id + "/claim").then(function () {
+            openConversation(item.id);
+          }, function (error) { alert(error.message); });
+        });
+        li.appendChild(claim);
+        list.appendChild(li);
+      });
+    tickSla();
+  }
+  function tickSla() {
+    var now = Date.now() / 1000;
+    document.querySelectorAll("#queue li").forEach(function (li) {
+      var left = Math.round(Number(li.getAttribute("data-deadline")) - now);
+      var label = left >= 0 ? "SLA " + Math.floor(left / 60) + ":" + ("0" + (left % 60)).slice(-2)
+                            : "SLA breached " + Math.floor(-left / 60) + " min";
+      li.querySelector(".sla").textContent = label;
+      li.classList.toggle("breached", left < 0);
+    });
+  }
+  setInterval(tickSla, 1000);
+  $("lang-filter").addEventListener("change", drawQueue);
+
+  // ---- conversation -----------------------------------------------------------------------
+  function openConversation(handoffId) {
+    saveDraft();
+    current = handoffId; lastMessageId = 0;
+    sessionStorage.setItem("sb.open", String(handoffId));
+    $("transcript").textContent = ""; $("conv-error").textContent = "";
+    $("conv").hidden = false; $("conv-empty").hidden = true;
+    $("reply").value = sessionStorage.getItem("sb.draft." + handoffId) || "";
+    refreshConversation(true);
+    clearInterval(conversationTimer);
+    conversationTimer = setInterval(function () { refreshConversation(false); }, 2000);
+    call("GET", "/api/v1/agent/handoffs/" + handoffId + "/suggestions").then(renderSuggestions);
+  }
+  function refreshConversation(withPacket) {
+    if (!current) return;
+    var id = current;
+    call("GET", "/api/v1/agent/handoffs/" + id + "?after=" + lastMessageId).then(function (data) {
+      if (id !== current) return;
+      if (withPacket) renderPacket(data);
+      data.messages.forEach(function (m) {
+        var li = el("li", { "class": m.author, "data-id": String(m.id) });
+        li.appendChild(el("span", { "class": "who" }, m.author === "agent" ? (m.author_name || "agent") : m.author));
+        // A quick-reply button reads as what the user pressed, not as a slash command.
+        li.appendChild(m.button ? el("span", { "class": "text button" }, "\u25b8 " + m.button)
+                                : el("span", { "class": "text" }, m.text));
+        $("transcript").appendChild(li);
+        lastMessageId = Math.max(lastMessageId, m.id);
+      });
+      if (data.messages.length) $("transcript").scrollTop = $("transcript").scrollHeight;
+    }).catch(function () {});
+  }
+  function renderPacket(data) {
+    var packet = data.packet || {}, dl = $("packet");
+    dl.textContent = "";
+    function row(name, value) {
+      dl.appendChild(el("dt", {}, name));
+      dl.appendChild(el("dd", {}, value === undefined || value === null || value === "" ? "—" : value));
+    }
+    row("Case", "#" + data.handoff.id + " · " + data.handoff.status);
+    row("Channel", data.conversation.channel + (data.conversation.user ? " · " + data.conversation.user : ""));
+    row("Language", packet.lang + (packet.script ? " (" + packet.script + ")" : ""));
+    row("Intent", (packet.intent || "?") + " · confidence " + Math.round((packet.confidence || 0) * 100) + "%");
+    row("Urgency", data.handoff.priority);
+    row("Reason", packet.reason_text || data.handoff.reason);
+    row("Entities", (packet.entities || []).map(function (e) { return e.label + ": " + e.text; }).join("\n"));
+    row("FAQ answers tried", (packet.faq_tried || []).map(function (t) { return t.question; }).join("\n"));
+    row("Confidence trail", (packet.confidence_trail || []).map(function (t) {
+      return t.intent + " " + Math.round(t.confidence * 100) + "% " + t.urgency; }).join("\n"));
+    row("Summary", packet.summary);
+  }
+  function renderSuggestions(data) {
+    var list = $("suggestions"); list.textContent = "";
+    data.suggestions.forEach(function (s) {
+      var li = el("li");
+      li.appendChild(el("div", { "class": "q" }, s.question));
+      var insert = el("button", { type: "button", "class": "insert" }, "Insert");
+      insert.addEventListener("click", function () {
+        var box = $("reply");
+        box.value = box.value ? box.value + "\n\n" + s.text : s.text;
+        box.focus(); saveDraft();
+      });
+      li.appendChild(insert);
+      list.appendChild(li);
+    });
+  }
+  function saveDraft() {
+    if (current) sessionStorage.setItem("sb.draft." + current, $("reply").value);
+  }
+  $("reply").addEventListener("input", saveDraft);
+  $("reply-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = $("reply").value.trim();
+    if (!text || !current) return;
+    call("POST", "/api/v1/agent/handoffs/" + current + "/reply", { text: text }).then(function () {
+      $("reply").value = ""; sessionStorage.removeItem("sb.draft." + current);
+      refreshConversation(false);
+    }, function (error) { $("conv-error").textContent = error.message; });
+  });
+  function act(path, body, done) {
+    call("POST", "/api/v1/agent/handoffs/" + current + path, body).then(done || function () {
+      sessionStorage.removeItem("sb.open"); current = null;
+      clearInterval(conversationTimer);
+      $("conv").hidden = true; $("conv-empty").hidden = false; $("packet").textContent = "";
+    }, function (error) { $("conv-error").textContent = error.message; });
+  }
+  $("release").addEventListener("click", function () { act("/release"); });
+  $("transfer").addEventListener("click", function () { act("/transfer", { to: $("transfer-to").value }); });
+  $("close").addEventListener("click", function () {
+    act("/close", { resolution: $("resolution").value || "resolved" });
+  });
+
+  // ---- dashboard ------------------------------------------------------------------------
+  function tab(name) {
+    $("queue-view").hidden = name !== "queue"; $("dashboard-view").hidden = name !== "dashboard";
+    $("tab-queue").setAttribute("aria-pressed", String(name === "queue"));
+    $("tab-dashboard").setAttribute("aria-pressed", String(name === "dashboard"));
+    if (name === "dashboard") call("GET", "/api/v1/agent/dashboard").then(renderDashboard);
+  }
+  $("tab-queue").addEventListener("click", function () { tab("queue"); });
+  $("tab-dashboard").addEventListener("click", function () { tab("dashboard"); });
+
+  function bars(values) {
+    var NS = "http://www.w3.org/2000/svg";
+    var keys = Object.keys(values), max = Math.max.apply(null, keys.map(function (k) { return values[k]; }).concat([1]));
+    var svg = document.createElementNS(NS, "svg");
+    svg.setAttribute("viewBox", "0 0 240 " + (keys.length * 18 + 4));
+    svg.setAttribute("role", "img");
+    keys.forEach(function (key, i) {
+      var label = document.createElementNS(NS, "text");
+      label.setAttribute("x", "0"); label.setAttribute("y", String(i * 18 + 13));
+      label.setAttribute("font-size", "10"); label.textContent = key;
+      var bar = document.createElementNS(NS, "rect");
+      bar.setAttribute("x", "110"); bar.setAttribute("y", String(i * 18 + 3));
+      bar.setAttribute("height", "12"); bar.setAttribute("fill", "#0b5fff");
+      bar.setAttribute("width", String(Math.max(1, 110 * values[key] / max)));
+      var count = document.createElementNS(NS, "text");
+      count.setAttribute("x", "225"); count.setAttribute("y", String(i * 18 + 13));
+      count.setAttribute("font-size", "10"); count.textContent = String(values[key]);
+      svg.appendChild(label); svg.appendChild(bar); svg.appendChild(count);
+    });
+    return svg;
+  }
+  function tile(title, value, chart) {
+    var box = el("section", { "class": "tile", "data-tile": title });
+    box.appendChild(el("h3", {}, title));
+    box.appendChild(el("div", { "class": "value" }, value));
+    if (chart) box.appendChild(chart);
+    $("dashboard").appendChild(box);
+  }
+  function renderDashboard(d) {
+    $("dashboard").textContent = "";
+    tile("Conversations", d.conversations, bars(d.conversations_per_day));
+    tile("Bot-resolved share", d.deflection === null ? "—" : Math.round(d.deflection * 100) + "%",
+         bars({ "without a human": d.conversations - d.handed_off, "handed off": d.handed_off }));
+    tile("Handoffs by reason", d.handed_off, bars(d.handoffs_by_reason));
+    tile("Wait (median / p90)", d.wait_seconds.median === null ? "—" :
+         Math.round(d.wait_seconds.median) + " s / " + Math.round(d.wait_seconds.p90) + " s",
+         bars({ median: Math.round(d.wait_seconds.median || 0), p90: Math.round(d.wait_seconds.p90 || 0) }));
+    tile("CSAT average", d.csat.average === null ? "—" : d.csat.average + " (" + d.csat.n + ")",
+         bars(d.csat.distribution));
+  }
+
+  call("GET", "/api/v1/agent/me").then(function (me) {
+    csrf = me.csrf_token; sessionStorage.setItem("sb.csrf", csrf); start(me);
+  }, function () { showLogin(); });
+})();

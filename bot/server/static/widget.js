@@ -1,0 +1,324 @@
+/* supportbot chat widget: embed with one tag,
+ *   <script src="https://your-server/widget.js" defer></script>
+ * No build step. Every text is rendered with textContent, never as HTML.
+ * Transport: WebSocket; HTTP polling when the socket is down. Messages typed while
+ * offline wait in an outbox (localStorage) and are sent once: each carries a
+ * client_message_id the server deduplicates on. */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var BASE = script ? new URL(script.src, location.href).origin : location.origin;
+  var KEY = "supportbot.widget.v1";
+  var UI = {
+    en: { open: "Open support chat", title: "Support", human: "Talk to a human", send: "Send",
+          placeholder: "Type your message…", close: "Close chat", typing: "typing…",
+          queue: "Position in queue: ", rate: "Rate this conversation", thanks: "Thanks!",
+          offline: "Offline — your messages will be sent when the connection is back." },
+    zh: { open: "打开客服聊天", title: "客服", human: "转人工", send: "发送", placeholder: "请输入消息…",
+          close: "关闭", typing: "正在输入…", queue: "排队位置：", rate: "为本次服务评分",
+          thanks: "谢谢！", offline: "网络已断开——恢复后将自动发送您的消息。" },
+    es: { open: "Abrir chat de soporte", title: "Soporte", human: "Hablar con un agente",
+          send: "Enviar", placeholder: "Escribe tu mensaje…", close: "Cerrar", typing: "escribiendo…",
+          queue: "Posición en la cola: ", rate: "Valora esta conversación", thanks: "¡Gracias!",
+          offline: "Sin conexión: enviaremos tus mensajes al volver." },
+    ru: { open: "Открыть чат поддержки", title: "Поддержка", human: "Связаться с оператором",
+          send: "Отправить", placeholder: "Введите сообщение…", close: "Закрыть", typing: "печатает…",
+          queue: "Место в очереди: ", rate: "Оцените разговор", thanks: "Спасибо!",
+          offline: "Нет связи — сообщения отправятся, когда она появится." },
+    ja: { open: "サポートチャットを開く", title: "サポート", human: "担当者と話す", send: "送信",
+          placeholder: "メッセージを入力…", close: "閉じる", typing: "入力中…", queue: "順番待ち：",
+          rate: "この会話を評価", thanks: "ありがとうございます！",
+          offline: "オフラインです。接続が戻り次第送信します。" },
+    ko: { open: "고객지원 채팅 열기", title: "고객지원", human: "상담원 연결", send: "보내기",
+          placeholder: "메시지를 입력하세요…", close: "닫기", typing: "입력 중…", queue: "대기 순서: ",
+          rate: "상담 평가하기", thanks: "감사합니다!", offline: "오프라인입니다. 연결되면 메시지를 보냅니다." },
+    de: { open: "Support-Chat öffnen", title: "Support", human: "Mit einem Menschen sprechen",
+          send: "Senden", placeholder: "Nachricht eingeben…", close: "Schließen", typing: "schreibt…",
+          queue: "Platz in der Warteschlange: ", rate: "Gespräch bewerten", thanks: "Danke!",
+          offline: "Offline – Ihre Nachrichten werden gesendet, sobald die Verbindung zurück ist." },
+    fr: { open: "Ouvrir le chat d'assistance", title: "Assistance", human: "Parler à un conseiller",
+          send: "Envoyer", placeholder: "Écrivez votre message…", close: "Fermer", typing: "écrit…",
+          queue: "Position dans la file : ", rate: "Évaluer la conversation", thanks: "Merci !",
+          offline: "Hors ligne — vos messages partiront dès le retour de la connexion." },
+    tr: { open: "Destek sohbetini aç", title: "Destek", human: "Temsilciyle görüş", send: "Gönder",
+          placeholder: "Mesajınızı yazın…", close: "Kapat", typing: "yazıyor…", queue: "Sıradaki yeriniz: ",
+          rate: "Görüşmeyi değerlendirin", thanks: "Teşekkürler!",
+          offline: "Çevrimdışı — bağlantı gelince mesajlarınız gönderilecek." },
+    pt: { open: "Abrir chat de suporte", title: "Suporte", human: "Falar com um atendente",
+          send: "Enviar", placeholder: "Digite sua mensagem…", close: "Fechar", typing: "digitando…",
+          queue: "Posição na fila: ", rate: "Avalie a conversa", thanks: "Obrigado!",
+          offline: "Sem conexão — enviaremos suas mensagens quando ela voltar." },
+    it: { open: "Apri la chat di assistenza", title: "Assistenza", human: "Parla con un operatore",
+          send: "Invia", placeholder: "Scrivi un messaggio…", close: "Chiudi", typing: "sta scrivendo…",
+          queue: "Posizione in coda: ", rate: "Valuta la conversazione", thanks: "Grazie!",
+          offline: "Offline: invieremo i messaggi appena torna la connessione." },
+    vi: { open: "Mở trò chuyện hỗ trợ", title: "Hỗ trợ", human: "Gặp nhân viên", send: "Gửi",
+          placeholder: "Nhập tin nhắn…", close: "Đóng", typing: "đang nhập…", queue: "Vị trí trong hàng chờ: ",
+          rate: "Đánh giá cuộc trò chuyện", thanks: "Cảm ơn bạn!",
+          offline: "Mất kết nối — tin nhắn sẽ được gửi khi có mạng." }
+  };
+  function ui(key) {
+    var lang = (state.lang || navigator.language || "en").slice(0, 2);
+    return (UI[lang] || UI.en)[key] || UI.en[key];
+  }
+
+  var state = load();
+  var socket = null, pollTimer = null, retryDelay = 1000, typingTimer = null;
+  var seen = {};
+
+  function load() {
+    try { return JSON.parse(localStorage.getItem(KEY)) || {}; } catch (e) { return {}; }
+  }
+  function save() {
+    try { localStorage.setItem(KEY, JSON.stringify(state)); } catch (e) { /* private mode */ }
+  }
+  state.outbox = state.outbox || [];
+  state.lastId = state.lastId || 0;
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) { node.setAttribute(name, attrs[name]); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  // ---- the DOM ------------------------------------------------------------------------
+  var css = el("link", { rel: "stylesheet", href: BASE + "/widget.css" });
+  document.head.appendChild(css);
+  var root = el("div", { "class": "sb-root" });
+  var bubble = el("button", { "class": "sb-bubble", type: "button", "aria-expanded": "false",
+                              "aria-controls": "sb-panel", "aria-label": ui("open") }, "💬");
+  var panel = el("section", { "class": "sb-panel", id: "sb-panel", role: "dialog",
+                              "aria-label": ui("title"), hidden: "" });
+  var header = el("header", { "class": "sb-header" });
+  var title = el("h2", { "class": "sb-title" }, ui("title"));
+  var human = el("button", { "class": "sb-human", type: "button" }, ui("human"));
+  var closeButton = el("button", { "class": "sb-close", type: "button", "aria-label": ui("close") }, "×");
+  header.appendChild(title); header.appendChild(human); header.appendChild(closeButton);
+  var status = el("p", { "class": "sb-status", role: "status", "aria-live": "polite" });
+  var list = el("ol", { "class": "sb-messages", role: "log", "aria-live": "polite",
+                        "aria-label": ui("title") });
+  var typing = el("p", { "class": "sb-typing", hidden: "" }, ui("typing"));
+  var quick = el("div", { "class": "sb-quick", role: "group" });
+  var stars = el("div", { "class": "sb-stars", role: "group", "aria-label": ui("rate"), hidden: "" });
+  var form = el("form", { "class": "sb-form" });
+  var input = el("textarea", { "class": "sb-input", rows: "1", maxlength: "4000",
+                               "aria-label": ui("placeholder"), placeholder: ui("placeholder") });
+  var send = el("button", { "class": "sb-send", type: "submit" }, ui("send"));
+  form.appendChild(input); form.appendChild(send);
+  [header, status, list, typing, quick, stars, form].forEach(function (n) { panel.appendChild(n); });
+  root.appendChild(panel); root.appendChild(bubble);
+  document.body.appendChild(root);
+
+  for (var score = 1; score <= 5; score++) {
+    (function (value) {
+      var star = el("button", { type: "button", "class": "sb-star", "data-score": String(value),
+                                "aria-label": ui("rate") + ": " + value + "/5" }, "★");
+      star.addEventListener("click", function () { rate(value); });
+      stars.appendChild(star);
+    })(score);
+  }
+
+  function openPanel(open) {
+    panel.hidden = !open;
+    bubble.setAttribute("aria-expanded", String(open));
+    if (open) { input.focus(); start(); }
+  }
+  bubble.addEventListener("click", function () { openPanel(panel.hidden); });
+  closeButton.addEventListener("click", function () { openPanel(false); bubble.focus(); });
+  panel.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { openPanel(false); bubble.focus(); }
+  });
+  human.addEventListener("click", function () { submit("/request_human", ui("human")); });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value.trim();
+    if (text) { submit(text, text); input.value = ""; }
+  });
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
+  });
+
+  // ---- rendering ------------------------------------------------------------------------
+  function render(message) {
+    if (seen[message.id]) return;
+    seen[message.id] = true;
+    var pending = message.client_message_id &&
+      list.querySelector('[data-client-id="' + CSS.escape(message.client_message_id) + '"]');
+    if (pending) pending.remove();
+    var item = el("li", { "class": "sb-msg sb-" + message.author, "data-id": String(message.id),
+                          "data-kind": message.kind });
+    if (message.author === "agent" && message.author_name) {
+      item.appendChild(el("span", { "class": "sb-author" }, message.author_name));
+    }
+    item.appendChild(el("span", { "class": "sb-text" }, message.text));
+    list.appendChild(item);
+    list.scrollTop = list.scrollHeight;
+    if (message.author !== "user") typingOff();
+    if (message.author !== "user") showQuickReplies(message.quick_replies || []);
+    if (message.kind === "csat_prompt") stars.hidden = false;
+  }
+  function renderPending(entry) {
+    var item = el("li", { "class": "sb-msg sb-user sb-pending", "data-client-id": entry.id });
+    item.appendChild(el("span", { "class": "sb-text" }, entry.shown));
+    list.appendChild(item);
+    list.scrollTop = list.scrollHeight;
+  }
+  function showQuickReplies(buttons) {
+    quick.textContent = "";
+    buttons.forEach(function (button) {
+      if (/^[1-5]$/.test(button.payload)) return;  // the stars handle ratings
+      var node = el("button", { type: "button", "class": "sb-chip" }, button.title);
+      node.addEventListener("click", function () { submit(button.payload, button.title); });
+      quick.appendChild(node);
+    });
+  }
+  function typingOn() {
+    typing.hidden = false;
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(typingOff, 15000);
+  }
+  function typingOff() { typing.hidden = true; }
+  function applyUpdate(update) {
+    (update.messages || []).forEach(function (message) {
+      render(message);
+      if (message.id > state.lastId) state.lastId = message.id;
+    });
+    if (update.lang) state.lang = update.lang;
+    var position = update.handoff && update.handoff.status === "queued" ? update.handoff.position : null;
+    status.textContent = position ? ui("queue") + position : "";
+    if (update.state && update.state !== "closed") stars.hidden = true;
+    save();
+  }
+
+  // ---- transport --------------------------------------------------------------------------
+  function api(path, options) {
+    return fetch(BASE + path, Object.assign({ headers: { "content-type": "application/json" } },
+                                            options || {})).then(function (response) {
+      if (!response.ok) throw new Error(response.status);
+      return response.json();
+    });
+  }
+  // Opening the panel and sending the first message both need the conversation; sharing
+  // one pending request keeps them from creating two (the message would land in one and
+  // the "talk to a human" request in the other).
+  var creating = null;
+  function ensureConversation() {
+    if (state.conversationId) return Promise.resolve(state.conversationId);
+    if (!creating) {
+      creating = api("/api/v1/conversations", {
+        method: "POST", body: JSON.stringify({ channel: "web", locale: navigator.language })
+      }).then(function (conversation) {
+        state.conversationId = conversation.id; save();
+        creating = null;
+        return conversation.id;
+      }, function (error) { creating = null; throw error; });
+    }
+    return creating;
+  }
+  function start() {
+    if (socket || pollTimer) return;
+    ensureConversation().then(connect, function () { schedulePoll(); });
+  }
+  function connect() {
+    var url = BASE.replace(/^http/, "ws") + "/ws/conversations/" +
+      encodeURIComponent(state.conversationId) + "?after=" + state.lastId +
+      "&locale=" + encodeURIComponent(navigator.language || "");
+    try { socket = new WebSocket(url); } catch (e) { socket = null; schedulePoll(); return; }
+    socket.onopen = function () {
+      retryDelay = 1000; status.classList.remove("sb-offline");
+      stopPoll(); flush();
+    };
+    socket.onmessage = function (event) {
+      var frame = JSON.parse(event.data);
+      if (frame.type === "update") applyUpdate(frame);
+      if (frame.type === "ack" && frame.client_message_id) acknowledge(frame.client_message_id);
+      if (frame.type === "error" && frame.client_message_id) acknowledge(frame.client_message_id);
+    };
+    socket.onclose = function () {
+      socket = null;
+      schedulePoll();  // keep going over HTTP while the socket is down
+      setTimeout(function () { if (!socket) connect(); }, retryDelay);
+      retryDelay = Math.min(retryDelay * 2, 30000);
+    };
+  }
+  function schedulePoll() {
+    if (pollTimer) return;
+    pollTimer = setInterval(poll, 2000);
+    poll();
+  }
+  function stopPoll() { clearInterval(pollTimer); pollTimer = null; }
+  function poll() {
+    if (!state.conversationId) { start(); return; }
+    api("/api/v1/conversations/" + encodeURIComponent(state.conversationId) +
+        "/messages?after=" + state.lastId).then(function (update) {
+      status.classList.remove("sb-offline");
+      applyUpdate(update); flush();
+    }, function () {
+      status.classList.add("sb-offline"); status.textContent = ui("offline");
+    });
+  }
+  function submit(text, shown) {
+    var entry = { id: (crypto.randomUUID ? crypto.randomUUID() : String(Date.now() + Math.random())),
+                  text: text, shown: shown };
+    state.outbox.push(entry); save();
+    renderPending(entry); showQuickReplies([]); typingOn();
+    ensureConversation().then(flush, function () {
+      status.classList.add("sb-offline"); status.textContent = ui("offline");
+    });
+  }
+  var sending = {};
+  function flush() {
+    state.outbox.forEach(function (entry) {
+      if (sending[entry.id]) return;
+      sending[entry.id] = true;
+      if (socket && socket.readyState === WebSocket.OPEN) {
+        socket.send(JSON.stringify({ type: "message", text: entry.text, client_message_id: entry.id,
+                                     locale: navigator.language }));
+        setTimeout(function () { delete sending[entry.id]; }, 10000);  // resend if never acked
+      } else {
+        api("/api/v1/conversations/" + encodeURIComponent(state.conversationId) + "/messages", {
+          method: "POST",
+          body: JSON.stringify({ text: entry.text, client_message_id: entry.id,
+                                 locale: navigator.language })
+        }).then(function (turn) {
+          acknowledge(entry.id);
+          applyUpdate({ messages: turn.replies, handoff: turn.handoff, state: turn.state,
+                        lang: turn.lang });
+          poll();
+        }, function () {
+          delete sending[entry.id];
+          status.classList.add("sb-offline"); status.textContent = ui("offline");
+        });
+      }
+    });
+  }
+  function acknowledge(clientId) {
+    state.outbox = state.outbox.filter(function (entry) { return entry.id !== clientId; });
+    delete sending[clientId];
+    save();
+  }
+  function rate(value) {
+    stars.querySelectorAll("button").forEach(function (b) {
+      b.setAttribute("aria-pressed", String(Number(b.getAttribute("data-score")) <= value));
+    });
+    api("/api/v1/conversations/" + encodeURIComponent(state.conversationId) + "/csat", {
+      method: "POST", body: JSON.stringify({ score: value })
+    }).then(function () {
+      stars.hidden = true; status.textContent = ui("thanks");
+    });
+  }
+  window.addEventListener("online", function () { if (!socket) { stopPoll(); start(); } });
+
+  // Reloading keeps the conversation: replay it from the server, then carry on live.
+  if (state.conversationId) {
+    var resume = state.lastId;
+    state.lastId = 0;
+    api("/api/v1/conversations/" + encodeURIComponent(state.conversationId) + "/messages?after=0")
+      .then(function (update) {
+        applyUpdate(update);
+        state.outbox.forEach(renderPending);
+      }, function () { state.lastId = resume; });
+  }
+  window.supportbotWidget = { open: function () { openPanel(true); } };
+})();

@@ -1,0 +1,129 @@
+"""The agent console: its page, the live queue (server-sent events), suggested replies,
+and the dashboard figures."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from typing import Any
+
+import numpy as np
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import StreamingResponse
+from sqlalchemy import func, select
+
+from bot.nlu.faq_index import render_answer
+from bot.server.auth import current_session
+from bot.server.live import ANY
+from bot.server.static_files import serve_files
+from bot.storage.schema import conversations, handoffs, messages
+from handoff.agents import Session
+from handoff.queue import HandoffQueue
+from handoff.routing import urgency_of
+
+router = APIRouter(tags=["agent console"])
+
+
+serve_files(router, {"/agent": "agent.html", "/agent/console.js": "agent.js",
+                     "/agent/console.css": "agent.css"})
+
+
+def _snapshot(services: Any, session: Session) -> dict[str, Any]:
+    services.desk.requeue_silent_agents()
+    items = [item.as_dict() for item in services.queue.listing(session.agent)]
+    mine = [{"id": row.id, "conversation_id": row.conversation_id,
+             "priority": urgency_of(row.priority), "lang": row.lang, "intent": row.intent}
+            for row in services.queue.assigned_to(session.agent)]
+    return {"items": items, "mine": mine, "now": time.time()}
+
+
+@router.get("/api/v1/agent/stream")
+async def queue_stream(request: Request,
+                       session: Session = Depends(current_session)) -> StreamingResponse:
+    """Server-sent events: the queue as this agent sees it, whenever it changes."""
+    services, hub = request.app.state.services, request.app.state.hub
+
+    async def events() -> AsyncIterator[str]:
+        last = ""
+        while not await request.is_disconnected():
+            snapshot = await asyncio.to_thread(_snapshot, services, session)
+            body = json.dumps(snapshot, ensure_ascii=False)
+            comparable = json.dumps({"items": [(i["id"], i["priority"]) for i in
+                                               snapshot["items"]], "mine": snapshot["mine"]})
+            if comparable != last:
+                last = comparable
+                yield f"event: queue\ndata: {body}\n\n"
+            else:
+                yield ": keep-alive\n\n"
+            await hub.wait(ANY, timeout=2.0)
+
+    return StreamingResponse(events(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-store"})
+
+
+@router.get("/api/v1/agent/handoffs/{handoff_id}/suggestions")
+def suggestions(handoff_id: int, request: Request,
+                session: Session = Depends(current_session)) -> dict[str, Any]:
+    """The best FAQ answers for what the user wrote, in the user's language and script."""
+    services = request.app.state.services
+    with services.db.connect() as connection:
+        row = HandoffQueue.by_id(connection, handoff_id)
+        if row is None:
+            raise HTTPException(404, "no such handoff")
+        conversation = connection.execute(select(conversations).where(
+            conversations.c.id == row.conversation_id)).one()
+        texts = list(connection.scalars(
+            select(messages.c.text).where(messages.c.conversation_id == row.conversation_id,
+                                          messages.c.author == "user")
+            .order_by(messages.c.id.desc()).limit(3)))
+    question = " ".join(reversed(texts))
+    understanding = services.nlu.parse(question)
+    lang = conversation.lang or services.settings.language.default
+    answers = []
+    for hit in understanding.faq_hits[:3]:
+        entry = services.nlu.faq.by_id[hit.entry_id]
+        answers.append({"entry_id": entry.id, "intent": entry.intent, "score": hit.score,
+                        "question": (entry.questions.get(lang) or entry.questions["en"])[0],
+                        "text": render_answer(entry, lang, conversation.script,
+                                              services.settings.links)})
+    return {"lang": lang, "suggestions": answers}
+
+
+@router.get("/api/v1/agent/dashboard")
+def dashboard(request: Request, session: Session = Depends(current_session)) -> dict[str, Any]:
+    services = request.app.state.services
+    with services.db.connect() as connection:
+        talked = select(messages.c.conversation_id).where(messages.c.author == "user").distinct()
+        total = int(connection.scalar(select(func.count()).select_from(talked.subquery())) or 0)
+        handed = int(connection.scalar(select(func.count(handoffs.c.conversation_id.distinct())))
+                     or 0)
+        bot_resolved = int(connection.scalar(select(func.count()).select_from(conversations)
+                                             .where(conversations.c.resolved_by == "bot")) or 0)
+        reasons = dict(connection.execute(select(handoffs.c.reason, func.count())
+                                          .group_by(handoffs.c.reason)).all())
+        waits = [float(a - q) for q, a in connection.execute(
+            select(handoffs.c.queued_at, handoffs.c.first_assigned_at)
+            .where(handoffs.c.first_assigned_at.is_not(None))).all()]
+        scores = [int(s) for s in connection.scalars(
+            select(conversations.c.csat).where(conversations.c.csat.is_not(None)))]
+        per_day = Counter(time.strftime("%Y-%m-%d", time.gmtime(float(t))) for t in
+                          connection.scalars(select(conversations.c.created_at)))
+    return {
+        "conversations": total,
+        "handed_off": handed,
+        "bot_resolved": bot_resolved,
+        # Deflection: conversations the bot finished without a human.
+        "deflection": round((total - handed) / total, 4) if total else None,
+        "handoffs_by_reason": reasons,
+        "wait_seconds": {"median": _pct(waits, 50), "p90": _pct(waits, 90), "n": len(waits)},
+        "csat": {"average": round(sum(scores) / len(scores), 2) if scores else None,
+                 "n": len(scores), "distribution": {s: scores.count(s) for s in range(1, 6)}},
+        "conversations_per_day": dict(sorted(per_day.items())[-14:]),
+    }
+
+
+def _pct(values: list[float], q: int) -> float | None:
+    return round(float(np.percentile(values, q)), 1) if values else None

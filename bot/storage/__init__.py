@@ -1,0 +1,1 @@
+"""Persistent artefacts: trained models (model_store)."""

@@ -1,0 +1,118 @@
+"""Tables shared by every server process. Times are UNIX seconds (float) everywhere.
+
+Text columns hold redacted text only: the secrets scanner runs before anything is stored.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+schema_version = Table(
+    "schema_version", metadata,
+    Column("version", Integer, primary_key=True),
+    Column("applied_at", Float, nullable=False),
+)
+
+conversations = Table(
+    "conversations", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("channel", String(32), nullable=False),  # web | telegram | api
+    Column("channel_key", String(128), nullable=False),  # who, within the channel
+    Column("user_label", String(128)),  # what an agent sees: "@alice", "web visitor"
+    Column("lang", String(8)),
+    Column("script", String(8)),
+    Column("state", String(16), nullable=False),  # bot | queued | with_agent | closed
+    Column("dialogue", JSON, nullable=False),  # the policy's memory between turns
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Column("closed_at", Float),
+    Column("resolved_by", String(16)),  # bot | agent
+    Column("csat", Integer),
+    # Push channels (Telegram): the last bot/agent message delivered to the user.
+    Column("delivered_upto", Integer, nullable=False, default=0),
+    Index("ix_conversations_channel_key", "channel", "channel_key"),
+)
+
+messages = Table(
+    "messages", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("conversation_id", String(36), ForeignKey("conversations.id"), nullable=False),
+    Column("author", String(16), nullable=False),  # user | bot | agent | system
+    Column("author_name", String(64)),
+    Column("text", Text, nullable=False),
+    Column("kind", String(24), nullable=False, default="text"),
+    Column("payload", JSON),  # quick replies, understanding summary, notice data
+    Column("client_message_id", String(80)),
+    Column("reply_to", Integer),  # outbound: the inbound message it answers
+    Column("processed", Boolean, nullable=False, default=True),  # inbound: turn completed
+    Column("created_at", Float, nullable=False),
+    UniqueConstraint("conversation_id", "client_message_id", name="uq_messages_client_id"),
+    Index("ix_messages_conversation", "conversation_id", "id"),
+)
+
+handoffs = Table(
+    "handoffs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),  # the user's case number
+    Column("conversation_id", String(36), ForeignKey("conversations.id"), nullable=False),
+    Column("status", String(16), nullable=False),  # queued | assigned | closed
+    Column("priority", Integer, nullable=False),  # 1 (P1) … 4 (P4)
+    Column("reason", String(40), nullable=False),
+    Column("lang", String(8), nullable=False),
+    Column("intent", String(40)),
+    Column("packet", JSON, nullable=False),
+    Column("queued_at", Float, nullable=False),
+    Column("agent_id", Integer, ForeignKey("agents.id")),
+    Column("assigned_at", Float),
+    Column("first_assigned_at", Float),
+    Column("closed_at", Float),
+    Column("resolution", Text),
+    Index("ix_handoffs_queue", "status", "priority", "queued_at"),
+    Index("ix_handoffs_conversation", "conversation_id"),
+)
+
+agents = Table(
+    "agents", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", String(64), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("languages", JSON, nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("last_heartbeat", Float),
+    Column("created_at", Float, nullable=False),
+)
+
+agent_sessions = Table(
+    "agent_sessions", metadata,
+    Column("token_hash", String(64), primary_key=True),  # sha256 of the bearer token
+    Column("agent_id", Integer, ForeignKey("agents.id"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+)
+
+events = Table(
+    "events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("conversation_id", String(36)),
+    Column("kind", String(40), nullable=False),
+    Column("data", JSON),
+    Column("created_at", Float, nullable=False),
+    Index("ix_events_kind", "kind", "created_at"),
+)

@@ -1,0 +1,1 @@
+"""The human side: agent accounts, the prioritized queue, routing/SLA, the handoff packet."""

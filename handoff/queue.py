@@ -1,0 +1,193 @@
+"""The prioritized handoff queue, shared by every server process through the database.
+
+Order: priority P1 → P4, then waiting time. A claim is one conditional UPDATE
+(status='queued' → 'assigned'): whatever the race, the database lets exactly one through.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
+
+from bot.config import HandoffSettings
+from bot.storage.database import is_postgres
+from bot.storage.schema import agents, handoffs
+from handoff.agents import Agent
+from handoff.routing import offered_to, sla_status
+
+QUEUED, ASSIGNED, CLOSED = "queued", "assigned", "closed"
+
+
+class ClaimOutcome(Enum):
+    CLAIMED = "claimed"
+    TAKEN = "taken"  # another agent holds it, or it is closed
+    NOT_OFFERED = "not_offered"  # not yet offered outside its language
+    AT_CAPACITY = "at_capacity"
+    MISSING = "missing"
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    id: int
+    conversation_id: str
+    priority: int
+    reason: str
+    lang: str
+    intent: str | None
+    queued_at: float
+    waiting_seconds: float
+    sla_deadline: float
+    sla_seconds_left: float
+    sla_breached: bool
+    summary: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "priority": f"P{self.priority}"}
+
+
+def _order() -> tuple[Any, ...]:
+    return (handoffs.c.priority.asc(), handoffs.c.queued_at.asc(), handoffs.c.id.asc())
+
+
+class HandoffQueue:
+    def __init__(self, engine: Engine, settings: HandoffSettings):
+        self.engine = engine
+        self.settings = settings
+
+    # --- inside a conversation turn (caller's transaction) ---------------------------
+    def enqueue(self, connection: Connection, conversation_id: str, priority: int, reason: str,
+                lang: str, intent: str | None, packet: dict[str, Any]) -> int:
+        result = connection.execute(insert(handoffs).values(
+            conversation_id=conversation_id, status=QUEUED, priority=priority, reason=reason,
+            lang=lang, intent=intent, packet=packet, queued_at=time.time()))
+        key = result.inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+    @staticmethod
+    def open_for(connection: Connection, conversation_id: str) -> Any:
+        return connection.execute(
+            select(handoffs).where(handoffs.c.conversation_id == conversation_id,
+                                   handoffs.c.status.in_((QUEUED, ASSIGNED)))
+            .order_by(handoffs.c.id.desc())).first()
+
+    @staticmethod
+    def by_id(connection: Connection, handoff_id: int) -> Any:
+        return connection.execute(select(handoffs).where(handoffs.c.id == handoff_id)).first()
+
+    @staticmethod
+    def position(connection: Connection, row: Any) -> int:
+        """1 + the queued conversations that come before this one."""
+        if row.status != QUEUED:
+            return 0
+        ahead = connection.scalar(select(func.count()).select_from(handoffs).where(
+            handoffs.c.status == QUEUED,
+            or_(handoffs.c.priority < row.priority,
+                and_(handoffs.c.priority == row.priority,
+                     or_(handoffs.c.queued_at < row.queued_at,
+                         and_(handoffs.c.queued_at == row.queued_at, handoffs.c.id < row.id))))))
+        return int(ahead or 0) + 1
+
+    @staticmethod
+    def raise_priority(connection: Connection, handoff_id: int, priority: int, reason: str) -> None:
+        connection.execute(update(handoffs).where(
+            handoffs.c.id == handoff_id, handoffs.c.priority > priority
+        ).values(priority=priority, reason=reason))
+
+    # --- for agents --------------------------------------------------------------------
+    def listing(self, agent: Agent | None = None, lang: str | None = None) -> list[QueueItem]:
+        now = time.time()
+        query = select(handoffs).where(handoffs.c.status == QUEUED).order_by(*_order())
+        if lang:
+            query = query.where(handoffs.c.lang == lang)
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        items = []
+        for row in rows:
+            if agent is not None and not offered_to(agent.languages, row.lang, row.queued_at,
+                                                    now, self.settings):
+                continue
+            sla = sla_status(row.priority, row.queued_at, now, self.settings)
+            items.append(QueueItem(
+                row.id, row.conversation_id, row.priority, row.reason, row.lang, row.intent,
+                row.queued_at, now - row.queued_at, sla.deadline, sla.seconds_left, sla.breached,
+                str((row.packet or {}).get("summary", ""))))
+        return items
+
+    def claim(self, handoff_id: int, agent: Agent) -> ClaimOutcome:
+        now = time.time()
+        with self.engine.begin() as connection:
+            row = self.by_id(connection, handoff_id)
+            if row is None:
+                return ClaimOutcome.MISSING
+            if row.status != QUEUED:
+                return ClaimOutcome.TAKEN
+            if not offered_to(agent.languages, row.lang, row.queued_at, now, self.settings):
+                return ClaimOutcome.NOT_OFFERED
+            held = select(func.count()).select_from(handoffs).where(
+                handoffs.c.agent_id == agent.id, handoffs.c.status == ASSIGNED
+            ).scalar_subquery()
+            result = connection.execute(update(handoffs).where(
+                handoffs.c.id == handoff_id, handoffs.c.status == QUEUED, held < agent.capacity,
+            ).values(status=ASSIGNED, agent_id=agent.id, assigned_at=now,
+                     first_assigned_at=func.coalesce(handoffs.c.first_assigned_at, now)))
+            if result.rowcount == 1:
+                return ClaimOutcome.CLAIMED
+            current = self.by_id(connection, handoff_id)
+            return ClaimOutcome.TAKEN if current.status != QUEUED else ClaimOutcome.AT_CAPACITY
+
+    def release(self, connection: Connection, handoff_id: int, agent_id: int | None) -> bool:
+        """Back to the queue, keeping its original place (queued_at is unchanged)."""
+        condition = [handoffs.c.id == handoff_id, handoffs.c.status == ASSIGNED]
+        if agent_id is not None:
+            condition.append(handoffs.c.agent_id == agent_id)
+        result = connection.execute(update(handoffs).where(*condition)
+                                    .values(status=QUEUED, agent_id=None, assigned_at=None))
+        return result.rowcount == 1
+
+    def transfer(self, connection: Connection, handoff_id: int, from_agent: int,
+                 to_agent: Agent) -> bool:
+        held = connection.scalar(select(func.count()).select_from(handoffs).where(
+            handoffs.c.agent_id == to_agent.id, handoffs.c.status == ASSIGNED))
+        if int(held or 0) >= to_agent.capacity:
+            return False
+        result = connection.execute(update(handoffs).where(
+            handoffs.c.id == handoff_id, handoffs.c.status == ASSIGNED,
+            handoffs.c.agent_id == from_agent,
+        ).values(agent_id=to_agent.id, assigned_at=time.time()))
+        return result.rowcount == 1
+
+    def close(self, connection: Connection, handoff_id: int, agent_id: int,
+              resolution: str) -> bool:
+        result = connection.execute(update(handoffs).where(
+            handoffs.c.id == handoff_id, handoffs.c.status == ASSIGNED,
+            handoffs.c.agent_id == agent_id,
+        ).values(status=CLOSED, closed_at=time.time(), resolution=resolution))
+        return result.rowcount == 1
+
+    def silent_agents_work(self, connection: Connection) -> list[Any]:
+        """Assigned conversations whose agent stopped sending heartbeats."""
+        cutoff = time.time() - self.settings.heartbeat_timeout_seconds
+        query = (select(handoffs.c.id, handoffs.c.conversation_id, handoffs.c.agent_id,
+                        agents.c.display_name)
+                 .join(agents, agents.c.id == handoffs.c.agent_id)
+                 .where(handoffs.c.status == ASSIGNED,
+                        or_(agents.c.last_heartbeat.is_(None), agents.c.last_heartbeat < cutoff)))
+        if is_postgres(self.engine):
+            query = query.with_for_update(skip_locked=True, of=handoffs)
+        return list(connection.execute(query).all())
+
+    def agents_online(self, connection: Connection) -> int:
+        cutoff = time.time() - self.settings.heartbeat_timeout_seconds
+        return int(connection.scalar(select(func.count()).select_from(agents).where(
+            agents.c.active.is_(True), agents.c.last_heartbeat >= cutoff)) or 0)
+
+    def assigned_to(self, agent: Agent) -> list[Any]:
+        with self.engine.connect() as connection:
+            return list(connection.execute(select(handoffs).where(
+                handoffs.c.agent_id == agent.id, handoffs.c.status == ASSIGNED)
+                .order_by(*_order())).all())

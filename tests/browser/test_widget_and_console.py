@@ -1,0 +1,200 @@
+"""In a real browser (Debian's headless Chromium, driven by Playwright): a trader on the
+demo page and an agent in the console, end to end, plus the XSS checks."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.server.live_server import ROOT, live_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-gpu"]
+PASSWORD = "browser test password"
+SHOTS = Path(os.environ.get("SUPPORTBOT_SCREENSHOTS", "")) if os.environ.get(
+    "SUPPORTBOT_SCREENSHOTS") else None
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium must be installed in CI (scripts/install.sh --dev does it)")
+        pytest.skip("no /usr/bin/chromium; install Debian's chromium to run browser tests")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        # Playwright gives each launch a fresh, empty profile directory.
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def data_dir(tmp_path):  # type: ignore[no-untyped-def]
+    return tmp_path
+
+
+@pytest.fixture
+def server(shipped_model_dir, data_dir):  # type: ignore[no-untyped-def]
+    with live_server(shipped_model_dir, data_dir) as (base, config, _process):
+        env = {**os.environ, "SUPPORTBOT_AGENT_PASSWORD": PASSWORD, "SUPPORTBOT_DATABASE_URL": ""}
+        subprocess.run([sys.executable, "-m", "bot", "--config", str(config), "agent", "add",
+                        "mei", "--languages", "zh,en", "--name", "Mei"],
+                       cwd=ROOT, env=env, check=True, capture_output=True)
+        yield base
+
+
+def _shot(page, name):  # type: ignore[no-untyped-def]
+    if SHOTS:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / name))
+
+
+def _agent_login(context, base):  # type: ignore[no-untyped-def]
+    page = context.new_page()
+    page.goto(f"{base}/agent")
+    page.fill("#login-user", "mei")
+    page.fill("#login-password", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector("#console:not([hidden])")
+    return page
+
+
+def test_trader_and_agent_end_to_end(browser, server):
+    user = browser.new_context(locale="zh-CN", viewport={"width": 1100, "height": 800})
+    widget = user.new_page()
+    widget.goto(server + "/")
+    widget.get_by_role("button", name=re.compile("Open support chat|打开客服聊天")).click()
+    widget.fill(".sb-input", "usdt充值两个小时了还没到账")
+    widget.keyboard.press("Enter")
+    answer = widget.wait_for_selector(".sb-msg.sb-bot[data-kind=faq_answer]")
+    assert re.search(r"[\u4e00-\u9fff]", answer.inner_text())
+    _shot(widget, "widget.png")
+
+    widget.click(".sb-human")  # the always-visible "talk to a human" control
+    widget.wait_for_selector(".sb-msg[data-kind=handoff_notice]")
+    widget.wait_for_function("document.querySelector('.sb-status').textContent.includes('1')")
+
+    agent = browser.new_context(viewport={"width": 1400, "height": 900})
+    console = _agent_login(agent, server)
+    first = console.wait_for_selector("#queue li")
+    assert "zh" in first.inner_text()
+    _shot(console, "console-queue.png")
+    first.query_selector("button.claim").click()
+    console.wait_for_selector("#packet dd")
+    packet = console.inner_text("#packet")
+    assert "zh" in packet and "P3" in packet and "deposit_missing" in packet
+    console.wait_for_selector("#suggestions li button.insert")
+    console.click("#suggestions li button.insert")
+    suggested = console.input_value("#reply")
+    assert re.search(r"[\u4e00-\u9fff]", suggested)
+    console.click("#send")
+    _shot(console, "console-conversation.png")
+
+    widget.wait_for_selector(".sb-msg.sb-agent")
+    assert suggested.strip()[:20] in widget.inner_text(".sb-msg.sb-agent .sb-text")
+
+    # A reload in the middle of the conversation keeps the whole history.
+    before = widget.locator(".sb-msg").count()
+    widget.reload()
+    widget.get_by_role("button", name=re.compile("Open support chat|打开客服聊天")).click()
+    widget.wait_for_function(f"document.querySelectorAll('.sb-msg').length >= {before}")
+    assert widget.locator(".sb-msg.sb-agent").count() == 1
+
+    console.fill("#resolution", "explained confirmations")
+    console.click("#close")
+    widget.wait_for_selector(".sb-stars:not([hidden])")
+    widget.click(".sb-star[data-score='4']")
+    widget.wait_for_selector(".sb-stars[hidden]", state="attached")
+
+    console.click("#tab-dashboard")
+    tile = console.wait_for_selector("[data-tile='CSAT average'] .value")
+    assert tile.inner_text().startswith("4")
+    _shot(console, "console-dashboard.png")
+    user.close()
+    agent.close()
+
+
+def test_user_html_is_shown_as_text_in_the_console(browser, server):
+    user = browser.new_context()
+    widget = user.new_page()
+    widget.goto(server + "/")
+    widget.click(".sb-bubble")
+    payloads = ['<img src=x onerror="window.__xss=1">', "<script>window.__xss=1</script>"]
+    for payload in payloads:
+        widget.fill(".sb-input", payload)
+        widget.keyboard.press("Enter")
+    widget.fill(".sb-input", "转人工")
+    widget.keyboard.press("Enter")
+    widget.wait_for_selector(".sb-msg[data-kind=handoff_notice]")
+    assert widget.evaluate("typeof window.__xss") == "undefined"
+    assert widget.locator(".sb-msg.sb-user img").count() == 0
+
+    agent = browser.new_context()
+    console = _agent_login(agent, server)
+    console.wait_for_selector("#queue li button.claim").click()
+    console.wait_for_function(
+        "document.querySelectorAll('#transcript li').length >= 3")
+    transcript = console.inner_text("#transcript")
+    for payload in payloads:
+        assert payload in transcript
+    assert console.locator("#transcript img, #transcript script").count() == 0
+    assert console.evaluate("typeof window.__xss") == "undefined"
+    user.close()
+    agent.close()
+
+
+def test_widget_fits_a_phone_and_works_by_keyboard(browser, server):
+    phone = browser.new_context(viewport={"width": 375, "height": 700}, locale="en-US")
+    page = phone.new_page()
+    page.goto(server + "/")
+    page.keyboard.press("Tab")  # the bubble is the first focusable element after the link
+    page.focus(".sb-bubble")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".sb-panel:not([hidden])")
+    box = page.locator(".sb-panel").bounding_box()
+    assert box is not None and box["width"] <= 375
+    page.keyboard.type("hello")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".sb-msg.sb-bot")
+    assert page.get_attribute(".sb-messages", "role") == "log"
+    assert page.get_attribute(".sb-bubble", "aria-expanded") == "true"
+    phone.close()
+
+
+def test_expired_session_goes_back_to_login_and_keeps_the_draft(browser, server, data_dir):
+    import sqlite3
+
+    user = browser.new_context()
+    widget = user.new_page()
+    widget.goto(server + "/")
+    widget.click(".sb-bubble")
+    widget.fill(".sb-input", "I need a human")
+    widget.keyboard.press("Enter")
+    widget.wait_for_selector(".sb-msg[data-kind=handoff_notice]")
+
+    agent = browser.new_context()
+    console = _agent_login(agent, server)
+    console.wait_for_selector("#queue li button.claim").click()
+    console.wait_for_selector("#packet dd")
+    console.fill("#reply", "Half-written answer about your limits")
+    with sqlite3.connect(data_dir / "supportbot.sqlite3") as db:  # the session expires
+        db.execute("UPDATE agent_sessions SET expires_at = 0")
+    console.click("#send")
+    console.wait_for_selector("#login:not([hidden])")
+    console.fill("#login-user", "mei")
+    console.fill("#login-password", PASSWORD)
+    console.click("#login-form button[type=submit]")
+    console.wait_for_selector("#conv:not([hidden])")
+    assert console.input_value("#reply") == "Half-written answer about your limits"
+    user.close()
+    agent.close()

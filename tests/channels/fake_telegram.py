@@ -1,0 +1,146 @@
+"""A fake Telegram Bot API on 127.0.0.1: the real python-telegram-bot talks to it through
+its base_url. Tests push updates in and read what the bot sent."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+import time
+from typing import Any
+from urllib.parse import parse_qs
+
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+BOT = {"id": 999, "is_bot": True, "first_name": "Support", "username": "support_bot",
+       "can_join_groups": True, "can_read_all_group_messages": False,
+       "supports_inline_queries": False}
+
+
+class FakeTelegram:
+    def __init__(self) -> None:
+        self.updates: list[dict[str, Any]] = []
+        self.sent: list[dict[str, Any]] = []
+        self.calls: list[str] = []
+        self.fail_next_sends = 0
+        self._next_update = 1
+        self._next_message = 1000
+        self._lock = threading.Lock()
+        self.port = _free_port()
+        self.app = FastAPI()
+        self.app.post("/bot{token}/{method}")(self._handle)
+        self._server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port,
+                                                     log_level="warning"))
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    def __enter__(self) -> FakeTelegram:
+        self._thread.start()
+        deadline = time.time() + 10
+        while not self._server.started and time.time() < deadline:
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+
+    def push(self, **update: Any) -> int:
+        with self._lock:
+            update_id = self._next_update
+            self._next_update += 1
+            self.updates.append({"update_id": update_id, **update})
+        return update_id
+
+    async def _handle(self, token: str, method: str, request: Request) -> JSONResponse:
+        body = await request.body()
+        if request.headers.get("content-type", "").startswith("application/json"):
+            form = json.loads(body or b"{}")
+        else:  # PTB posts urlencoded fields whose values are JSON-encoded
+            form = {k: v[0] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()}
+        params = {key: _decode(value) for key, value in form.items()}
+        self.calls.append(method)
+        if method == "getMe":
+            return _ok(BOT)
+        if method == "getUpdates":
+            offset = int(params.get("offset") or 0)
+            for _ in range(10):  # hold briefly, like long polling
+                with self._lock:
+                    ready = [u for u in self.updates if u["update_id"] >= offset]
+                if ready:
+                    return _ok(ready)
+                await asyncio.sleep(0.05)
+            return _ok([])
+        if method == "sendMessage":
+            if self.fail_next_sends:
+                self.fail_next_sends -= 1
+                return JSONResponse({"ok": False, "error_code": 502,
+                                     "description": "Bad Gateway"}, status_code=502)
+            with self._lock:
+                self._next_message += 1
+                record = {"message_id": self._next_message, "chat_id": int(params["chat_id"]),
+                          "text": params["text"], "reply_markup": params.get("reply_markup"),
+                          "reply_to": params.get("reply_to_message_id")
+                          or (params.get("reply_parameters") or {}).get("message_id")}
+                self.sent.append(record)
+            return _ok({"message_id": record["message_id"], "date": int(time.time()),
+                        "chat": {"id": record["chat_id"], "type": "private"},
+                        "from": BOT, "text": record["text"]})
+        return _ok(True)  # deleteWebhook, answerCallbackQuery, setWebhook …
+
+    def wait_for(self, predicate: Any, timeout: float = 30.0) -> list[dict[str, Any]]:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            with self._lock:
+                found = [m for m in self.sent if predicate(m)]
+            if found:
+                return found
+            time.sleep(0.1)
+        raise AssertionError(f"nothing matching was sent; sent so far: {self.sent}")
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _ok(result: Any) -> JSONResponse:
+    return JSONResponse({"ok": True, "result": result})
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def private_message(user_id: int, text: str, language: str = "en", **extra: Any) -> dict[str, Any]:
+    return {"message": {"message_id": int(time.time_ns() % 10**9), "date": int(time.time()),
+                        "chat": {"id": user_id, "type": "private", "first_name": "U"},
+                        "from": {"id": user_id, "is_bot": False, "first_name": "U",
+                                 "username": f"user{user_id}", "language_code": language},
+                        "text": text, **extra}}
+
+
+def group_message(chat_id: int, user_id: int, text: str, mention: bool = True,
+                  language: str = "en") -> dict[str, Any]:
+    body = f"@support_bot {text}" if mention else text
+    message: dict[str, Any] = {
+        "message_id": int(time.time_ns() % 10**9), "date": int(time.time()),
+        "chat": {"id": chat_id, "type": "supergroup", "title": "Traders"},
+        "from": {"id": user_id, "is_bot": False, "first_name": "G",
+                 "username": f"member{user_id}", "language_code": language},
+        "text": body}
+    if mention:
+        message["entities"] = [{"type": "mention", "offset": 0, "length": len("@support_bot")}]
+    return {"message": message}

@@ -1,0 +1,146 @@
+"""Shared fixtures: real settings, a tiny real model, and the model trained on the shipped
+knowledge. Models are trained once per test session into a temporary folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from bot.config import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).parent / "fixtures"
+TINY_LANGS = ("en", "zh", "es")
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return load_settings(ROOT / "config.yml")
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from bot.knowledge.faq_corpus import read_faq_corpus
+    from bot.knowledge.nlu_examples import read_examples
+    from bot.nlu.training import TrainingData, train
+    from bot.taxonomy import ALL_INTENTS
+
+    examples = read_examples(FIXTURES / "tiny_nlu.yml", ALL_INTENTS)
+    faq = read_faq_corpus(FIXTURES / "tiny_faq", ALL_INTENTS, TINY_LANGS)
+    out = tmp_path_factory.mktemp("tiny") / "model"
+    train(settings, TrainingData(examples, faq, "tiny"), out, progress=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_nlu(settings: Settings, tiny_model_dir: Path):  # type: ignore[no-untyped-def]
+    from bot.nlu.pipeline import NLU
+
+    return NLU.load(settings, tiny_model_dir, check_fresh=False)
+
+
+@pytest.fixture(scope="session")
+def shipped_model_dir(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from bot.nlu.training import shipped_data, train
+
+    out = tmp_path_factory.mktemp("shipped") / "model"
+    train(settings, shipped_data(settings), out, progress=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def shipped_nlu(settings: Settings, shipped_model_dir: Path):  # type: ignore[no-untyped-def]
+    from bot.nlu.pipeline import NLU
+
+    return NLU.load(settings, shipped_model_dir, check_fresh=False)
+
+
+# --- databases and the HTTP API ------------------------------------------------------
+PG_BASE = os.environ.get("SUPPORTBOT_TEST_POSTGRES",
+                         "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _postgres_available() -> str | None:
+    import sqlalchemy
+
+    try:
+        engine = sqlalchemy.create_engine(PG_BASE, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(sqlalchemy.text("SELECT 1"))
+        engine.dispose()
+        return None
+    except Exception as error:  # any failure means "not here"
+        return str(error).splitlines()[0]
+
+
+@pytest.fixture
+def postgres_url():  # type: ignore[no-untyped-def]
+    """A fresh schema on the local PostgreSQL. In CI a missing server fails the test."""
+    import uuid
+
+    import sqlalchemy
+
+    problem = _postgres_available()
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL must run in CI: {problem}")
+        pytest.skip(f"no PostgreSQL on 127.0.0.1:5432 ({problem}); CI runs these")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sqlalchemy.create_engine(PG_BASE)
+    with admin.begin() as connection:
+        connection.execute(sqlalchemy.text(f"CREATE SCHEMA {schema}"))
+    yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
+    with admin.begin() as connection:
+        connection.execute(sqlalchemy.text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'supportbot.sqlite3'}"
+
+
+def make_services(settings: Settings, nlu, url: str):  # type: ignore[no-untyped-def]
+    from bot.server.services import build_services
+
+    return build_services(settings, url, nlu=nlu)
+
+
+@pytest.fixture
+def services(settings: Settings, shipped_nlu, sqlite_url):  # type: ignore[no-untyped-def]
+    built = make_services(settings, shipped_nlu, sqlite_url)
+    yield built
+    built.db.dispose()
+
+
+@pytest.fixture
+def client(services):  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from bot.server.app import create_app
+
+    with TestClient(create_app(services, background=False)) as test_client:
+        yield test_client
+
+
+AGENT_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def agent_headers(services, client):  # type: ignore[no-untyped-def]
+    """Log in agents on demand: agent_headers('alice', ['en', 'zh'])."""
+
+    def login(username: str = "alice", languages=("en", "zh"), capacity: int = 5):  # type: ignore[no-untyped-def]
+        if services.agents.get(username) is None:
+            services.agents.add(username, AGENT_PASSWORD, list(languages), capacity)
+        response = client.post("/api/v1/agent/login",
+                               json={"username": username, "password": AGENT_PASSWORD})
+        assert response.status_code == 200, response.text
+        client.cookies.clear()  # tests authenticate with the bearer token only
+        return {"Authorization": f"Bearer {response.json()['token']}"}
+
+    return login

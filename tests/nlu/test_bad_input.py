@@ -1,0 +1,44 @@
+"""Each bad input gets a clear result and no crash."""
+
+from bot.nlu.understanding import EMPTY, LOW_CONFIDENCE, NO_TEXT, TRUNCATED
+
+
+def test_empty_and_whitespace(tiny_nlu):
+    for text in ["", "   \n\t "]:
+        result = tiny_nlu.parse(text)
+        assert EMPTY in result.flags and result.text == ""
+
+
+def test_long_text_is_truncated_and_flagged(tiny_nlu, settings):
+    result = tiny_nlu.parse("my deposit is missing " * 400)
+    assert TRUNCATED in result.flags
+    assert len(result.text) == settings.limits.max_message_chars
+    assert result.intent == "deposit_missing"
+
+
+def test_secret_beyond_the_cut_is_still_redacted(tiny_nlu):
+    from mnemonic import Mnemonic
+
+    phrase = Mnemonic("english").generate(128)
+    result = tiny_nlu.parse("x" * 3990 + " " + phrase)
+    assert "seed_phrase" in result.secrets
+    assert phrase.split()[0] not in result.text.split()[-1]
+
+
+def test_control_characters_are_removed(tiny_nlu):
+    result = tiny_nlu.parse("my\x00 deposit\x1b[31m is \u200bmissing")
+    assert "\x00" not in result.text and "\x1b" not in result.text
+    assert result.intent == "deposit_missing"
+
+
+def test_emoji_only_and_url_only(tiny_nlu):
+    for text in ["🙂🙂🙂", "https://example.com/abc"]:
+        result = tiny_nlu.parse(text)
+        assert NO_TEXT in result.flags and LOW_CONFIDENCE in result.flags
+        assert result.intent == "out_of_scope"
+
+
+def test_mixed_scripts(tiny_nlu):
+    result = tiny_nlu.parse("usdt充值 not arrived 入金 депозит")
+    assert result.lang in {"zh", "ja"}
+    assert result.intent  # understood as something, no crash

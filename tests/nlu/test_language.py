@@ -1,0 +1,73 @@
+import pytest
+
+from bot.config import LanguageSettings
+from bot.nlu.language import LanguageIdentifier, normalise_locale
+
+
+@pytest.fixture(scope="module")
+def identifier() -> LanguageIdentifier:
+    return LanguageIdentifier(LanguageSettings())
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("提现 pending 好久了", "zh"),
+        ("usdt充值没到", "zh"),
+        ("出金が反映されない", "ja"),
+        ("入金まだ？", "ja"),  # Kana separates Japanese from Chinese
+        ("입금이 안 들어와요", "ko"),
+        ("спасибо", "ru"),
+        ("вывод usdt завис", "ru"),
+    ],
+)
+def test_script_decides(identifier, text, lang):
+    guess = identifier.identify(text)
+    assert guess.lang == lang
+    assert guess.method == "script"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("hi", "en"), ("sí", "es"), ("danke", "de"), ("merci beaucoup", "fr"),
+     ("grazie", "it"), ("obrigado", "pt"), ("teşekkürler", "tr"), ("cảm ơn", "vi"),
+     ("my withdrawal is stuck since yesterday", "en"),
+     ("mi retiro sigue pendiente desde ayer", "es")],
+)
+def test_short_and_latin_texts(identifier, text, lang):
+    assert identifier.identify(text).lang == lang
+
+
+def test_deterministic(identifier):
+    guesses = {identifier.identify("retiro pendiente").lang for _ in range(20)}
+    assert guesses == {"es"}
+
+
+def test_ok_follows_the_conversation_or_the_hint(identifier):
+    assert identifier.identify("ok", previous="de").lang == "de"
+    assert identifier.identify("ok", hint="fr-FR").lang == "fr"
+    assert identifier.identify("ok").lang == "en"  # the configured default
+
+
+def test_sticky_unless_the_evidence_is_strong(identifier):
+    # One ambiguous word does not flip a German conversation...
+    assert identifier.identify("no", previous="de").lang == "de"
+    # ...but a clear sentence in another language does.
+    assert identifier.identify("my deposit never arrived, please help", previous="de").lang == "en"
+    assert identifier.identify("提现没到", previous="en").lang == "zh"
+
+
+def test_chinese_script_is_recorded(identifier):
+    assert identifier.identify("提现没到账").script == "Hans"
+    assert identifier.identify("提現沒到帳").script == "Hant"
+
+
+def test_nothing_to_read_keeps_previous(identifier):
+    assert identifier.identify("🙂🙂", previous="ja").lang == "ja"
+    assert identifier.identify("https://example.com/x", previous="ko").lang == "ko"
+
+
+def test_locale_normalisation():
+    assert normalise_locale("zh-TW") == "zh"
+    assert normalise_locale("pt_BR") == "pt"
+    assert normalise_locale(None) is None

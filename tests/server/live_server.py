@@ -1,0 +1,68 @@
+"""Start the real server (`python -m bot run`) on a free loopback port for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def write_config(folder: Path, model_dir: Path) -> Path:
+    config = folder / "config.yml"
+    config.write_text((ROOT / "config.yml").read_text() +
+                      f"\npaths:\n  nlu_data: {ROOT / 'nlu_data'}\n"
+                      f"  faq_corpus: {ROOT / 'faq_corpus'}\n  responses: {ROOT / 'responses'}\n"
+                      f"  models: {model_dir}\n  data_dir: {folder}\n")
+    return config
+
+
+@contextmanager
+def live_server(model_dir: Path, folder: Path, env: dict[str, str] | None = None
+                ) -> Iterator[tuple[str, Path, subprocess.Popen[bytes]]]:
+    model = folder / "models"
+    if not model.exists():
+        shutil.copytree(model_dir, model)
+    config = write_config(folder, model)
+    port = free_port()
+    environment = {**os.environ, "SUPPORTBOT_DATABASE_URL": "", **(env or {})}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--config", str(config), "run", "--no-train",
+         "--port", str(port)], cwd=ROOT, env=environment,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 90
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.time() > deadline or process.poll() is not None:
+                raise AssertionError("the server did not start")
+            time.sleep(0.3)
+        yield base, config, process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()

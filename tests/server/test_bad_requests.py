@@ -1,0 +1,68 @@
+"""Bad requests get the right status and never lose a stored message."""
+
+from __future__ import annotations
+
+from tests.server.helpers import open_conversation, say
+
+
+def test_unknown_conversation_404(client):
+    assert client.post("/api/v1/conversations/nope/messages",
+                       json={"text": "hi"}).status_code == 404
+    assert client.get("/api/v1/conversations/nope/messages").status_code == 404
+
+
+def test_text_over_the_limit_413(client, settings, services):
+    conversation = open_conversation(client)
+    say(client, conversation, "hello")
+    response = client.post(f"/api/v1/conversations/{conversation}/messages",
+                           json={"text": "x" * (settings.limits.max_message_chars + 1)})
+    assert response.status_code == 413 and "limited" in response.json()["detail"]
+    assert [m["text"] for m in services.dialogue.store.messages_after(conversation)
+            if m["author"] == "user"] == ["hello"]
+
+
+def test_invalid_json_422(client):
+    conversation = open_conversation(client)
+    response = client.post(f"/api/v1/conversations/{conversation}/messages",
+                           content=b"{not json", headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert client.post(f"/api/v1/conversations/{conversation}/messages",
+                       json={"txt": "typo"}).status_code == 422
+
+
+def test_agent_endpoints_need_credentials_401(client, agent_headers):
+    assert client.get("/api/v1/agent/queue").status_code == 401
+    assert client.get("/api/v1/agent/queue",
+                      headers={"Authorization": "Bearer forged"}).status_code == 401
+    agent_headers("alice")
+    assert client.post("/api/v1/agent/login",
+                       json={"username": "alice", "password": "wrong"}).status_code == 401
+    assert client.post("/api/v1/agent/login",
+                       json={"username": "nobody", "password": "x" * 12}).status_code == 401
+
+
+def test_claiming_a_held_conversation_409_and_reply_after_close_409(client, agent_headers):
+    conversation = open_conversation(client)
+    handoff = say(client, conversation, "human please")["handoff"]["id"]
+    alice, bob = agent_headers("alice"), agent_headers("bob")
+    assert client.post(f"/api/v1/agent/handoffs/{handoff}/claim", headers=alice).status_code == 200
+    assert client.post(f"/api/v1/agent/handoffs/{handoff}/claim", headers=bob).status_code == 409
+    assert client.post(f"/api/v1/agent/handoffs/{handoff}/reply", headers=bob,
+                       json={"text": "hi"}).status_code == 409
+    assert client.post(f"/api/v1/agent/handoffs/{handoff}/close", headers=alice,
+                       json={"resolution": "done"}).status_code == 200
+    assert client.post(f"/api/v1/agent/handoffs/{handoff}/reply", headers=alice,
+                       json={"text": "one more thing"}).status_code == 409
+    assert client.post("/api/v1/agent/handoffs/999999/claim", headers=alice).status_code == 404
+
+
+def test_health_metrics_openapi(client):
+    assert client.get("/healthz").json()["status"] == "ok"
+    conversation = open_conversation(client)
+    say(client, conversation, "human")
+    body = client.get("/metrics").text
+    assert "supportbot_messages_total" in body and "supportbot_queue_length" in body
+    assert 'supportbot_handoffs_total{priority="P3",reason="user_request"}' in body
+    paths = client.get("/openapi.json").json()["paths"]
+    assert "/api/v1/conversations/{conversation_id}/messages" in paths
+    assert "/api/v1/agent/handoffs/{handoff_id}/claim" in paths

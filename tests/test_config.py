@@ -1,0 +1,55 @@
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from bot.config import load_settings, settings_from_mapping
+from bot.errors import ConfigError
+
+
+def test_shipped_config_loads_and_is_frozen(settings):
+    assert settings.language.default == "en"
+    assert "zh" in settings.language.supported
+    with pytest.raises(ValidationError):
+        settings.language.default = "de"  # type: ignore[misc]
+
+
+def test_unknown_key_names_the_key():
+    with pytest.raises(ConfigError) as error:
+        settings_from_mapping({"classifier": {"C": 1.0, "learning_rate": 3}})
+    assert "classifier.learning_rate" in str(error.value)
+    assert "unknown key" in str(error.value)
+
+
+def test_bad_value_names_the_key_and_what_is_allowed():
+    with pytest.raises(ConfigError) as error:
+        settings_from_mapping({"language": {"supported": ["en", "xx"]}})
+    message = str(error.value)
+    assert "language.supported" in message and "allowed" in message
+
+
+def test_bad_backend_name_is_rejected():
+    with pytest.raises(ConfigError) as error:
+        settings_from_mapping({"embeddings": {"backends": [{"name": "bert"}]}})
+    assert "embeddings.backends.0" in str(error.value)
+
+
+def test_invalid_yaml_points_at_the_line(tmp_path: Path):
+    path = tmp_path / "config.yml"
+    path.write_text("language:\n  default: en\n  supported: [en, zh\n")
+    with pytest.raises(ConfigError) as error:
+        load_settings(path)
+    assert str(path) in str(error.value)
+
+
+def test_paths_resolve_relative_to_the_config(tmp_path: Path):
+    path = tmp_path / "config.yml"
+    path.write_text("paths:\n  models: trained\n")
+    settings = load_settings(path)
+    assert settings.paths.models == str(tmp_path / "trained")
+
+
+def test_triage_table_must_cover_known_intents_only():
+    with pytest.raises(ConfigError) as error:
+        settings_from_mapping({"triage": {"base_urgency": {"made_up": "P1"}}})
+    assert "made_up" in str(error.value)
