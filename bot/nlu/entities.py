@@ -48,15 +48,16 @@ _RESOURCES = Path(__file__).parent / "resources"
 _TOKEN = re.compile(
     r"""
     \[REDACTED:\w+\]                          # a redaction marker stays one token
-    | [\w.+-]+@[\w-]+(?:\.[\w-]+)+            # e-mail
+    | [A-Za-z0-9.+_-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+  # e-mail (ASCII: 账号a@b.com没)
     | https?://\S+                            # link
     | 0x[0-9a-fA-F]+                          # hex: hashes and EVM addresses
     | [A-Za-z0-9]{20,}                        # long base58/bech32/alnum: addresses, txids
-    | \#?[A-Za-z]+[-_]?\d[\w-]*               # ids such as ORD-123456, T48213
+    | \#?[A-Za-z]+[-_]?\d[A-Za-z0-9_-]*       # ids such as ORD-123456, T48213
     | \#?\d+(?:[.,]\d+)*                      # numbers, "#48213"
     | [\uac00-\ud7af]+                        # Hangul words (Korean uses spaces)
     | [\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]  # Kana and Han: one character a token
-    | [^\W\d_]+                               # other letters
+    | [^\W\d_\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]+  # other letters, not CJK:
+                                              # "USDT没到账" is USDT + 没 + 到 + 账
     | \S                                      # anything else, one character
     """,
     re.VERBOSE,
@@ -69,8 +70,12 @@ _BTC_LEGACY = r"^[13][1-9A-HJ-NP-Za-km-z]{25,34}$"
 _TRON = r"^T[1-9A-HJ-NP-Za-km-z]{33}$"
 _ID_VALUE = r"^#?[A-Za-z]{0,6}[-_]?\d{4,20}[A-Za-z0-9-]*$"
 _NUMBER = r"^\d+(?:[.,]\d+)*$"
+# Thousands and millions as traders write them: "40k", "40к" / "40 тыс" (ru), "2万" (zh/ja),
+# "4만" (ko), "40 mil" (es/pt), "1 Mio" (de).
 _MULTIPLIERS = {"k": 1_000.0, "K": 1_000.0, "千": 1_000.0, "万": 10_000.0, "萬": 10_000.0,
-                "m": 1_000_000.0, "M": 1_000_000.0}
+                "m": 1_000_000.0, "M": 1_000_000.0, "к": 1_000.0, "К": 1_000.0,
+                "тыс": 1_000.0, "млн": 1_000_000.0, "천": 1_000.0, "만": 10_000.0,
+                "mil": 1_000.0, "Mio": 1_000_000.0}
 
 
 @dataclass(frozen=True)
@@ -107,7 +112,9 @@ class ScriptAwareTokenizer:
 
 @lru_cache(maxsize=1)
 def _vocabulary() -> dict[str, list[str]]:
-    raw = yaml.safe_load((_RESOURCES / "entity_vocabulary.yml").read_text(encoding="utf-8"))
+    # BaseLoader: every word stays a string ("yes", "no", "on" are not booleans).
+    raw = yaml.load((_RESOURCES / "entity_vocabulary.yml").read_text(encoding="utf-8"),
+                    Loader=yaml.BaseLoader)
     return {key: [str(item) for item in value] for key, value in raw.items()}
 
 

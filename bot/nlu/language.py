@@ -37,6 +37,9 @@ _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _NEUTRAL_WORDS = frozenset({"ok", "okay", "okey", "okk", "k", "kk", "lol", "haha", "hahaha",
                             "no", "usdt", "btc", "eth", "kyc", "api", "otc", "p2p", "vip"})
 
+# Languages whose script decides outright (see _by_script); langdetect never picks them.
+SCRIPT_DECIDED = frozenset({"zh", "ja", "ko", "ru", "th", "ar"})
+
 # Letters that (among our languages) only one language writes. Strong hints, not proof.
 _SIGNATURE_LETTERS: dict[str, str] = {
     "vi": "ơưđăạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ",
@@ -84,8 +87,17 @@ class LanguageIdentifier:
     def __init__(self, settings: LanguageSettings):
         self.settings = settings
         self._supported = set(settings.supported)
+        self._latin = sorted(self._supported - SCRIPT_DECIDED)
         self._factory = DetectorFactory()
-        self._factory.load_profile(PROFILES_DIRECTORY)
+        # Only the languages langdetect can still decide between: its inner loop walks every
+        # loaded profile for every sampled n-gram, so 8 profiles instead of 55 make it ~4x
+        # faster, and probability no longer leaks to languages we do not serve.
+        profiles = [(Path(PROFILES_DIRECTORY) / lang).read_text(encoding="utf-8")
+                    for lang in self._latin if (Path(PROFILES_DIRECTORY) / lang).exists()]
+        # langdetect needs two profiles to compare; with fewer the lexicon decides alone.
+        self._has_profiles = len(profiles) >= 2
+        if self._has_profiles:
+            self._factory.load_json_profile(profiles)
         self._factory.set_seed(settings.seed)
         self._lock = threading.Lock()
         self._lexicon = _load_lexicon()
@@ -133,15 +145,17 @@ class LanguageIdentifier:
 
     def _latin_scores(self, cleaned: str, words: list[str], hint: str | None) -> dict[str, float]:
         short = len(words) <= 3
-        scores = dict.fromkeys(self._supported - {"zh", "ja", "ko", "ru"}, 0.0)
-        # langdetect knows many words but is noisy on short text: weigh it less there.
+        scores = dict.fromkeys(self._latin, 0.0)
+        # langdetect knows many words but is noisy on short text: weigh it less there. The
+        # weights (0.6 / 0.8 langdetect, 2.0 lexicon) were picked by a grid on the 6,556
+        # nlu_data examples, never on eval_data.
         for lang, prob in self._langdetect(cleaned).items():
             if lang in scores:
-                scores[lang] += prob * (0.6 if short else 1.5)
+                scores[lang] += prob * (0.6 if short else 0.8)
         for lang in scores:
             lexicon = self._lexicon.get(lang, frozenset())
             known = sum(1 for word in words if _in_lexicon(word, lexicon))
-            scores[lang] += 1.2 * known / len(words)
+            scores[lang] += 2.0 * known / len(words)
             signature = _SIGNATURE_LETTERS.get(lang, "")
             if signature and any(char in signature for char in cleaned):
                 scores[lang] += 1.0
@@ -150,6 +164,8 @@ class LanguageIdentifier:
         return scores
 
     def _langdetect(self, text: str) -> dict[str, float]:
+        if not self._has_profiles:
+            return {}
         with self._lock:  # the factory's seeded RNG is shared state
             try:
                 detector = self._factory.create()
@@ -208,7 +224,9 @@ def locale_script(locale: str | None) -> str:
 
 @lru_cache(maxsize=1)
 def _load_lexicon() -> dict[str, frozenset[str]]:
-    raw = yaml.safe_load((_RESOURCES / "short_words.yml").read_text(encoding="utf-8"))
+    # BaseLoader: every word stays a string ("yes", "no", "on" are not booleans).
+    raw = yaml.load((_RESOURCES / "short_words.yml").read_text(encoding="utf-8"),
+                    Loader=yaml.BaseLoader)
     return {
         lang: frozenset(unicodedata.normalize("NFC", str(word)).lower() for word in words)
         for lang, words in raw.items()

@@ -39,7 +39,9 @@ class TriageResult:
 
 @lru_cache(maxsize=1)
 def load_cues() -> dict[str, re.Pattern[str]]:
-    raw = yaml.safe_load((_RESOURCES / "triage_cues.yml").read_text(encoding="utf-8"))
+    # BaseLoader: every word stays a string ("yes", "no", "on" are not booleans).
+    raw = yaml.load((_RESOURCES / "triage_cues.yml").read_text(encoding="utf-8"),
+                    Loader=yaml.BaseLoader)
     for name, text in raw.items():
         # A "# comment" inside a folded YAML block is text, and would silently become part
         # of the pattern: refuse it.
@@ -84,6 +86,10 @@ def triage(
     # with 20,000 USDT" read as a withdrawal problem is still triaged as a frozen account.
     guesses = [intent] + [i for i, p in probabilities.items()
                           if p >= settings.security_second_guess]
+    # "позицию ликвидировали" read as a withdrawal problem is still a liquidation: the
+    # words of a liquidation incident count as a guess of their own.
+    if cues["incident"].search(text):
+        guesses.append("futures_liquidation")
     judged = min(guesses, key=lambda name: base.get(name, "P4"))  # ties keep the top intent
     urgency: Urgency = base.get(judged, "P4")
 

@@ -42,13 +42,21 @@ def test_ids_in_several_languages(extractor):
     assert ("ticket_id", "#48213") in labels(extractor, "工单#48213 有进展吗")
     assert ("uid", "12345678") in labels(extractor, "my uid 12345678")
     assert ("email", "bob.smith@gmail.com") in labels(extractor, "mail bob.smith@gmail.com pls")
+    assert ("email", "abc@mail.com") in labels(extractor, "邮箱是abc@mail.com没收到")
+    assert ("order_id", "ORD-123456") in labels(extractor, "订单ORD-123456没成交")
 
 
 @pytest.mark.parametrize(
     ("text", "amount", "asset"),
     [("sent 0.35 btc", 0.35, "BTC"), ("2万U", 20000.0, "USDT"),
      ("1,500.50 USDT", 1500.5, "USDT"), ("20.000 USDT", 20000.0, "USDT"),
-     ("0,5 ETH", 0.5, "ETH"), ("$20k", 20000.0, "USD"), ("3個BTC", 3.0, "BTC")],
+     ("0,5 ETH", 0.5, "ETH"), ("$20k", 20000.0, "USD"), ("3個BTC", 3.0, "BTC"),
+     # Chinese written straight after the ticker, and thousands the way each language
+     # writes them.
+     ("提现5000USDT还没到", 5000.0, "USDT"), ("2万USDT没到账", 20000.0, "USDT"),
+     ("позицию на 40к USDT ликвидировали", 40000.0, "USDT"),
+     ("пропали 40 тыс USDT", 40000.0, "USDT"), ("4만 USDT 출금", 40000.0, "USDT"),
+     ("perdí 40 mil USDT", 40000.0, "USDT"), ("1 Mio USDT weg", 1000000.0, "USDT")],
 )
 def test_amounts(extractor, text, amount, asset):
     found = [e for e in extractor.extract(text) if e.label == "amount"]

@@ -48,6 +48,14 @@ def test_futures_how_it_works_is_p3():
     assert run("futures_liquidation", "I got liquidated, how is that possible?").urgency == "P2"
 
 
+def test_liquidation_words_count_even_when_the_classifier_guessed_otherwise():
+    # The classifier read this as a withdrawal (P3); the words say liquidation (P2), and
+    # the distress raises it to P1.
+    text = "позицию на 40к USDT ликвидировали за секунду на фитиле!!! верните деньги"
+    assert run("withdrawal_delay", text).urgency == "P1"
+    assert run("withdrawal_delay", "my withdrawal is late").urgency == "P3"
+
+
 def test_phishing_with_credentials_given_is_p1():
     assert run("phishing_scam", "is this site official?").urgency == "P2"
     for text in ["I gave my seed phrase to a guy from support",
