@@ -3,16 +3,27 @@ conversations, and turns per second.
 
     .venv/bin/python -m bench.api_turns [--workers 2] [--database postgresql://…]
 
-Starts `supportbot run` as a separate process (its own cores), then drives it with
-httpx from this process. Every conversation sends realistic messages one after another;
-only 127.0.0.1 is contacted; the run is bounded by --turns.
+Starts `supportbot run` as a separate process, then drives it from this one. The load
+generator is a few lines of asyncio HTTP/1.1 over keep-alive sockets rather than a full
+client library: it shares the same 2 cores with the server, so every millisecond it spends
+is a millisecond the server loses. Only 127.0.0.1 is contacted.
+
+Scenarios (fresh conversations each):
+- 1 conversation, messages back to back;
+- 50 conversations, messages back to back (closed loop): the server's capacity; with no
+  pause the latency is queueing by construction (Little's law: 50 / throughput);
+- 50 conversations at a trader's pace: after each reply the user pauses a random
+  0.5-1.5 x `--pause` seconds before the next message (default 1 s, so ~50 turns/s
+  offered), which is what "50 concurrent conversations" looks like in a live chat.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -21,7 +32,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
 import numpy as np
 
 from bench.common import ROOT, dump, machine
@@ -40,6 +50,38 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class HttpConnection:
+    """One keep-alive HTTP/1.1 connection that posts JSON and reads JSON back."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, path: str, body: object | None = None
+                      ) -> tuple[int, object]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        assert self.reader is not None
+        data = json.dumps(body).encode() if body is not None else b""
+        self.writer.write(
+            f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n".encode()
+            + data)
+        status = int((await self.reader.readline()).split()[1])
+        length = 0
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            if name.strip().lower() == "content-length":
+                length = int(value)
+        payload = await self.reader.readexactly(length)
+        return status, json.loads(payload) if payload else None
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
 def _start(
     port: int, workers: int, data_dir: Path, database: str | None
 ) -> subprocess.Popen[bytes]:
@@ -56,37 +98,53 @@ def _start(
     deadline = time.time() + 180
     while time.time() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                pass
+            status, _ = asyncio.run(HttpConnection(port).request("GET", "/healthz"))
+            if status == 200:
                 return process
-        except httpx.HTTPError:
+        except OSError:
             time.sleep(0.5)
     process.kill()
     raise SystemExit("server did not start")
 
 
-async def _conversation(client: httpx.AsyncClient, base: str, turns: int, offset: int,
-                        timings: list[float]) -> None:
-    conversation = (await client.post(base, json={})).json()["id"]
-    for i in range(turns):
-        text = MESSAGES[(offset + i) % len(MESSAGES)]
-        started = time.perf_counter()
-        response = await client.post(f"{base}/{conversation}/messages", json={"text": text})
-        timings.append((time.perf_counter() - started) * 1000)
-        response.raise_for_status()
+async def _conversation(port: int, turns: int, offset: int, pause: float,
+                        timings: list[float], rng: random.Random) -> None:
+    connection = HttpConnection(port)
+    try:
+        status, opened = await connection.request("POST", "/api/v1/conversations", {})
+        assert status == 201 and isinstance(opened, dict), (status, opened)
+        path = f"/api/v1/conversations/{opened['id']}/messages"
+        if pause:
+            await asyncio.sleep(rng.uniform(0, pause))  # users do not all start at once
+        for i in range(turns):
+            text = MESSAGES[(offset + i) % len(MESSAGES)]
+            started = time.perf_counter()
+            status, _ = await connection.request("POST", path, {"text": text})
+            timings.append((time.perf_counter() - started) * 1000)
+            if status != 200:
+                raise SystemExit(f"turn failed with HTTP {status}")
+            if pause:
+                await asyncio.sleep(rng.uniform(0.5 * pause, 1.5 * pause))
+    finally:
+        connection.close()
 
 
-async def _load(port: int, concurrency: int, turns: int) -> dict[str, float]:
-    base = f"http://127.0.0.1:{port}/api/v1/conversations"
+async def _load(port: int, concurrency: int, turns: int, pause: float = 0.0
+                ) -> dict[str, object]:
     timings: list[float] = []
-    limits = httpx.Limits(max_connections=concurrency + 5)
-    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
-        started = time.perf_counter()
-        await asyncio.gather(*[_conversation(client, base, turns, i, timings)
-                               for i in range(concurrency)])
-        elapsed = time.perf_counter() - started
+    rng = random.Random(7)
+    started = time.perf_counter()
+    await asyncio.gather(*[_conversation(port, turns, i, pause, timings, rng)
+                           for i in range(concurrency)])
+    elapsed = time.perf_counter() - started
     data = np.array(timings)
-    return {"concurrent_conversations": concurrency, "turns": len(data),
+    return {"concurrent_conversations": concurrency,
+            "pause_between_messages_s": f"{0.5 * pause:g}-{1.5 * pause:g}" if pause else 0,
+            "turns": len(data),
             "p50_ms": round(float(np.percentile(data, 50)), 1),
+            "p90_ms": round(float(np.percentile(data, 90)), 1),
             "p99_ms": round(float(np.percentile(data, 99)), 1),
             "turns_per_second": round(len(data) / elapsed, 1)}
 
@@ -96,14 +154,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--database", help="postgresql://… (default: SQLite in a temp dir)")
     parser.add_argument("--turns", type=int, default=20, help="turns per conversation")
+    parser.add_argument("--pause", type=float, default=1.0,
+                        help="mean seconds a user pauses between messages (paced scenario)")
     args = parser.parse_args()
     port = _free_port()
     with tempfile.TemporaryDirectory() as tmp:
         server = _start(port, args.workers, Path(tmp), args.database)
         try:
-            asyncio.run(_load(port, 5, 4))  # warm-up: caches, connection pools
-            results = [asyncio.run(_load(port, 1, 60)),
-                       asyncio.run(_load(port, 50, args.turns))]
+            asyncio.run(_load(port, 8, 5))  # warm-up: caches, connection pools, every worker
+            results = [asyncio.run(_load(port, 1, 200)),
+                       asyncio.run(_load(port, 50, args.turns)),
+                       asyncio.run(_load(port, 50, args.turns, pause=args.pause))]
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)

@@ -19,7 +19,8 @@ def _add_verbs(verbs: Any) -> None:
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8000)
     run.add_argument("--workers", type=int, default=1,
-                     help="server processes; more than one needs PostgreSQL")
+                     help="server processes sharing the database and the cores (SQLite on one "
+                          "host; PostgreSQL also across hosts)")
     run.add_argument("--no-train", action="store_true",
                      help="fail instead of training when the model is missing or stale")
 

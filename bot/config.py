@@ -241,7 +241,9 @@ class Settings(_Frozen):
         """Hash of the settings that change what `train` produces."""
         relevant = {
             "language": self.language.model_dump(mode="json"),
-            "embeddings": self.embeddings.model_dump(mode="json"),
+            # Threads change how fast vectors come, not what they are.
+            "embeddings": self.embeddings.model_dump(
+                mode="json", exclude={"backends": {"__all__": {"threads"}}}),
             "classifier": self.classifier.model_dump(mode="json"),
         }
         blob = json.dumps(relevant, sort_keys=True).encode()

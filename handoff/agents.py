@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, delete, insert, select, update
 
 from bot.errors import SupportbotError
+from bot.storage.database import reading
 from bot.storage.schema import agent_sessions, agents
 
 _HASHER = PasswordHasher()
@@ -84,19 +85,19 @@ class AgentDirectory:
                 active=False, password_hash="!", username=f"{username}#removed{agent_id}"))
 
     def list(self) -> list[Agent]:
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             rows = connection.execute(select(agents).where(agents.c.active.is_(True))
                                       .order_by(agents.c.username))
             return [Agent.from_row(row) for row in rows]
 
     def get(self, username: str) -> Agent | None:
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             row = connection.execute(select(agents).where(
                 agents.c.username == username, agents.c.active.is_(True))).first()
         return Agent.from_row(row) if row else None
 
     def login(self, username: str, password: str) -> Session | None:
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             row = connection.execute(select(agents).where(
                 agents.c.username == username, agents.c.active.is_(True))).first()
         stored = row.password_hash if row else _DUMMY_HASH
@@ -119,7 +120,7 @@ class AgentDirectory:
 
     def session(self, token: str) -> Session | None:
         now = time.time()
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             row = connection.execute(
                 select(agent_sessions, agents)
                 .join(agents, agents.c.id == agent_sessions.c.agent_id)

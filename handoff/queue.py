@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
 
 from bot.config import HandoffSettings
-from bot.storage.database import is_postgres
+from bot.storage.database import is_postgres, reading
 from bot.storage.schema import agents, handoffs
 from handoff.agents import Agent
 from handoff.routing import offered_to, sla_status
@@ -104,7 +104,7 @@ class HandoffQueue:
         query = select(handoffs).where(handoffs.c.status == QUEUED).order_by(*_order())
         if lang:
             query = query.where(handoffs.c.lang == lang)
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             rows = connection.execute(query).all()
         items = []
         for row in rows:
@@ -187,7 +187,7 @@ class HandoffQueue:
             agents.c.active.is_(True), agents.c.last_heartbeat >= cutoff)) or 0)
 
     def assigned_to(self, agent: Agent) -> list[Any]:
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             return list(connection.execute(select(handoffs).where(
                 handoffs.c.agent_id == agent.id, handoffs.c.status == ASSIGNED)
                 .order_by(*_order())).all())

@@ -41,6 +41,7 @@ from bot.dialogue.state import DialogueState
 from bot.nlu.language import normalise_locale
 from bot.nlu.triage import load_cues
 from bot.server.services import Services
+from bot.storage.database import reading
 from bot.storage.schema import conversations, messages
 
 log = logging.getLogger("supportbot.telegram")
@@ -272,7 +273,7 @@ class TelegramChannel:
                 await asyncio.to_thread(self._mark_delivered, conversation_id, message.id)
 
     def _pending(self, conversation_id: str) -> tuple[Any, list[Any]]:
-        with self.services.db.connect() as connection:
+        with reading(self.services.db) as connection:
             row = connection.execute(select(conversations).where(
                 conversations.c.id == conversation_id)).first()
             if row is None:
@@ -323,7 +324,7 @@ class TelegramChannel:
         latest = (select(messages.c.conversation_id, func.max(messages.c.id).label("last"))
                   .where(messages.c.author != "user").group_by(messages.c.conversation_id)
                   .subquery())
-        with self.services.db.connect() as connection:
+        with reading(self.services.db) as connection:
             return [str(r) for r in connection.scalars(
                 select(conversations.c.id).join(latest, latest.c.conversation_id ==
                                                 conversations.c.id)

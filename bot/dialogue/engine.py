@@ -23,8 +23,10 @@ from bot.dialogue.state import DialogueState
 from bot.dialogue.store import ConversationStore
 from bot.errors import SupportbotError
 from bot.knowledge.replies import ReplyCatalog
+from bot.nlu.batching import BatchingParser
 from bot.nlu.pipeline import NLU, clean_text
 from bot.nlu.understanding import ParseContext, Understanding
+from bot.storage.database import reading
 from bot.taxonomy import ALL_INTENTS
 from handoff.queue import HandoffQueue
 from handoff.routing import urgency_of
@@ -48,6 +50,8 @@ class TurnResult:
     understanding: Understanding | None  # None when a retry replayed stored replies
     state: str
     handoff: dict[str, Any] | None
+    channel: str = ""
+    previous_state: str = ""  # the state before this turn: a new handoff is queued ← bot
 
 
 class DialogueEngine:
@@ -55,6 +59,8 @@ class DialogueEngine:
                  queue: HandoffQueue):
         self.engine = engine
         self.nlu = nlu
+        # Request threads share one understanding thread that batches concurrent messages.
+        self.parser = BatchingParser(nlu)
         self.replies = replies
         self.settings = settings
         self.queue = queue
@@ -71,18 +77,19 @@ class DialogueEngine:
 
     def handle(self, conversation_id: str, text: str, client_message_id: str | None = None,
                locale: str | None = None) -> TurnResult:
-        conversation = self.store.get(conversation_id)
-        if conversation is None:
-            raise ConversationNotFound(f"no conversation {conversation_id}")
         cleaned = clean_text(text)
         limit = self.settings.limits.max_message_chars
         if len(cleaned) > limit:
+            if self.store.get(conversation_id) is None:
+                raise ConversationNotFound(f"no conversation {conversation_id}")
             raise MessageTooLong(f"messages are limited to {limit} characters")
         redacted = self.nlu.secrets.scan(cleaned).redacted_text
-        message_id, processed = self.store.store_inbound(conversation_id, redacted,
-                                                         client_message_id)
+        conversation, message_id, processed = self.store.receive(conversation_id, redacted,
+                                                                 client_message_id)
+        if conversation is None:
+            raise ConversationNotFound(f"no conversation {conversation_id}")
         if processed:
-            return self._replay(conversation_id, message_id)
+            return self._replay(conversation, message_id)
         understanding = self._understand(conversation, cleaned, locale)
         with self.engine.begin() as connection:
             row = self.store.lock(connection, conversation_id)
@@ -101,17 +108,19 @@ class DialogueEngine:
             for action in decision.actions:
                 events += ACTIONS[action.name].run(dispatcher, tracker, domain, **action.params)
             changes = self._apply_events(connection, conversation_id, row, events, decision.rule)
-            for message in dispatcher.messages:
-                self.store.add_message(connection, conversation_id, "bot", message["text"],
-                                       message["kind"], payload=message, reply_to=message_id)
+            replies = [self.store.add_reply(connection, conversation_id, message, message_id)
+                       for message in dispatcher.messages]
             self.store.finish_inbound(connection, message_id, _summary(understanding,
                                                                        decision.rule))
             self.store.save(connection, conversation_id, dialogue=decision.dialogue.to_json(),
                             lang=lang, script=script or row.script, **changes)
-            handoff = self._handoff_info(connection, conversation_id)
+            state = changes.get("state", row.state)
+            # Only a queued or assigned conversation has an open case to report.
+            handoff = (self._handoff_info(connection, conversation_id)
+                       if state in (st.QUEUED, st.WITH_AGENT) else None)
         self.notify(conversation_id)
-        return TurnResult(conversation_id, message_id, self.store.replies_to(message_id),
-                          understanding, changes.get("state", row.state), handoff)
+        return TurnResult(conversation_id, message_id, replies, understanding, state, handoff,
+                          channel=row.channel, previous_state=row.state)
 
     def rate(self, conversation_id: str, score: int) -> bool:
         """The 1-5 rating after an agent closed the conversation; False if not closed."""
@@ -136,7 +145,7 @@ class DialogueEngine:
             dialogue = DialogueState.from_json(conversation.dialogue)
             source = dialogue.last_question if payload not in ("affirm", "deny",
                                                                 "request_human") else ""
-            understanding = self.nlu.parse(source or payload, context, forced_intent=payload)
+            understanding = self.parser.parse(source or payload, context, forced_intent=payload)
             # The button's name ("request_human") is English whatever the user speaks: the
             # language comes from the conversation, else from the channel's locale.
             if conversation.lang:
@@ -147,7 +156,7 @@ class DialogueEngine:
             return understanding
         if payload == "skip":
             text = "skip"
-        return self.nlu.parse(text, context)
+        return self.parser.parse(text, context)
 
     def _apply_events(self, connection: Any, conversation_id: str, row: Any,
                       events: list[dict[str, Any]], rule: str) -> dict[str, Any]:
@@ -168,7 +177,7 @@ class DialogueEngine:
 
     def handoff_of(self, conversation_id: str) -> dict[str, Any] | None:
         """The conversation's open case as the API shows it: id, priority, status, position."""
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             return self._handoff_info(connection, conversation_id)
 
     def _handoff_info(self, connection: Any, conversation_id: str) -> dict[str, Any] | None:
@@ -176,12 +185,12 @@ class DialogueEngine:
         if row is None:
             return None
         return {"id": row.id, "priority": urgency_of(row.priority), "status": row.status,
-                "position": HandoffQueue.position(connection, row)}
+                "position": HandoffQueue.position(connection, row), "reason": row.reason}
 
-    def _replay(self, conversation_id: str, message_id: int) -> TurnResult:
-        conversation = self.store.get(conversation_id)
-        return TurnResult(conversation_id, message_id, self.store.replies_to(message_id), None,
-                          conversation.state, self.handoff_of(conversation_id))
+    def _replay(self, conversation: Any, message_id: int) -> TurnResult:
+        return TurnResult(conversation.id, message_id, self.store.replies_to(message_id), None,
+                          conversation.state, self.handoff_of(conversation.id),
+                          channel=conversation.channel, previous_state=conversation.state)
 
     def notify(self, conversation_id: str) -> None:
         for listener in list(self.listeners):

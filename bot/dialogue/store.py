@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.dialogue.state import BOT, DialogueState
-from bot.storage.database import is_postgres
+from bot.storage.database import is_postgres, reading
 from bot.storage.schema import conversations, events, messages
 
 
@@ -30,37 +30,51 @@ class ConversationStore:
         return conversation_id
 
     def get(self, conversation_id: str) -> Any:
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             return connection.execute(
                 select(conversations).where(conversations.c.id == conversation_id)).first()
 
     def latest_for(self, channel: str, channel_key: str) -> Any:
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             return connection.execute(
                 select(conversations).where(conversations.c.channel == channel,
                                             conversations.c.channel_key == channel_key)
                 .order_by(conversations.c.created_at.desc())).first()
 
-    def store_inbound(self, conversation_id: str, text: str,
-                      client_message_id: str | None) -> tuple[int, bool]:
-        """Store a user's message before anything else happens to it.
+    def receive(self, conversation_id: str, text: str,
+                client_message_id: str | None) -> tuple[Any, int, bool]:
+        """Store a user's message before anything else happens to it, in the same
+        transaction that reads the conversation.
 
-        Returns (message id, processed). A retry with the same client id finds the stored
-        message: processed means its replies exist and are to be returned as they were.
+        Returns (conversation row or None when unknown, message id, processed). A retry with
+        the same client id finds the stored message: processed means its replies exist and
+        are to be returned as they were.
         """
         try:
             with self.engine.begin() as connection:
+                row = connection.execute(select(conversations).where(
+                    conversations.c.id == conversation_id)).first()
+                if row is None:
+                    return None, 0, False
                 result = connection.execute(insert(messages).values(
                     conversation_id=conversation_id, author="user", text=text, kind="text",
                     client_message_id=client_message_id, processed=False,
                     created_at=time.time()))
-                return _new_id(result), False
+                return row, _new_id(result), False
         except IntegrityError:
-            with self.engine.connect() as connection:
-                row = connection.execute(select(messages.c.id, messages.c.processed).where(
+            with reading(self.engine) as connection:
+                row = connection.execute(select(conversations).where(
+                    conversations.c.id == conversation_id)).one()
+                found = connection.execute(select(messages.c.id, messages.c.processed).where(
                     messages.c.conversation_id == conversation_id,
                     messages.c.client_message_id == client_message_id)).one()
-            return int(row.id), bool(row.processed)
+            return row, int(found.id), bool(found.processed)
+
+    def store_inbound(self, conversation_id: str, text: str,
+                      client_message_id: str | None) -> tuple[int, bool]:
+        """`receive` for callers that already know the conversation exists."""
+        _row, message_id, processed = self.receive(conversation_id, text, client_message_id)
+        return message_id, processed
 
     @staticmethod
     def lock(connection: Connection, conversation_id: str) -> Any:
@@ -84,6 +98,20 @@ class ConversationStore:
             created_at=time.time()))
         return _new_id(result)
 
+    @classmethod
+    def add_reply(cls, connection: Connection, conversation_id: str,
+                  message: dict[str, Any], reply_to: int) -> dict[str, Any]:
+        """Store one bot reply and return it as the API shows it, without reading it back."""
+        created_at = time.time()
+        result = connection.execute(insert(messages).values(
+            conversation_id=conversation_id, author="bot", text=message["text"],
+            kind=message["kind"], payload=message, reply_to=reply_to, processed=True,
+            created_at=created_at))
+        return {"id": _new_id(result), "author": "bot", "author_name": None,
+                "text": message["text"], "kind": message["kind"],
+                "quick_replies": message.get("quick_replies", []), "client_message_id": None,
+                "created_at": created_at}
+
     @staticmethod
     def finish_inbound(connection: Connection, message_id: int,
                        payload: dict[str, Any]) -> None:
@@ -103,7 +131,7 @@ class ConversationStore:
 
     def messages_after(self, conversation_id: str, after: int = 0,
                        limit: int = 500) -> list[dict[str, Any]]:
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             rows = connection.execute(
                 select(messages).where(messages.c.conversation_id == conversation_id,
                                        messages.c.id > after)
@@ -111,7 +139,7 @@ class ConversationStore:
             return [public_message(row) for row in rows]
 
     def replies_to(self, message_id: int) -> list[dict[str, Any]]:
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             rows = connection.execute(select(messages).where(messages.c.reply_to == message_id)
                                       .order_by(messages.c.id))
             return [public_message(row) for row in rows]

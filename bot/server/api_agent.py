@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.server import metrics
 from bot.server.auth import SESSION_COOKIE, current_session
 from bot.server.schemas import AgentReply, Close, Login, LoginOut, Transfer
+from bot.storage.database import reading
 from bot.storage.schema import conversations
 from handoff.agents import Session
 from handoff.desk import DeskOutcome, DeskResult
@@ -110,7 +111,7 @@ def claim(handoff_id: int, request: Request,
 
 
 def _claimed(services: Any, handoff_id: int, data: dict[str, Any] | None) -> dict[str, Any]:
-    with services.db.connect() as connection:
+    with reading(services.db) as connection:
         row = HandoffQueue.by_id(connection, handoff_id)
     metrics.WAIT_SECONDS.observe(max(0.0, row.assigned_at - row.queued_at))
     return {"ok": True, **(data or {})}
@@ -146,7 +147,7 @@ def transcript(handoff_id: int, request: Request,
                after: int = Query(0, ge=0)) -> dict[str, Any]:
     """The handoff packet and the live, redacted transcript."""
     services = _services(request)
-    with services.db.connect() as connection:
+    with reading(services.db) as connection:
         row = HandoffQueue.by_id(connection, handoff_id)
         if row is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "no such handoff")

@@ -12,7 +12,6 @@ from bot.dialogue import state as st
 from bot.dialogue.engine import ConversationNotFound, MessageTooLong
 from bot.server import metrics
 from bot.server.schemas import ConversationOut, Csat, OpenConversation, TurnOut, UserMessage
-from handoff.queue import HandoffQueue
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
 
@@ -50,7 +49,6 @@ def get_conversation(conversation_id: str, request: Request) -> dict[str, Any]:
 def post_message(conversation_id: str, body: UserMessage, request: Request) -> dict[str, Any]:
     services = _services(request)
     started = time.perf_counter()
-    row = _found(services, conversation_id)
     try:
         turn = services.dialogue.handle(conversation_id, body.text, body.client_message_id,
                                         body.locale)
@@ -60,13 +58,11 @@ def post_message(conversation_id: str, body: UserMessage, request: Request) -> d
         raise HTTPException(413, str(error)) from None
     u = turn.understanding
     if u is not None:
-        metrics.MESSAGES.labels(row.channel).inc()
+        metrics.MESSAGES.labels(turn.channel).inc()
         metrics.INTENTS.labels(u.intent, u.lang).inc()
         metrics.NLU_LATENCY.observe(u.latency_ms / 1000)
-        if turn.handoff and row.state == st.BOT and turn.state == st.QUEUED:
-            with services.db.connect() as connection:
-                reason = HandoffQueue.by_id(connection, turn.handoff["id"]).reason
-            metrics.HANDOFFS.labels(reason, turn.handoff["priority"]).inc()
+        if turn.handoff and turn.previous_state == st.BOT and turn.state == st.QUEUED:
+            metrics.HANDOFFS.labels(turn.handoff["reason"], turn.handoff["priority"]).inc()
     metrics.TURN_LATENCY.observe(time.perf_counter() - started)
     return {
         "message_id": turn.message_id, "replies": turn.replies,

@@ -16,6 +16,7 @@ from bot import __version__
 from bot.server import api_agent, api_conversations, metrics, web_console, web_widget
 from bot.server.live import LiveHub
 from bot.server.services import Services
+from bot.storage.database import reading
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -58,7 +59,7 @@ def create_app(services: Services, background: bool = True,
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, Any]:
-        with services.db.connect() as connection:
+        with reading(services.db) as connection:
             connection.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__, "database": services.db.dialect.name}
 

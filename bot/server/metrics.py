@@ -11,6 +11,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine, func, select
 
+from bot.storage.database import reading
 from bot.storage.schema import handoffs
 
 REGISTRY = CollectorRegistry()
@@ -40,7 +41,7 @@ class QueueCollector(Collector):
         oldest = GaugeMetricFamily("supportbot_queue_oldest_wait_seconds",
                                    "Longest current wait", labels=["priority"])
         now = time.time()
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             rows = connection.execute(
                 select(handoffs.c.priority, func.count(), func.min(handoffs.c.queued_at))
                 .where(handoffs.c.status == "queued").group_by(handoffs.c.priority)).all()

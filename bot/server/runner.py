@@ -10,15 +10,22 @@ import uvicorn
 
 from bot.config import Settings, load_settings
 from bot.server.services import Services, build_services, load_nlu
-from bot.storage.database import DATABASE_URL_ENV
+from bot.storage.leader import try_lead
+
+WORKERS_ENV = "SUPPORTBOT_WORKERS"
 
 
 def serve(settings: Settings, host: str, port: int, workers: int, train: bool) -> int:
     load_nlu(settings, train_if_needed=train)  # train once here, not in every worker
-    if workers > 1 and not os.environ.get(DATABASE_URL_ENV, "").startswith("postgresql"):
-        print(f"several workers share one queue only through PostgreSQL: set "
-              f"{DATABASE_URL_ENV}=postgresql://… (SQLite keeps one worker)")
+    if workers > 1 and os.environ.get("TELEGRAM_BOT_TOKEN") and \
+            settings.channels.telegram.mode == "webhook":
+        # Telegram posts to whichever worker the kernel picks, but one worker owns the
+        # channel; polling mode has no such problem (the leader polls).
+        print("Telegram webhook mode runs with one worker; use polling mode for --workers > 1")
         workers = 1
+    # Every worker shares the cores: its BLAS threads are its share of them, because
+    # oversubscribed threads make the embedder many times slower.
+    os.environ[WORKERS_ENV] = str(workers)
     base = f"http://{host}:{port}"
     telegram = "on (" + settings.channels.telegram.mode + ")" if os.environ.get(
         "TELEGRAM_BOT_TOKEN") else "off (set TELEGRAM_BOT_TOKEN to enable)"
@@ -35,7 +42,19 @@ def serve(settings: Settings, host: str, port: int, workers: int, train: bool) -
 def app_factory() -> Any:
     """Each worker process builds its own services from the same config and database."""
     settings = load_settings(os.environ.get("SUPPORTBOT_CONFIG", "config.yml"))
-    return compose(build_services(settings))
+    workers = int(os.environ.get(WORKERS_ENV, "1") or 1)
+    return compose(build_services(share_cores(settings, workers)))
+
+
+def share_cores(settings: Settings, workers: int) -> Settings:
+    """The settings with each embedder's threads cut to this worker's share of the cores."""
+    if workers <= 1:
+        return settings
+    share = max(1, (os.cpu_count() or 1) // workers)
+    backends = tuple(backend.model_copy(update={"threads": min(backend.threads, share)})
+                     for backend in settings.embeddings.backends)
+    embeddings = settings.embeddings.model_copy(update={"backends": backends})
+    return settings.model_copy(update={"embeddings": embeddings})
 
 
 def compose(services: Services) -> Any:
@@ -51,6 +70,10 @@ def compose(services: Services) -> Any:
 
     token = os.environ.get(TOKEN_ENV, "").strip()
     if not token:
+        return create_app(services)
+    if not try_lead(services.db, "telegram", services.settings.paths.data_dir):
+        print(f"Telegram: another worker runs it (pid {os.getpid()} serves HTTP only)",
+              flush=True)
         return create_app(services)
     # httpx logs request URLs, and Telegram's URLs contain the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -19,6 +19,7 @@ from bot.nlu.faq_index import render_answer
 from bot.server.auth import current_session
 from bot.server.live import ANY
 from bot.server.static_files import serve_files
+from bot.storage.database import reading
 from bot.storage.schema import conversations, handoffs, messages
 from handoff.agents import Session
 from handoff.queue import HandoffQueue
@@ -69,7 +70,7 @@ def suggestions(handoff_id: int, request: Request,
                 session: Session = Depends(current_session)) -> dict[str, Any]:
     """The best FAQ answers for what the user wrote, in the user's language and script."""
     services = request.app.state.services
-    with services.db.connect() as connection:
+    with reading(services.db) as connection:
         row = HandoffQueue.by_id(connection, handoff_id)
         if row is None:
             raise HTTPException(404, "no such handoff")
@@ -80,7 +81,7 @@ def suggestions(handoff_id: int, request: Request,
                                           messages.c.author == "user")
             .order_by(messages.c.id.desc()).limit(3)))
     question = " ".join(reversed(texts))
-    understanding = services.nlu.parse(question)
+    understanding = services.dialogue.parser.parse(question)
     lang = conversation.lang or services.settings.language.default
     answers = []
     for hit in understanding.faq_hits[:3]:
@@ -95,15 +96,16 @@ def suggestions(handoff_id: int, request: Request,
 @router.get("/api/v1/agent/dashboard")
 def dashboard(request: Request, session: Session = Depends(current_session)) -> dict[str, Any]:
     services = request.app.state.services
-    with services.db.connect() as connection:
+    with reading(services.db) as connection:
         talked = select(messages.c.conversation_id).where(messages.c.author == "user").distinct()
         total = int(connection.scalar(select(func.count()).select_from(talked.subquery())) or 0)
         handed = int(connection.scalar(select(func.count(handoffs.c.conversation_id.distinct())))
                      or 0)
         bot_resolved = int(connection.scalar(select(func.count()).select_from(conversations)
                                              .where(conversations.c.resolved_by == "bot")) or 0)
-        reasons = dict(connection.execute(select(handoffs.c.reason, func.count())
-                                          .group_by(handoffs.c.reason)).all())
+        reasons: dict[str, int] = {
+            str(reason): int(count) for reason, count in connection.execute(
+                select(handoffs.c.reason, func.count()).group_by(handoffs.c.reason)).all()}
         waits = [float(a - q) for q, a in connection.execute(
             select(handoffs.c.queued_at, handoffs.c.first_assigned_at)
             .where(handoffs.c.first_assigned_at.is_not(None))).all()]

@@ -1,25 +1,40 @@
 """One SQLAlchemy engine for SQLite (default) or PostgreSQL, and versioned migrations.
 
-SQLite runs in WAL mode with every transaction BEGIN IMMEDIATE: writers queue on the busy
-timeout instead of failing when a read lock would need upgrading mid-transaction.
-PostgreSQL is for several server processes sharing one queue; the code is the same.
+SQLite runs in WAL mode. A write transaction (`engine.begin()`) is BEGIN IMMEDIATE, so it
+never fails half-way on a lock upgrade; a read (`reading(engine)`) is a plain deferred
+BEGIN, which in WAL mode never waits for a writer. Writers of one process queue on a
+Python lock first: SQLite's own busy handler polls with sleeps of up to 100 ms, which
+under load turned 10 ms turns into 500 ms ones. Writers of several processes on one host
+still meet at SQLite's lock, with fewer of them waiting.
+PostgreSQL is for several server processes, possibly on several hosts; the code is the same.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
+import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, select
+from sqlalchemy import Connection, Engine, create_engine, event, exc, select
 from sqlalchemy.engine import make_url
 
 from bot.errors import ConfigError
 from bot.storage import schema
 
 DATABASE_URL_ENV = "SUPPORTBOT_DATABASE_URL"
+_READ_ONLY = "supportbot_read_only"
+_HOLDS_WRITE_LOCK = "supportbot_holds_write_lock"
+BUSY_TIMEOUT_SECONDS = 30
+
+
+def reading(engine: Engine) -> AbstractContextManager[Connection]:
+    """A connection for reads only (SQLite: a deferred transaction that never waits)."""
+    return engine.connect().execution_options(**{_READ_ONLY: True})
 
 
 def database_url(data_dir: str | Path) -> str:
@@ -57,12 +72,62 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes in WAL
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
         cursor.close()
+
+    write_lock = _WriterLock(engine.url.database)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(_READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+            return
+        write_lock.acquire()
+        connection.info[_HOLDS_WRITE_LOCK] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(connection)
+            raise
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _release(connection: Connection) -> None:
+        if connection.info.pop(_HOLDS_WRITE_LOCK, False):
+            write_lock.release()
+
+
+class _WriterLock:
+    """One writer at a time: a thread lock inside the process and, for a database file,
+    an flock on a file beside it across the processes of one host. Both wake the next
+    writer the moment the lock is free, where SQLite's busy handler sleeps up to 100 ms
+    between polls and lets one process starve the other."""
+
+    def __init__(self, database: str | None):
+        self._threads = threading.Lock()
+        self._path = f"{database}-writer.lock" if database and database != ":memory:" else None
+        self._file: Any = None
+
+    def acquire(self) -> None:
+        if not self._threads.acquire(timeout=BUSY_TIMEOUT_SECONDS):
+            raise exc.OperationalError("BEGIN IMMEDIATE", None,
+                                       Exception("database is locked by this process"))
+        if self._path is None:
+            return
+        try:
+            if self._file is None:
+                self._file = open(self._path, "a")  # noqa: SIM115 - kept open for the process
+            fcntl.flock(self._file, fcntl.LOCK_EX)  # releases the GIL while it waits
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def release(self) -> None:
+        try:
+            if self._file is not None:
+                fcntl.flock(self._file, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
 
 
 def is_postgres(engine: Engine) -> bool:
