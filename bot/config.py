@@ -52,6 +52,8 @@ class UseBackend(_Frozen):
     name: Literal["use"] = "use"
     # BLAS threads; equal to the core count. More oversubscribes and is 30x slower here.
     threads: Annotated[int, Field(ge=1, le=64)] = 2
+    # Relative weight of this backend's block when several are concatenated.
+    weight: Annotated[float, Field(gt=0.0, le=100.0)] = 1.0
 
 
 class SentenceTransformerBackend(_Frozen):
@@ -61,6 +63,11 @@ class SentenceTransformerBackend(_Frozen):
     model: str | None = None
     threads: Annotated[int, Field(ge=1, le=64)] = 2
     max_length: Annotated[int, Field(ge=8, le=512)] = 128
+    # Pool these transformer layers too (0 = the token embeddings, the last = the usual
+    # sentence vector) and concatenate them: middle layers keep wording the last one
+    # smooths away. null: the model's own sentence vector only.
+    layers: tuple[Annotated[int, Field(ge=0, le=48)], ...] | None = None
+    weight: Annotated[float, Field(gt=0.0, le=100.0)] = 1.0
 
 
 Backend = Annotated[UseBackend | SentenceTransformerBackend, Field(discriminator="name")]

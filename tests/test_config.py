@@ -53,3 +53,26 @@ def test_triage_table_must_cover_known_intents_only():
     with pytest.raises(ConfigError) as error:
         settings_from_mapping({"triage": {"base_urgency": {"made_up": "P1"}}})
     assert "made_up" in str(error.value)
+
+
+def test_each_worker_gets_its_share_of_the_cores_without_staling_the_model(settings):
+    import os
+
+    from bot.server.runner import share_cores
+
+    shared = share_cores(settings, 2)
+    expected = max(1, (os.cpu_count() or 1) // 2)
+    assert all(b.threads == min(2, expected) for b in shared.embeddings.backends)
+    # Threads change speed, not vectors: the trained model stays fresh.
+    assert shared.pipeline_fingerprint() == settings.pipeline_fingerprint()
+    assert share_cores(settings, 1) is settings
+
+
+def test_embedding_layers_are_validated():
+    from pydantic import ValidationError
+
+    from bot.config import SentenceTransformerBackend
+
+    assert SentenceTransformerBackend(layers=(3, 6)).layers == (3, 6)
+    with pytest.raises(ValidationError):
+        SentenceTransformerBackend(layers=(-1,))

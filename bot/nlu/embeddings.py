@@ -90,9 +90,13 @@ class SentenceTransformerEmbedder:
         modules = json.loads((path / "modules.json").read_text())
         kinds = [module["type"].rsplit(".", 1)[-1] for module in modules]
         self._library_model: Any = None
+        self._layers = settings.layers
         if kinds[:2] == ["Transformer", "Pooling"] and set(kinds[2:]) <= {"Normalize"}:
             self._load_direct(path, modules[1]["path"])
         else:
+            if self._layers:
+                raise ValueError(f"{path}: embeddings 'layers' needs a plain Transformer → "
+                                 "Pooling model; remove 'layers' for this one")
             from sentence_transformers import SentenceTransformer
 
             self._library_model = SentenceTransformer(str(path), device="cpu")
@@ -112,7 +116,12 @@ class SentenceTransformerEmbedder:
         )
         self._tokenizer = AutoTokenizer.from_pretrained(str(path))
         self._model = AutoModel.from_pretrained(str(path)).eval()
-        self.dim = int(pooling["word_embedding_dimension"])
+        width = int(pooling["word_embedding_dimension"])
+        depth = int(self._model.config.num_hidden_layers)
+        if self._layers and max(self._layers) > depth:
+            raise ValueError(f"{path} has layers 0-{depth}; embeddings 'layers' asks for "
+                             f"{max(self._layers)}")
+        self.dim = width * len(self._layers) if self._layers else width
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -124,28 +133,39 @@ class SentenceTransformerEmbedder:
         with torch.inference_mode():
             batch = self._tokenizer(list(texts), padding=True, truncation=True,
                                     max_length=self._max_length, return_tensors="pt")
-            hidden = self._model(**batch).last_hidden_state
-            mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-            if self._pooling == "cls":
-                pooled = hidden[:, 0]
-            elif self._pooling == "max":
-                pooled = hidden.masked_fill(mask == 0, -1e9).max(dim=1).values
-            else:
-                pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-        return _normalise(pooled.numpy())
+            output = self._model(**batch, output_hidden_states=bool(self._layers))
+            mask = batch["attention_mask"].unsqueeze(-1).to(output.last_hidden_state.dtype)
+            if not self._layers:
+                return _normalise(self._pool(output.last_hidden_state, mask).numpy())
+            blocks = [_normalise(self._pool(output.hidden_states[layer], mask).numpy())
+                      for layer in self._layers]
+        # Unit blocks over sqrt(k): the whole vector has unit norm again.
+        return (np.hstack(blocks) / np.sqrt(len(blocks))).astype(np.float32)
+
+    def _pool(self, hidden: Any, mask: Any) -> Any:
+        if self._pooling == "cls":
+            return hidden[:, 0]
+        if self._pooling == "max":
+            return hidden.masked_fill(mask == 0, -1e9).max(dim=1).values
+        return (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
 
 
 class ConcatEmbedder:
-    def __init__(self, parts: list[Embedder]):
+    def __init__(self, parts: list[Embedder], weights: Sequence[float] | None = None):
         self.parts = parts
+        self.weights = np.asarray(weights if weights is not None else [1.0] * len(parts),
+                                  dtype=np.float32)
         self.name = "+".join(part.name for part in parts)
         self.dim = sum(part.dim for part in parts)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        blocks = [part.encode(texts) for part in self.parts]
-        # Each block has unit norm; dividing by sqrt(n) keeps the whole at unit norm, so
-        # inner products stay cosine similarities for the FAQ index.
-        return (np.hstack(blocks) / np.sqrt(len(blocks))).astype(np.float32)
+        blocks = [part.encode(texts) * weight
+                  for part, weight in zip(self.parts, self.weights, strict=True)]
+        # Each block has norm = its weight; dividing by the root of the summed squares
+        # keeps the whole at unit norm, so inner products stay cosine similarities for
+        # the FAQ index.
+        total = float(np.sqrt(np.sum(self.weights ** 2)))
+        return (np.hstack(blocks) / total).astype(np.float32)
 
 
 def build_embedder(settings: EmbeddingSettings) -> Embedder:
@@ -155,7 +175,9 @@ def build_embedder(settings: EmbeddingSettings) -> Embedder:
             parts.append(UseEmbedder(backend))
         else:
             parts.append(SentenceTransformerEmbedder(backend))
-    return parts[0] if len(parts) == 1 else ConcatEmbedder(parts)
+    if len(parts) == 1:
+        return parts[0]
+    return ConcatEmbedder(parts, [backend.weight for backend in settings.backends])
 
 
 def encode_in_batches(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import generate_latest
@@ -19,6 +21,7 @@ from bot.server.services import Services
 from bot.storage.database import reading
 
 MAX_BODY_BYTES = 64 * 1024
+REQUEST_THREADS = int(os.environ.get("SUPPORTBOT_REQUEST_THREADS", "4"))
 
 
 def create_app(services: Services, background: bool = True,
@@ -29,6 +32,10 @@ def create_app(services: Services, background: bool = True,
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         hub.bind(asyncio.get_running_loop())
+        # Request handlers are CPU work under one GIL: a few threads keep both the cores
+        # and the understanding thread's batches full, while anyio's default of 40 only
+        # adds GIL hand-offs. Extra requests wait their turn in the event loop, for free.
+        to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
         tasks = [asyncio.create_task(_reaper(services))] if background else []
         for start in extra_tasks:
             tasks.append(asyncio.create_task(start()))

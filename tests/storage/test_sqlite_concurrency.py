@@ -1,0 +1,119 @@
+"""SQLite under several writers: reads never wait, writers queue fairly, one leader."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from sqlalchemy import insert, select, text
+
+from bot.storage.database import create_database_engine, migrate, reading
+from bot.storage.leader import try_lead
+from bot.storage.schema import events
+
+
+def test_reads_do_not_wait_for_a_writer_and_writers_queue(tmp_path: Path) -> None:
+    engine = create_database_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    migrate(engine)
+    holding = threading.Event()
+    release = threading.Event()
+
+    def long_writer() -> None:
+        with engine.begin() as connection:
+            connection.execute(insert(events).values(kind="a", data={}, created_at=1.0))
+            holding.set()
+            release.wait(10)
+
+    writer = threading.Thread(target=long_writer)
+    writer.start()
+    assert holding.wait(10)
+    # A read while the write transaction is open returns at once, without its row.
+    with reading(engine) as connection:
+        assert connection.scalar(select(text("count(*)")).select_from(events)) == 0
+    second_done = threading.Event()
+
+    def second_writer() -> None:
+        with engine.begin() as connection:
+            connection.execute(insert(events).values(kind="b", data={}, created_at=2.0))
+        second_done.set()
+
+    other = threading.Thread(target=second_writer)
+    other.start()
+    assert not second_done.wait(0.3)  # queued behind the first writer
+    release.set()
+    assert second_done.wait(10)
+    writer.join()
+    other.join()
+    with reading(engine) as connection:
+        assert list(connection.scalars(select(events.c.kind).order_by(events.c.id))) == ["a", "b"]
+
+
+def test_writers_in_two_processes_lose_nothing(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    migrate(create_database_engine(url))
+    script = (
+        "import sys, threading\n"
+        "from sqlalchemy import insert\n"
+        "from bot.storage.database import create_database_engine\n"
+        "from bot.storage.schema import events\n"
+        "engine = create_database_engine(sys.argv[1])\n"
+        "def work(n):\n"
+        "    for i in range(25):\n"
+        "        with engine.begin() as c:\n"
+        "            c.execute(insert(events).values(kind=sys.argv[2], data={}, created_at=i))\n"
+        "threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]\n"
+        "[t.start() for t in threads]; [t.join() for t in threads]\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    started = time.time()
+    workers = [subprocess.Popen([sys.executable, "-c", script, url, name], cwd=root)
+               for name in ("p1", "p2")]
+    assert [w.wait(timeout=120) for w in workers] == [0, 0]
+    engine = create_database_engine(url)
+    with reading(engine) as connection:
+        kinds = list(connection.scalars(select(events.c.kind)))
+    assert sorted(set(kinds)) == ["p1", "p2"] and len(kinds) == 200, time.time() - started
+
+
+def test_only_one_process_leads(tmp_path: Path) -> None:
+    engine = create_database_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    script = (
+        "import sys\n"
+        "from bot.storage.database import create_database_engine\n"
+        "from bot.storage.leader import try_lead\n"
+        "engine = create_database_engine(sys.argv[1])\n"
+        "print(try_lead(engine, 'telegram', sys.argv[2]))\n"
+    )
+    assert try_lead(engine, "telegram", tmp_path)
+    root = Path(__file__).resolve().parents[2]
+    other = subprocess.run([sys.executable, "-c", script, str(engine.url), str(tmp_path)],
+                           cwd=root, capture_output=True, text=True, check=True)
+    assert other.stdout.strip() == "False"
+    # Another role is free.
+    assert try_lead(engine, "other-role", tmp_path)
+
+
+def test_only_one_process_leads_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
+    import uuid
+
+    role = f"telegram-test-{uuid.uuid4().hex[:8]}"  # advisory locks span the database
+    engine = create_database_engine(postgres_url)
+    script = (
+        "import sys\n"
+        "from bot.storage.database import create_database_engine\n"
+        "from bot.storage.leader import try_lead\n"
+        "engine = create_database_engine(sys.argv[1])\n"
+        "print(try_lead(engine, sys.argv[2], '.'))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+
+    def other_process() -> str:
+        return subprocess.run([sys.executable, "-c", script, postgres_url, role], cwd=root,
+                              capture_output=True, text=True, check=True).stdout.strip()
+
+    assert try_lead(engine, role, tmp_path)
+    assert other_process() == "False"
+    engine.dispose()
