@@ -90,6 +90,9 @@ def _configure_sqlite(engine: Engine) -> None:
             _release(connection)
             raise
 
+    # SQLAlchemy announces a commit just before it sends it, so the next writer may reach
+    # BEGIN IMMEDIATE a moment early; SQLite's busy handler covers that gap (its first
+    # wait is 1 ms), which is rare and short, unlike queueing every writer on it.
     @event.listens_for(engine, "commit")
     @event.listens_for(engine, "rollback")
     def _release(connection: Connection) -> None:

@@ -88,6 +88,8 @@ def test_trader_and_agent_end_to_end(browser, server):
     console = _agent_login(agent, server)
     first = console.wait_for_selector("#queue li")
     assert "zh" in first.inner_text()
+    # One conversation: opening the panel and the first message must not create two.
+    assert len(console.query_selector_all("#queue li")) == 1
     _shot(console, "console-queue.png")
     first.query_selector("button.claim").click()
     console.wait_for_selector("#packet dd")
