@@ -63,9 +63,10 @@ class BatchingParser:
             self.messages += len(batch)
             try:
                 results = self.nlu.parse_many([item for item, _ in batch])
-            except Exception:  # isolate the message that broke the batch
-                log.exception("batched parse failed; parsing the %d messages one by one",
-                              len(batch))
+            except Exception as error:  # isolate the message that broke the batch
+                # The type only: a message or traceback could quote unredacted user text.
+                log.error("batched parse failed (%s); parsing the %d messages one by one",
+                          type(error).__name__, len(batch))
                 self._one_by_one(batch)
                 continue
             for (_, future), result in zip(batch, results, strict=True):
