@@ -1,4 +1,4 @@
-"""SQLite under several writers: reads never wait, writers queue fairly, one leader."""
+"""Several writers and several processes: reads never wait, writers queue, one leader."""
 
 from __future__ import annotations
 
@@ -78,20 +78,26 @@ def test_writers_in_two_processes_lose_nothing(tmp_path: Path) -> None:
     assert sorted(set(kinds)) == ["p1", "p2"] and len(kinds) == 200, time.time() - started
 
 
-def test_only_one_process_leads(tmp_path: Path) -> None:
-    engine = create_database_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}")
-    script = (
-        "import sys\n"
-        "from bot.storage.database import create_database_engine\n"
-        "from bot.storage.leader import try_lead\n"
-        "engine = create_database_engine(sys.argv[1])\n"
-        "print(try_lead(engine, 'telegram', sys.argv[2]))\n"
-    )
-    assert try_lead(engine, "telegram", tmp_path)
+_LEAD = (
+    "import sys\n"
+    "from bot.storage.database import create_database_engine\n"
+    "from bot.storage.leader import try_lead\n"
+    "print(try_lead(create_database_engine(sys.argv[1]), sys.argv[2], sys.argv[3]))\n"
+)
+
+
+def _leads_in_another_process(url: str, role: str, data_dir: Path) -> bool:
     root = Path(__file__).resolve().parents[2]
-    other = subprocess.run([sys.executable, "-c", script, str(engine.url), str(tmp_path)],
-                           cwd=root, capture_output=True, text=True, check=True)
-    assert other.stdout.strip() == "False"
+    answer = subprocess.run([sys.executable, "-c", _LEAD, url, role, str(data_dir)],
+                            cwd=root, capture_output=True, text=True, check=True)
+    return answer.stdout.strip() == "True"
+
+
+def test_only_one_process_leads(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    engine = create_database_engine(url)
+    assert try_lead(engine, "telegram", tmp_path)
+    assert not _leads_in_another_process(url, "telegram", tmp_path)
     # Another role is free.
     assert try_lead(engine, "other-role", tmp_path)
 
@@ -101,19 +107,6 @@ def test_only_one_process_leads_on_postgresql(postgres_url: str, tmp_path: Path)
 
     role = f"telegram-test-{uuid.uuid4().hex[:8]}"  # advisory locks span the database
     engine = create_database_engine(postgres_url)
-    script = (
-        "import sys\n"
-        "from bot.storage.database import create_database_engine\n"
-        "from bot.storage.leader import try_lead\n"
-        "engine = create_database_engine(sys.argv[1])\n"
-        "print(try_lead(engine, sys.argv[2], '.'))\n"
-    )
-    root = Path(__file__).resolve().parents[2]
-
-    def other_process() -> str:
-        return subprocess.run([sys.executable, "-c", script, postgres_url, role], cwd=root,
-                              capture_output=True, text=True, check=True).stdout.strip()
-
     assert try_lead(engine, role, tmp_path)
-    assert other_process() == "False"
-    engine.dispose()
+    assert not _leads_in_another_process(postgres_url, role, tmp_path)
+    assert _leads_in_another_process(postgres_url, role + "-other", tmp_path)
