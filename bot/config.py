@@ -86,6 +86,32 @@ class EmbeddingSettings(_Frozen):
         return value
 
 
+class FineTuneSettings(_Frozen):
+    """A second intent model: a sentence encoder trained end to end with a linear head.
+
+    Off by default: it costs minutes of CPU per training run and a second transformer
+    pass per message. It earns its keep on large English intent sets (BANKING77: +0.7
+    points over the frozen vectors alone), where its probabilities are averaged with the
+    logistic regression's.
+    """
+
+    # A sentence-transformers directory with a plain Transformer → Pooling layout;
+    # null = the bundled all-MiniLM-L6-v2.
+    model: str | None = None
+    epochs: Annotated[int, Field(ge=1, le=50)] = 5
+    learning_rate: Annotated[float, Field(gt=0.0, le=0.01)] = 1e-4
+    # The freshly initialised head learns this many times faster than the encoder.
+    head_learning_rate_factor: Annotated[float, Field(ge=1.0, le=100.0)] = 10.0
+    batch_size: Annotated[int, Field(ge=2, le=1024)] = 32
+    label_smoothing: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.1
+    max_length: Annotated[int, Field(ge=8, le=512)] = 64
+    # Weight of the fine-tuned model's probabilities in the average (the rest: the
+    # logistic regression's).
+    share: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
+    threads: Annotated[int, Field(ge=1, le=64)] = 2
+    seed: int = 0
+
+
 class ClassifierSettings(_Frozen):
     # Inverse regularisation of the logistic regression.
     C: Annotated[float, Field(gt=0.0)] = 8.0
@@ -106,6 +132,8 @@ class ClassifierSettings(_Frozen):
     # in-scope accuracy within this many points of the accuracy with no cut.
     oos_max_accuracy_drop: Annotated[float, Field(ge=0.0, le=0.5)] = 0.02
     random_seed: int = 0
+    # Also fine-tune a sentence encoder on the intents (see FineTuneSettings); null = off.
+    fine_tune: FineTuneSettings | None = None
 
 
 class FaqSettings(_Frozen):
@@ -251,7 +279,8 @@ class Settings(_Frozen):
             # Threads change how fast vectors come, not what they are.
             "embeddings": self.embeddings.model_dump(
                 mode="json", exclude={"backends": {"__all__": {"threads"}}}),
-            "classifier": self.classifier.model_dump(mode="json"),
+            "classifier": self.classifier.model_dump(
+                mode="json", exclude={"fine_tune": {"threads"}}),
         }
         blob = json.dumps(relevant, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()

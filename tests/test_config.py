@@ -60,12 +60,16 @@ def test_each_worker_gets_its_share_of_the_cores_without_staling_the_model(setti
 
     from bot.server.runner import share_cores
 
-    shared = share_cores(settings, 2)
-    expected = max(1, (os.cpu_count() or 1) // 2)
-    assert all(b.threads == min(2, expected) for b in shared.embeddings.backends)
-    # Threads change speed, not vectors: the trained model stays fresh.
-    assert shared.pipeline_fingerprint() == settings.pipeline_fingerprint()
-    assert share_cores(settings, 1) is settings
+    configured = {b.threads for b in settings.embeddings.backends}
+    assert configured == {2}
+    # One share of the cores stays with the event loop, request threads and database.
+    for workers, cores, expected in [(1, 2, 1), (2, 2, 1), (1, 16, 2), (3, 16, 2), (8, 16, 1)]:
+        shared = share_cores(settings, workers, cores)
+        assert [b.threads for b in shared.embeddings.backends] == [expected] * len(configured)
+        # Threads change speed, not vectors: the trained model stays fresh.
+        assert shared.pipeline_fingerprint() == settings.pipeline_fingerprint()
+    assert {b.threads for b in share_cores(settings, 1).embeddings.backends} == {
+        min(2, max(1, (os.cpu_count() or 1) // 2))}
 
 
 def test_embedding_layers_are_validated():

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -17,6 +19,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from bot.config import ClassifierSettings
+from bot.nlu.fine_tuning import FineTunedIntentModel
 from bot.taxonomy import OUT_OF_SCOPE
 
 
@@ -48,6 +51,21 @@ class IntentClassifier:
                 lowercase=True, dtype=np.float32,
             ), settings.word_ngram_weight))
         self.calibration = Calibration()
+        # Optional second model (classifier.fine_tune): saved beside the pickle, not in it.
+        self.fine_tuned: FineTunedIntentModel | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["fine_tuned"] = None
+        return state
+
+    def save_extras(self, model_dir: Path) -> None:
+        if self.fine_tuned is not None:
+            self.fine_tuned.save(model_dir)
+
+    def load_extras(self, model_dir: Path) -> None:
+        if self.settings.fine_tune is not None:
+            self.fine_tuned = FineTunedIntentModel.load(self.settings.fine_tune, model_dir)
 
     @property
     def classes(self) -> list[str]:
@@ -63,14 +81,28 @@ class IntentClassifier:
             blocks.append(grams * weight)
         return sparse.hstack(blocks, format="csr")
 
-    def fit(self, texts: Sequence[str], vectors: np.ndarray, labels: Sequence[str]) -> None:
+    def fit(self, texts: Sequence[str], vectors: np.ndarray, labels: Sequence[str],
+            progress: bool = False) -> None:
         self.model.fit(self._features(texts, vectors, fit=True), list(labels))
+        if self.settings.fine_tune is not None:
+            self.fine_tuned = FineTunedIntentModel.train(self.settings.fine_tune, texts,
+                                                         labels, progress)
 
     def logits(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
         scores = self.model.decision_function(self._features(texts, vectors))
         if scores.ndim == 1:  # two classes: sklearn returns one column
             scores = np.stack([-scores, scores], axis=1) / 2
-        return np.asarray(scores, dtype=np.float64)
+        scores = np.asarray(scores, dtype=np.float64)
+        if self.fine_tuned is None or not len(texts):
+            return scores
+        if self.fine_tuned.classes != self.classes:
+            raise ValueError("the fine-tuned model and the regression know different intents")
+        # Average the two models' probabilities; the log of the average serves as the
+        # logits, so the temperature and the threshold are fitted on the mixture.
+        share = self.fine_tuned.settings.share
+        mixed = ((1 - share) * softmax(scores)
+                 + share * softmax(self.fine_tuned.logits(texts)))
+        return np.asarray(np.log(mixed + 1e-12), dtype=np.float64)
 
     def probabilities(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
         return softmax(self.logits(texts, vectors) / self.calibration.temperature)

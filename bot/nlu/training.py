@@ -94,19 +94,19 @@ def train(settings: Settings, data: TrainingData, out: Path, valid: list[Example
     classifier = IntentClassifier(settings.classifier)
     steps = tqdm(total=3, desc="classifier", disable=not progress)
     if valid:
-        classifier.fit(texts, vectors(texts), labels)
+        classifier.fit(texts, vectors(texts), labels, progress)
         steps.update(2)
         heldout_texts = [e.text for e in valid]
         classifier.calibrate(heldout_texts, vectors(heldout_texts), [e.intent for e in valid])
     else:
         fit_texts, held_texts, fit_labels, held_labels = _split(texts, labels, settings)
-        classifier.fit(fit_texts, vectors(fit_texts), fit_labels)
+        classifier.fit(fit_texts, vectors(fit_texts), fit_labels, progress)
         steps.update(1)
         classifier.calibrate(held_texts, vectors(held_texts), held_labels)
         steps.update(1)
         # Refit on everything: the temperature and threshold carry over, the extra data
         # only sharpens the boundaries they were measured on.
-        classifier.fit(texts, vectors(texts), labels)
+        classifier.fit(texts, vectors(texts), labels, progress)
     steps.update(1)
     steps.close()
     faq = FaqIndex.build(data.faq, vectors(faq_texts), faq_rows, embedder.dim)
@@ -128,6 +128,7 @@ def train(settings: Settings, data: TrainingData, out: Path, valid: list[Example
 
     def write(folder: Path) -> None:
         joblib.dump(classifier, folder / "classifier.joblib")
+        classifier.save_extras(folder)
         faq.save(folder)
 
     ModelStore(out).write(write, manifest)
@@ -159,6 +160,7 @@ def load_artefacts(settings: Settings, directory: Path,
     manifest = store.check_fresh(expected) if expected else store.manifest()
     try:
         classifier: IntentClassifier = joblib.load(directory / "classifier.joblib")
+        classifier.load_extras(directory)
         faq = FaqIndex.load(directory)
     except Exception as error:  # unpickling garbage can raise almost anything
         raise ModelNotReadyError(

@@ -9,13 +9,14 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
 from anyio import to_thread
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi import FastAPI
+from fastapi.responses import PlainTextResponse
 from prometheus_client import generate_latest
 from sqlalchemy import text
 
 from bot import __version__
 from bot.server import api_agent, api_conversations, metrics, web_console, web_widget
+from bot.server.body_limit import BodyLimit
 from bot.server.live import LiveHub
 from bot.server.services import Services
 from bot.storage.database import reading
@@ -52,12 +53,7 @@ def create_app(services: Services, background: bool = True,
     app.state.hub = hub
     metrics.register_queue_collector(services.db)
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Any) -> Any:
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return JSONResponse({"detail": "request body too large"}, status_code=413)
-        return await call_next(request)
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
 
     app.include_router(api_conversations.router)
     app.include_router(api_agent.router)

@@ -21,6 +21,25 @@ def test_text_over_the_limit_413(client, settings, services):
             if m["author"] == "user"] == ["hello"]
 
 
+def test_a_body_over_64_kib_is_refused_before_it_is_read(client, services):
+    from bot.server.app import MAX_BODY_BYTES
+
+    conversation = open_conversation(client)
+    say(client, conversation, "hello")
+    big = b'{"text": "' + b"x" * MAX_BODY_BYTES + b'"}'
+    url = f"/api/v1/conversations/{conversation}/messages"
+    declared = client.post(url, content=big, headers={"content-type": "application/json"})
+    assert declared.status_code == 413 and declared.json() == {
+        "detail": "request body too large"}
+    # Chunked upload, no Content-Length: the bytes are counted as they arrive.
+    chunked = client.post(url, content=iter([big[:40_000], big[40_000:]]),
+                          headers={"content-type": "application/json"})
+    assert chunked.status_code == 413
+    assert [m["text"] for m in services.dialogue.store.messages_after(conversation)
+            if m["author"] == "user"] == ["hello"]
+    assert say(client, conversation, "thanks")["message_id"] > 0
+
+
 def test_invalid_json_422(client):
     conversation = open_conversation(client)
     response = client.post(f"/api/v1/conversations/{conversation}/messages",
