@@ -59,13 +59,18 @@ class IntentClassifier:
         state["fine_tuned"] = None
         return state
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state.setdefault("fine_tuned", None)  # pickled before fine-tuning existed
+        self.__dict__.update(state)
+
     def save_extras(self, model_dir: Path) -> None:
         if self.fine_tuned is not None:
             self.fine_tuned.save(model_dir)
 
     def load_extras(self, model_dir: Path) -> None:
-        if self.settings.fine_tune is not None:
-            self.fine_tuned = FineTunedIntentModel.load(self.settings.fine_tune, model_dir)
+        tuning = getattr(self.settings, "fine_tune", None)  # older models lack the field
+        if tuning is not None:
+            self.fine_tuned = FineTunedIntentModel.load(tuning, model_dir)
 
     @property
     def classes(self) -> list[str]:
