@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, or_, select, update
 
 from bot.config import HandoffSettings
 from bot.storage.database import is_postgres, reading
@@ -53,6 +53,21 @@ def _order() -> tuple[Any, ...]:
     return (handoffs.c.priority.asc(), handoffs.c.queued_at.asc(), handoffs.c.id.asc())
 
 
+
+# Asked on every turn of a queued conversation: built once, executed with parameters
+# (building a statement costs more Python than running its cached compiled form).
+_OPEN_FOR = (select(handoffs)
+             .where(handoffs.c.conversation_id == bindparam("conversation"),
+                    handoffs.c.status.in_((QUEUED, ASSIGNED)))
+             .order_by(handoffs.c.id.desc()))
+_AHEAD = select(func.count()).select_from(handoffs).where(
+    handoffs.c.status == QUEUED,
+    or_(handoffs.c.priority < bindparam("priority"),
+        and_(handoffs.c.priority == bindparam("priority"),
+             or_(handoffs.c.queued_at < bindparam("queued_at"),
+                 and_(handoffs.c.queued_at == bindparam("queued_at"),
+                      handoffs.c.id < bindparam("id"))))))
+
 class HandoffQueue:
     def __init__(self, engine: Engine, settings: HandoffSettings):
         self.engine = engine
@@ -70,10 +85,7 @@ class HandoffQueue:
 
     @staticmethod
     def open_for(connection: Connection, conversation_id: str) -> Any:
-        return connection.execute(
-            select(handoffs).where(handoffs.c.conversation_id == conversation_id,
-                                   handoffs.c.status.in_((QUEUED, ASSIGNED)))
-            .order_by(handoffs.c.id.desc())).first()
+        return connection.execute(_OPEN_FOR, {"conversation": conversation_id}).first()
 
     @staticmethod
     def by_id(connection: Connection, handoff_id: int) -> Any:
@@ -84,12 +96,8 @@ class HandoffQueue:
         """1 + the queued conversations that come before this one."""
         if row.status != QUEUED:
             return 0
-        ahead = connection.scalar(select(func.count()).select_from(handoffs).where(
-            handoffs.c.status == QUEUED,
-            or_(handoffs.c.priority < row.priority,
-                and_(handoffs.c.priority == row.priority,
-                     or_(handoffs.c.queued_at < row.queued_at,
-                         and_(handoffs.c.queued_at == row.queued_at, handoffs.c.id < row.id))))))
+        ahead = connection.scalar(_AHEAD, {"priority": row.priority,
+                                           "queued_at": row.queued_at, "id": row.id})
         return int(ahead or 0) + 1
 
     @staticmethod
