@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.banking77 [--config bench/configs/minilm_layers_use_finetuned.yml]
 
-The default config fine-tunes MiniLM on the CPU (about 20 minutes on 2 cores: once on
+The default config fine-tunes MiniLM on the CPU (about 23 minutes on 2 cores: once on
 the 85% that calibration leaves, once on everything); bench/configs/minilm_use.yml is
 the frozen-vector model alone (about 1.5 minutes).
 """
