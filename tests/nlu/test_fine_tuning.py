@@ -58,8 +58,8 @@ def test_the_fine_tuned_model_learns_the_training_intents(fine_tuned):
 
 def test_the_mixture_is_the_stated_average_of_the_two_models(fine_tuned):
     settings, out, examples = fine_tuned
-    classifier = NLU.load(settings, out, check_fresh=False).classifier
     nlu = NLU.load(settings, out, check_fresh=False)
+    classifier = nlu.classifier
     texts = [e.text for e in examples[:10]]
     vectors = nlu.embedder.encode(texts)
     mixed = np.exp(classifier.logits(texts, vectors))
