@@ -87,12 +87,12 @@ class EmbeddingSettings(_Frozen):
 
 
 class FineTuneSettings(_Frozen):
-    """A second intent model: a sentence encoder trained end to end with a linear head.
+    """More intent models: sentence encoders trained end to end with a linear head.
 
     Off by default: it costs minutes of CPU per training run and a second transformer
-    pass per message. It earns its keep on large English intent sets (BANKING77: +0.7
-    points over the frozen vectors alone), where its probabilities are averaged with the
-    logistic regression's.
+    pass per message. It earns its keep on large English intent sets (BANKING77: 94.09%
+    with the frozen vectors alone, 94.32% with one fine-tuned model, 94.48% with two),
+    where its probabilities are averaged with the logistic regression's.
     """
 
     # A sentence-transformers directory with a plain Transformer → Pooling layout;
@@ -105,11 +105,17 @@ class FineTuneSettings(_Frozen):
     batch_size: Annotated[int, Field(ge=2, le=1024)] = 32
     label_smoothing: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.1
     max_length: Annotated[int, Field(ge=8, le=512)] = 64
-    # Weight of the fine-tuned model's probabilities in the average (the rest: the
-    # logistic regression's).
+    # Weight of the fine-tuned models' probabilities, together, in the average (the
+    # rest: the logistic regression's); split equally among `models`. Equal weight for
+    # every model is models / (models + 1): 0.5 for one, 0.6667 for two.
     share: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
     threads: Annotated[int, Field(ge=1, le=64)] = 2
     seed: int = 0
+    # Encoders fine-tuned from seeds seed, seed+1, …; their probabilities are averaged
+    # first. One fine-tuned MiniLM alone swings by a point with the seed (BANKING77
+    # validation split: 92.7% and 93.7%); an average of several swings less. Each costs
+    # its own training time and transformer pass per message.
+    models: Annotated[int, Field(ge=1, le=8)] = 1
 
 
 class ClassifierSettings(_Frozen):
@@ -280,10 +286,18 @@ class Settings(_Frozen):
             "embeddings": self.embeddings.model_dump(
                 mode="json", exclude={"backends": {"__all__": {"threads"}}}),
             "classifier": self.classifier.model_dump(
-                mode="json", exclude={"fine_tune": {"threads"}}),
+                mode="json", exclude={"fine_tune": self._fine_tune_not_fingerprinted()}),
         }
         blob = json.dumps(relevant, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()
+
+
+    def _fine_tune_not_fingerprinted(self) -> set[str]:
+        # Threads change speed, not the model. `models: 1` is what 0.3.0 trained before
+        # the field existed; leaving it out keeps those models fresh.
+        tuning = self.classifier.fine_tune
+        return {"threads"} | ({"models"} if tuning is not None and tuning.models == 1
+                              else set())
 
 
 def _describe(error: ValidationError, path: Path) -> str:

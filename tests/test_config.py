@@ -80,3 +80,19 @@ def test_embedding_layers_are_validated():
     assert SentenceTransformerBackend(layers=(3, 6)).layers == (3, 6)
     with pytest.raises(ValidationError):
         SentenceTransformerBackend(layers=(-1,))
+
+
+def test_fine_tuned_models_of_0_3_0_stay_fresh_and_a_second_seed_stales_them():
+    from bot.config import FineTuneSettings, Settings
+
+    def with_tuning(tuning: FineTuneSettings) -> str:
+        defaults = Settings()
+        return defaults.model_copy(update={"classifier": defaults.classifier.model_copy(
+            update={"fine_tune": tuning})}).pipeline_fingerprint()
+
+    # Default settings plus `fine_tune: {}`, fingerprinted by 0.3.0 (before `models`
+    # existed). A change here makes every model 0.3.0 trained with fine-tuning stale.
+    version_0_3_0 = "1b38590d73c34ab644f127d4bec4511bcb64496ea452bcdc85cd841b943b61e3"
+    assert with_tuning(FineTuneSettings()) == version_0_3_0
+    assert with_tuning(FineTuneSettings(models=1)) == version_0_3_0
+    assert with_tuning(FineTuneSettings(models=2)) != version_0_3_0

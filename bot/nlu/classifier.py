@@ -20,8 +20,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.extmath import safe_sparse_dot
 
-from bot.config import ClassifierSettings
-from bot.nlu.fine_tuning import FineTunedIntentModel
+from bot.config import ClassifierSettings, FineTuneSettings
+from bot.nlu.fine_tuning import FineTunedEnsemble
+from bot.nlu.probabilities import softmax
 from bot.taxonomy import OUT_OF_SCOPE
 
 
@@ -53,8 +54,9 @@ class IntentClassifier:
                 lowercase=True, dtype=np.float32,
             ), settings.word_ngram_weight))
         self.calibration = Calibration()
-        # Optional second model (classifier.fine_tune): saved beside the pickle, not in it.
-        self.fine_tuned: FineTunedIntentModel | None = None
+        # Optional fine-tuned models (classifier.fine_tune): saved beside the pickle, not
+        # in it.
+        self.fine_tuned: FineTunedEnsemble | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -72,7 +74,9 @@ class IntentClassifier:
     def load_extras(self, model_dir: Path) -> None:
         tuning = getattr(self.settings, "fine_tune", None)  # older models lack the field
         if tuning is not None:
-            self.fine_tuned = FineTunedIntentModel.load(tuning, model_dir)
+            # Re-validated: a 0.3.0 pickle lacks the later fields; they take defaults.
+            tuning = FineTuneSettings.model_validate(dict(tuning.__dict__))
+            self.fine_tuned = FineTunedEnsemble.load(tuning, model_dir)
             if self.fine_tuned.classes != self.classes:
                 raise ValueError("the fine-tuned model and the regression know different "
                                  "intents")
@@ -101,8 +105,8 @@ class IntentClassifier:
             progress: bool = False) -> None:
         self.model.fit(self._features(texts, vectors, fit=True), list(labels))
         if self.settings.fine_tune is not None:
-            self.fine_tuned = FineTunedIntentModel.train(self.settings.fine_tune, texts,
-                                                         labels, progress)
+            self.fine_tuned = FineTunedEnsemble.train(self.settings.fine_tune, texts, labels,
+                                                      progress)
 
     def logits(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
         # decision_function's arithmetic without its input validation (about 10% of the
@@ -144,12 +148,6 @@ class IntentClassifier:
         self.calibration.heldout_accuracy = base
         self.calibration.heldout_accuracy_at_threshold = kept
         self.calibration.heldout_size = len(labels)
-
-
-def softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    exp = np.exp(shifted)
-    return np.asarray(exp / exp.sum(axis=1, keepdims=True))
 
 
 def fit_temperature(logits: np.ndarray, targets: np.ndarray) -> float:

@@ -10,6 +10,10 @@ label smoothing, AdamW with a linear warm-up and decay. Batches hold texts of si
 length, so little time goes to padding (2.2x faster than random batches here).
 The trained encoder is saved as a plain transformers directory inside the model, so
 loading needs nothing from a hub.
+
+One fine-tuning run swings by about a point with its seed (batch order and head
+initialisation), so `fine_tune.models` can train several from consecutive seeds and
+average them (`FineTunedEnsemble`).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import numpy as np
 
 from bot.config import FineTuneSettings
 from bot.nlu.embeddings import bundled_minilm_path, module_kinds
+from bot.nlu.probabilities import softmax
 
 FOLDER = "fine_tuned"
 # Batches are built from windows of this many batches sorted by length, then shuffled.
@@ -44,14 +49,14 @@ class FineTunedIntentModel:
 
     @classmethod
     def train(cls, settings: FineTuneSettings, texts: Sequence[str], labels: Sequence[str],
-              progress: bool = False) -> FineTunedIntentModel:
+              seed: int, progress: bool = False) -> FineTunedIntentModel:
         import torch
         from tqdm import tqdm
         from transformers import AutoModel, AutoTokenizer
 
         torch.set_num_threads(settings.threads)
-        torch.manual_seed(settings.seed)
-        shuffler = random.Random(settings.seed)
+        torch.manual_seed(seed)
+        shuffler = random.Random(seed)
         source = _encoder_source(settings)
         tokenizer = AutoTokenizer.from_pretrained(str(source))
         encoder = AutoModel.from_pretrained(str(source))
@@ -73,7 +78,8 @@ class FineTunedIntentModel:
         model = cls(settings, classes, encoder, tokenizer, head)
         encoder.train()
         head.train()
-        with tqdm(total=total, desc="fine-tuning", unit="batch", disable=not progress) as bar:
+        with tqdm(total=total, desc=f"fine-tuning (seed {seed})", unit="batch",
+                  disable=not progress) as bar:
             for _epoch in range(settings.epochs):
                 for batch in _length_batches(texts, settings.batch_size, shuffler):
                     logits = model._forward([texts[i] for i in batch])
@@ -105,9 +111,8 @@ class FineTunedIntentModel:
                 out[chunk] = self._forward([texts[i] for i in chunk]).numpy()
         return out
 
-    def save(self, model_dir: Path) -> None:
-        folder = model_dir / FOLDER
-        folder.mkdir()
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True)
         self.encoder.save_pretrained(str(folder / "encoder"))
         self.tokenizer.save_pretrained(str(folder / "encoder"))
         weight = self.head.weight.detach().numpy()
@@ -116,14 +121,13 @@ class FineTunedIntentModel:
         (folder / "classes.json").write_text(json.dumps(self.classes, ensure_ascii=False))
 
     @classmethod
-    def load(cls, settings: FineTuneSettings, model_dir: Path) -> FineTunedIntentModel:
+    def load(cls, settings: FineTuneSettings, folder: Path) -> FineTunedIntentModel:
         import torch
         from transformers import AutoModel, AutoTokenizer
         from transformers.utils import logging as transformers_logging
 
         transformers_logging.set_verbosity_error()
         transformers_logging.disable_progress_bar()
-        folder = model_dir / FOLDER
         encoder = AutoModel.from_pretrained(str(folder / "encoder"))
         tokenizer = AutoTokenizer.from_pretrained(str(folder / "encoder"))
         arrays = np.load(folder / "head.npz")
@@ -133,6 +137,48 @@ class FineTunedIntentModel:
             head.bias.copy_(torch.from_numpy(arrays["bias"]))
         classes = json.loads((folder / "classes.json").read_text())
         return cls(settings, classes, encoder, tokenizer, head)
+
+
+class FineTunedEnsemble:
+    """`settings.models` fine-tuned encoders from consecutive seeds; their probabilities
+    are averaged. Saved as fine_tuned/0/, fine_tuned/1/, … inside the model directory."""
+
+    def __init__(self, settings: FineTuneSettings, members: list[FineTunedIntentModel]):
+        self.settings = settings
+        self.members = members
+        self.classes = members[0].classes
+        if any(member.classes != self.classes for member in members):
+            raise ValueError("the fine-tuned models know different intents")
+
+    @classmethod
+    def train(cls, settings: FineTuneSettings, texts: Sequence[str], labels: Sequence[str],
+              progress: bool = False) -> FineTunedEnsemble:
+        return cls(settings, [
+            FineTunedIntentModel.train(settings, texts, labels, settings.seed + k, progress)
+            for k in range(settings.models)])
+
+    def logits(self, texts: Sequence[str]) -> np.ndarray:
+        """Log of the members' mean probabilities (one member: its own logits)."""
+        if len(self.members) == 1:
+            return self.members[0].logits(texts)
+        mean = np.mean([softmax(member.logits(texts)) for member in self.members], axis=0)
+        return np.asarray(np.log(mean + 1e-12), dtype=np.float64)
+
+    def save(self, model_dir: Path) -> None:
+        for k, member in enumerate(self.members):
+            member.save(model_dir / FOLDER / str(k))
+
+    @classmethod
+    def load(cls, settings: FineTuneSettings, model_dir: Path) -> FineTunedEnsemble:
+        folder = model_dir / FOLDER
+        if (folder / "encoder").is_dir():  # saved by 0.3.0: one model, no numbered folder
+            return cls(settings, [FineTunedIntentModel.load(settings, folder)])
+        saved = sorted(int(p.name) for p in folder.iterdir() if p.name.isdigit())
+        if saved != list(range(settings.models)):
+            raise ValueError(f"{folder} holds models {saved}, the model's settings say "
+                             f"{settings.models}")
+        return cls(settings, [FineTunedIntentModel.load(settings, folder / str(k))
+                              for k in saved])
 
 
 def _encoder_source(settings: FineTuneSettings) -> Path:

@@ -7,15 +7,21 @@ import random
 import shutil
 from pathlib import Path
 
+import joblib
 import numpy as np
 import pytest
 
 from bot.config import FineTuneSettings, Settings
 from bot.errors import ConfigError, ModelNotReadyError
 from bot.knowledge.nlu_examples import read_examples
-from bot.nlu.classifier import softmax
-from bot.nlu.fine_tuning import FOLDER, _length_batches
+from bot.nlu.fine_tuning import (
+    FOLDER,
+    FineTunedEnsemble,
+    FineTunedIntentModel,
+    _length_batches,
+)
 from bot.nlu.pipeline import NLU
+from bot.nlu.probabilities import softmax
 from bot.nlu.training import TrainingData, train
 from bot.taxonomy import ALL_INTENTS
 from tests.conftest import FIXTURES
@@ -24,7 +30,9 @@ from tests.conftest import FIXTURES
 @pytest.fixture(scope="module")
 def fine_tuned(settings: Settings, tmp_path_factory: pytest.TempPathFactory
                ) -> tuple[Settings, Path, list]:  # type: ignore[type-arg]
-    tuning = FineTuneSettings(epochs=4, threads=2, batch_size=16, learning_rate=2e-4)
+    # Two models, so the ensemble's average and its numbered folders are exercised.
+    tuning = FineTuneSettings(epochs=4, threads=2, batch_size=16, learning_rate=2e-4,
+                              models=2)
     tuned = settings.model_copy(update={
         "classifier": settings.classifier.model_copy(update={"fine_tune": tuning})})
     examples = read_examples(FIXTURES / "tiny_nlu.yml", ALL_INTENTS)
@@ -35,7 +43,8 @@ def fine_tuned(settings: Settings, tmp_path_factory: pytest.TempPathFactory
 
 def test_model_holds_the_encoder_and_reloads_to_the_same_probabilities(fine_tuned):
     settings, out, examples = fine_tuned
-    assert (out / FOLDER / "encoder" / "config.json").exists()
+    assert (out / FOLDER / "0" / "encoder" / "config.json").exists()
+    assert (out / FOLDER / "1" / "encoder" / "config.json").exists()
     first = NLU.load(settings, out, check_fresh=False)
     second = NLU.load(settings, out, check_fresh=False)
     assert first.classifier.fine_tuned is not None
@@ -47,13 +56,47 @@ def test_model_holds_the_encoder_and_reloads_to_the_same_probabilities(fine_tune
 
 def test_the_fine_tuned_model_learns_the_training_intents(fine_tuned):
     settings, out, examples = fine_tuned
-    model = NLU.load(settings, out, check_fresh=False).classifier.fine_tuned
-    assert model is not None
+    ensemble = NLU.load(settings, out, check_fresh=False).classifier.fine_tuned
+    assert ensemble is not None
     texts = [e.text for e in examples]
-    predicted = np.array(model.classes)[model.logits(texts).argmax(axis=1)]
-    accuracy = float(np.mean([p == e.intent for p, e in zip(predicted, examples, strict=True)]))
-    # Chance is 1 / number of intents; four epochs on the fixture fit it almost entirely.
-    assert accuracy >= 0.9, accuracy
+    for model in ensemble.members:
+        predicted = np.array(model.classes)[model.logits(texts).argmax(axis=1)]
+        accuracy = float(np.mean([p == e.intent
+                                  for p, e in zip(predicted, examples, strict=True)]))
+        # Chance is 1 / number of intents; four epochs on the fixture fit it almost entirely.
+        assert accuracy >= 0.9, accuracy
+
+
+def test_the_ensemble_averages_models_from_different_seeds(fine_tuned):
+    settings, out, examples = fine_tuned
+    ensemble = NLU.load(settings, out, check_fresh=False).classifier.fine_tuned
+    assert ensemble is not None and len(ensemble.members) == 2
+    texts = [e.text for e in examples[:10]]
+    first, second = (softmax(model.logits(texts)) for model in ensemble.members)
+    assert np.abs(first - second).max() > 1e-3  # different seeds, different models
+    np.testing.assert_allclose(softmax(ensemble.logits(texts)), (first + second) / 2,
+                               atol=1e-6)
+
+
+def test_a_single_model_saved_by_0_3_0_still_loads(fine_tuned, tmp_path: Path):
+    settings, out, examples = fine_tuned
+    copy = tmp_path / "model"
+    shutil.copytree(out, copy)
+    # 0.3.0 kept its one fine-tuned model directly in fine_tuned/, and its pickled
+    # settings have no `models` field.
+    shutil.rmtree(copy / FOLDER / "1")
+    for part in (copy / FOLDER / "0").iterdir():
+        part.rename(copy / FOLDER / part.name)
+    (copy / FOLDER / "0").rmdir()
+    pickled = joblib.load(copy / "classifier.joblib")
+    del pickled.settings.fine_tune.__dict__["models"]
+    joblib.dump(pickled, copy / "classifier.joblib")
+    old = NLU.load(settings, copy, check_fresh=False).classifier.fine_tuned
+    new = NLU.load(settings, out, check_fresh=False).classifier.fine_tuned
+    assert old is not None and new is not None and len(old.members) == 1
+    assert old.settings.models == 1  # the missing field took its default
+    texts = [e.text for e in examples[:10]]
+    np.testing.assert_allclose(old.logits(texts), new.members[0].logits(texts), atol=1e-6)
 
 
 def test_the_mixture_is_the_stated_average_of_the_two_models(fine_tuned):
@@ -71,13 +114,36 @@ def test_the_mixture_is_the_stated_average_of_the_two_models(fine_tuned):
     np.testing.assert_allclose(mixed, expected, atol=1e-6)
 
 
-def test_a_model_missing_its_fine_tuned_part_asks_for_training(fine_tuned, tmp_path: Path):
+@pytest.mark.parametrize("lost", [FOLDER, f"{FOLDER}/1"])
+def test_a_model_missing_its_fine_tuned_part_asks_for_training(fine_tuned, tmp_path: Path,
+                                                                 lost: str):
     settings, out, _examples = fine_tuned
     copy = tmp_path / "model"
     shutil.copytree(out, copy)
-    shutil.rmtree(copy / FOLDER)
+    shutil.rmtree(copy / lost)
     with pytest.raises(ModelNotReadyError, match="supportbot train"):
         NLU.load(settings, copy, check_fresh=False)
+
+
+def test_a_saved_model_gives_the_logits_it_had_when_trained(tmp_path: Path):
+    examples = read_examples(FIXTURES / "tiny_nlu.yml", ALL_INTENTS)[:40]
+    texts, labels = [e.text for e in examples], [e.intent for e in examples]
+    tuning = FineTuneSettings(epochs=1, batch_size=16)
+    trained = FineTunedIntentModel.train(tuning, texts, labels, seed=3)
+    trained.save(tmp_path / "member")
+    loaded = FineTunedIntentModel.load(tuning, tmp_path / "member")
+    assert loaded.classes == trained.classes
+    np.testing.assert_allclose(loaded.logits(texts), trained.logits(texts), atol=1e-5)
+
+
+def test_models_that_know_different_intents_are_not_averaged(fine_tuned):
+    settings, out, _examples = fine_tuned
+    ensemble = NLU.load(settings, out, check_fresh=False).classifier.fine_tuned
+    assert ensemble is not None
+    first, second = ensemble.members
+    second.classes = list(reversed(second.classes))
+    with pytest.raises(ValueError, match="different intents"):
+        FineTunedEnsemble(ensemble.settings, [first, second])
 
 
 def test_length_batches_cover_every_text_once_in_similar_lengths():
