@@ -38,12 +38,15 @@ def _train(args: argparse.Namespace, settings: Settings) -> int:
     valid = read_examples(Path(args.valid)) if args.valid else None
     manifest = train(settings, data, out, valid=valid, progress=not args.quiet)
     calibration = manifest["calibration"]
+    novelty = ("" if calibration.get("novelty_threshold") is None else
+               f", similarity to training below {calibration['novelty_threshold']:.4f}")
     print(
         f"trained {manifest['examples']} examples, {len(manifest['intents'])} intents, "
         f"{manifest['faq_entries']} FAQ entries in {manifest['training_seconds']} s → {out}\n"
         f"temperature {calibration['temperature']:.3f}, out-of-scope threshold "
-        f"{calibration['threshold']:.4f} (held-out accuracy {calibration['heldout_accuracy']} "
-        f"→ {calibration['heldout_accuracy_at_threshold']} with the threshold)"
+        f"{calibration['threshold']:.4f}{novelty} (held-out accuracy "
+        f"{calibration['heldout_accuracy']} → {calibration['heldout_accuracy_at_threshold']} "
+        f"with the cuts)"
     )
     return 0
 

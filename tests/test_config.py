@@ -96,3 +96,15 @@ def test_fine_tuned_models_of_0_3_0_stay_fresh_and_a_second_seed_stales_them():
     assert with_tuning(FineTuneSettings()) == version_0_3_0
     assert with_tuning(FineTuneSettings(models=1)) == version_0_3_0
     assert with_tuning(FineTuneSettings(models=2)) != version_0_3_0
+
+
+def test_the_shipped_model_of_0_3_0_stays_fresh_and_the_novelty_cut_stales_it():
+    from bot.config import Settings
+
+    defaults = Settings()
+    # config.yml's pipeline as 0.3.0 fingerprinted it (before novelty_budget existed).
+    assert defaults.pipeline_fingerprint() == (
+        "30de46e45a29e589744ea85960d7a47cbf4d0237f8d44cf794a55d52d7143c2b")
+    with_cut = defaults.model_copy(update={"classifier": defaults.classifier.model_copy(
+        update={"novelty_budget": 0.005})})
+    assert with_cut.pipeline_fingerprint() != defaults.pipeline_fingerprint()

@@ -25,11 +25,16 @@ from bot.nlu.fine_tuning import FineTunedEnsemble
 from bot.nlu.probabilities import softmax
 from bot.taxonomy import OUT_OF_SCOPE
 
+NEIGHBOURS_FILE = "neighbours.npy"
+
 
 @dataclass
 class Calibration:
     temperature: float = 1.0
     threshold: float = 0.0
+    # Below this cosine similarity to the nearest training example a message is out of
+    # scope whatever its confidence; None: no such cut (off, or a model from before it).
+    novelty_threshold: float | None = None
     heldout_accuracy: float | None = None
     heldout_accuracy_at_threshold: float | None = None
     heldout_size: int = 0
@@ -58,20 +63,31 @@ class IntentClassifier:
         # in it.
         self.fine_tuned: FineTunedEnsemble | None = None
 
+        # The training examples' unit vectors, for the novelty cut (neighbours.npy).
+        self.neighbours: np.ndarray | None = None
+
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state["fine_tuned"] = None
+        state["neighbours"] = None
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         state.setdefault("fine_tuned", None)  # pickled before fine-tuning existed
+        state.setdefault("neighbours", None)
         self.__dict__.update(state)
+        if not hasattr(self.calibration, "novelty_threshold"):  # pickled before the cut
+            self.calibration.novelty_threshold = None
 
     def save_extras(self, model_dir: Path) -> None:
         if self.fine_tuned is not None:
             self.fine_tuned.save(model_dir)
+        if self.neighbours is not None:
+            np.save(model_dir / NEIGHBOURS_FILE, self.neighbours)
 
     def load_extras(self, model_dir: Path) -> None:
+        if self.calibration.novelty_threshold is not None:
+            self.neighbours = np.load(model_dir / NEIGHBOURS_FILE)
         tuning = getattr(self.settings, "fine_tune", None)  # older models lack the field
         if tuning is not None:
             # Re-validated: a 0.3.0 pickle lacks the later fields; they take defaults.
@@ -104,6 +120,8 @@ class IntentClassifier:
     def fit(self, texts: Sequence[str], vectors: np.ndarray, labels: Sequence[str],
             progress: bool = False) -> None:
         self.model.fit(self._features(texts, vectors, fit=True), list(labels))
+        if self.settings.novelty_budget > 0:
+            self.neighbours = _unit(vectors)
         if self.settings.fine_tune is not None:
             self.fine_tuned = FineTunedEnsemble.train(self.settings.fine_tune, texts, labels,
                                                       progress)
@@ -130,6 +148,24 @@ class IntentClassifier:
     def probabilities(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
         return softmax(self.logits(texts, vectors) / self.calibration.temperature)
 
+    def similarity_to_training(self, vectors: np.ndarray) -> np.ndarray:
+        """Cosine similarity of each vector to its nearest training example."""
+        if self.neighbours is None or not len(vectors):
+            return np.ones(len(vectors))
+        return np.asarray((_unit(vectors) @ self.neighbours.T).max(axis=1), dtype=np.float64)
+
+    def unfamiliar(self, vectors: np.ndarray) -> np.ndarray:
+        """Messages unlike every training example: out of scope by the novelty cut."""
+        cut = self.calibration.novelty_threshold
+        if cut is None:
+            return np.zeros(len(vectors), dtype=bool)
+        return np.asarray(self.similarity_to_training(vectors) < cut)
+
+    def out_of_scope(self, probabilities: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+        """Both cuts: confidence below the threshold, or unlike anything trained on."""
+        return np.asarray((probabilities.max(axis=1) < self.calibration.threshold)
+                          | self.unfamiliar(vectors))
+
     def calibrate(self, texts: Sequence[str], vectors: np.ndarray, labels: Sequence[str]) -> None:
         """Fit the temperature and the out-of-scope threshold on held-out examples."""
         logits = self.logits(texts, vectors)
@@ -141,13 +177,30 @@ class IntentClassifier:
         probs = softmax(logits / self.calibration.temperature)
         predicted = [self.classes[i] for i in probs.argmax(axis=1)]
         expected = [label if label in index else OUT_OF_SCOPE for label in labels]
-        threshold, base, kept = choose_threshold(
-            probs.max(axis=1), predicted, expected, self.settings.oos_max_accuracy_drop
-        )
+        # The accuracy budget is split between the two cuts. A correct answer lost to
+        # either counts once, so together they cost at most the whole budget.
+        budget = self.settings.oos_max_accuracy_drop
+        novelty = self.settings.novelty_budget if self.neighbours is not None else 0.0
+        threshold, base, _ = choose_threshold(probs.max(axis=1), predicted, expected,
+                                              budget - novelty)
         self.calibration.threshold = threshold
+        self.calibration.novelty_threshold = None
+        if novelty > 0:
+            self.calibration.novelty_threshold, _, _ = choose_threshold(
+                self.similarity_to_training(vectors), predicted, expected, novelty)
+        rejected = self.out_of_scope(probs, vectors)
+        correct = np.array([p == e and not r for p, e, r in
+                            zip(predicted, expected, rejected, strict=True)])
+        in_scope = np.array([e != OUT_OF_SCOPE for e in expected])
         self.calibration.heldout_accuracy = base
-        self.calibration.heldout_accuracy_at_threshold = kept
+        self.calibration.heldout_accuracy_at_threshold = (
+            float(correct[in_scope].mean()) if in_scope.any() else None)
         self.calibration.heldout_size = len(labels)
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return np.asarray(vectors / np.maximum(norms, 1e-12), dtype=np.float32)
 
 
 def fit_temperature(logits: np.ndarray, targets: np.ndarray) -> float:
@@ -178,7 +231,9 @@ def choose_threshold(
     correct_in = correct[in_scope]
     base = float(correct_in.mean())
     best = 0.0
-    for cut in np.unique(np.round(confidence, 4)):
+    # Candidate cuts rounded down, so a cut never lands just above the score it was
+    # taken from (rounding to nearest could reject that very message).
+    for cut in np.unique(np.floor(confidence * 1e4) / 1e4):
         accuracy = float((correct_in & (conf_in >= cut)).mean())
         if accuracy >= base - max_drop - 1e-9:
             best = max(best, float(cut))

@@ -30,6 +30,7 @@ from bot.nlu.understanding import (
     LOW_CONFIDENCE,
     NO_TEXT,
     TRUNCATED,
+    UNFAMILIAR,
     IntentScore,
     ParseContext,
     Understanding,
@@ -107,6 +108,7 @@ class NLU:
         texts = [item.redacted for item in live]
         vectors = self.embedder.encode(texts)
         probabilities = self.classifier.probabilities(texts, vectors) if live else None
+        unfamiliar = self.classifier.unfamiliar(vectors)
         results: list[Understanding] = []
         row = 0
         for item in prepared:
@@ -114,7 +116,8 @@ class NLU:
                 results.append(self._empty(item.lang, [*item.flags, EMPTY], started))
                 continue
             assert probabilities is not None
-            results.append(self._finish(item, vectors[row], probabilities[row], started))
+            results.append(self._finish(item, vectors[row], probabilities[row],
+                                        bool(unfamiliar[row]), started))
             row += 1
         return results
 
@@ -136,8 +139,10 @@ class NLU:
                          language.script, flags, forced)
 
     def _finish(self, item: _Prepared, vector: np.ndarray, probs: np.ndarray,
-                started: float) -> Understanding:
+                unfamiliar: bool, started: float) -> Understanding:
         flags = list(item.flags)
+        if unfamiliar and item.forced_intent is None:
+            flags.append(UNFAMILIAR)
         classes = self.classifier.classes
         order = np.argsort(-probs)[:RANKING_SIZE]
         ranking = tuple(IntentScore(classes[i], round(float(probs[i]), 4)) for i in order)
@@ -147,7 +152,8 @@ class NLU:
             by_intent = {item.forced_intent: 1.0}
             flags = [flag for flag in flags if flag != NO_TEXT]
         intent, confidence = ranking[0].intent, ranking[0].confidence
-        if confidence < self.classifier.calibration.threshold or NO_TEXT in flags:
+        if (confidence < self.classifier.calibration.threshold or NO_TEXT in flags
+                or UNFAMILIAR in flags):
             flags.append(LOW_CONFIDENCE)
             intent = OUT_OF_SCOPE
         hits = self.faq.search(vector, by_intent, self.settings.faq.top_k,

@@ -1,0 +1,99 @@
+"""The second out-of-scope cut (classifier.novelty_budget): similarity to the nearest
+training example, chosen on held-out messages, saved with the model and applied by parse."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.config import Settings
+from bot.errors import ConfigError, ModelNotReadyError
+from bot.knowledge.nlu_examples import Example, read_examples
+from bot.nlu.classifier import NEIGHBOURS_FILE
+from bot.nlu.pipeline import NLU
+from bot.nlu.training import TrainingData, train
+from bot.nlu.understanding import LOW_CONFIDENCE, UNFAMILIAR
+from bot.taxonomy import ALL_INTENTS, OUT_OF_SCOPE
+from tests.conftest import FIXTURES
+
+# Held-out paraphrases of the fixture's intents, as real traffic would bring them.
+HELD_OUT = [
+    ("good evening", "greet"), ("hey there", "greet"), ("buenos días", "greet"),
+    ("my eth deposit is missing", "deposit_missing"), ("充值三小时还没到账", "deposit_missing"),
+    ("deposit not showing in my balance", "deposit_missing"),
+    ("withdrawal has been pending all day", "withdrawal_delay"),
+    ("提现还在处理中", "withdrawal_delay"), ("mi retiro no llega", "withdrawal_delay"),
+    ("somebody stole my funds", "account_hacked"), ("мой аккаунт украли", "account_hacked"),
+    ("I think my account got hacked", "account_hacked"),
+]
+# Nothing like any training example, in-domain or out_of_scope.
+UNLIKE_ANYTHING = ["give me a recipe for banana bread", "翻译这首诗成拉丁文",
+                   "who won the handball final in 1987"]
+
+
+@pytest.fixture(scope="module")
+def novelty_model(settings: Settings, tmp_path_factory: pytest.TempPathFactory
+                  ) -> tuple[Settings, Path, list[Example]]:
+    tuned = settings.model_copy(update={"classifier": settings.classifier.model_copy(
+        update={"novelty_budget": 0.01})})
+    examples = read_examples(FIXTURES / "tiny_nlu.yml", ALL_INTENTS)
+    valid = [Example(text, intent, f"test:{i}") for i, (text, intent) in enumerate(HELD_OUT)]
+    out = tmp_path_factory.mktemp("novelty") / "model"
+    train(tuned, TrainingData(examples, [], "tiny"), out, valid=valid, progress=False)
+    return tuned, out, examples
+
+
+def test_the_cut_is_chosen_within_its_budget_and_saved(novelty_model):
+    settings, out, _examples = novelty_model
+    assert (out / NEIGHBOURS_FILE).exists()
+    calibration = NLU.load(settings, out, check_fresh=False).classifier.calibration
+    assert calibration.novelty_threshold is not None
+    assert 0.0 < calibration.novelty_threshold < 1.0
+    # Both cuts together stay within oos_max_accuracy_drop of the uncut accuracy.
+    assert calibration.heldout_accuracy is not None
+    assert calibration.heldout_accuracy_at_threshold is not None
+    assert (calibration.heldout_accuracy_at_threshold
+            >= calibration.heldout_accuracy - settings.classifier.oos_max_accuracy_drop)
+
+
+def test_unfamiliar_messages_are_out_of_scope_and_training_examples_are_not(novelty_model):
+    settings, out, examples = novelty_model
+    nlu = NLU.load(settings, out, check_fresh=False)
+    for text in UNLIKE_ANYTHING:
+        result = nlu.parse(text)
+        assert result.intent == OUT_OF_SCOPE, text
+        assert result.has(UNFAMILIAR) and result.has(LOW_CONFIDENCE), (text, result.flags)
+    texts = [e.text for e in examples]
+    similarity = nlu.classifier.similarity_to_training(nlu.embedder.encode(texts))
+    np.testing.assert_allclose(similarity, 1.0, atol=1e-4)
+    assert not any(nlu.parse(text).has(UNFAMILIAR) for text, _ in HELD_OUT[:6])
+
+
+def test_the_shipped_settings_leave_the_cut_off(settings, tiny_nlu):
+    assert settings.classifier.novelty_budget == 0.0
+    assert tiny_nlu.classifier.calibration.novelty_threshold is None
+    assert not tiny_nlu.parse(UNLIKE_ANYTHING[0]).has(UNFAMILIAR)
+
+
+def test_a_model_missing_its_neighbours_asks_for_training(novelty_model, tmp_path: Path):
+    settings, out, _examples = novelty_model
+    copy = tmp_path / "model"
+    shutil.copytree(out, copy)
+    (copy / NEIGHBOURS_FILE).unlink()
+    with pytest.raises(ModelNotReadyError, match="supportbot train"):
+        NLU.load(settings, copy, check_fresh=False)
+
+
+def test_a_novelty_budget_above_the_whole_drop_stops_start_up(tmp_path: Path):
+    from bot.config import load_settings
+    from tests.conftest import ROOT
+
+    config = tmp_path / "config.yml"
+    text = (ROOT / "config.yml").read_text()
+    assert "  novelty_budget: 0.0\n" in text
+    config.write_text(text.replace("  novelty_budget: 0.0\n", "  novelty_budget: 0.05\n", 1))
+    with pytest.raises(ConfigError, match=r"novelty_budget"):
+        load_settings(config)
