@@ -147,8 +147,9 @@ class ClassifierSettings(_Frozen):
     # Of that drop, this much is spent on a second out-of-scope cut: cosine similarity
     # to the nearest training example. Confidence alone misses messages unlike anything
     # trained on, because the softmax must still share its mass among the intents it
-    # knows (BANKING77-OOS valid/, other-domain questions caught: 70% by confidence
-    # alone, 99% with this cut at 0.005; all OOS 40% → 50%).
+    # knows (BANKING77-OOS id-oos/valid + ood-oos/valid: other-domain questions caught
+    # 70% by confidence alone, 99% with this cut at 0.005; all OOS 40% → 50%;
+    # `python -m bench.banking77_oos_valid`).
     # Off (0) by default: the cut is only as good as the held-out data it is chosen on.
     # A random split of our own nlu_data + FAQ variants holds near-paraphrases of the
     # training examples, so the cut came out too high and cost real messages (held-out

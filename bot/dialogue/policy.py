@@ -37,7 +37,7 @@ from bot.config import PolicySettings
 from bot.dialogue import state as st
 from bot.dialogue.state import DialogueState
 from bot.nlu.triage import CREDENTIALS_GIVEN_AWAY, DISTRESS, SECURITY_INCIDENT
-from bot.nlu.understanding import EMPTY, LOW_CONFIDENCE, NO_TEXT, Understanding
+from bot.nlu.understanding import EMPTY, LOW_CONFIDENCE, NO_TEXT, UNFAMILIAR, Understanding
 from bot.taxonomy import DOMAIN_INTENTS
 
 # The details an agent needs, by intent (never a password, a 2FA code or a key).
@@ -195,7 +195,10 @@ def decide(u: Understanding, dialogue: DialogueState, conversation_state: str,
     # 11 ─ not sure what the user wants.
     if d.stage == st.AWAITING_CLARIFICATION and u.intent in d.clarify_options:
         pass  # the user picked one: answer it below as a confident turn
-    elif u.has(LOW_CONFIDENCE) or _needs_clarification(u, settings):
+    elif not u.has(UNFAMILIAR) and (u.has(LOW_CONFIDENCE)
+                                    or _needs_clarification(u, settings)):
+        # An unfamiliar message (unlike all training data) is out of scope, not unclear:
+        # asking to rephrase or choose between intents would not help; 12 answers it.
         streak = d.low_confidence_streak + 1
         if streak >= settings.max_low_confidence_turns:
             return Decision((_handoff("low_confidence", min(u.urgency, "P3"),

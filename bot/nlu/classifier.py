@@ -76,8 +76,8 @@ class IntentClassifier:
         state.setdefault("fine_tuned", None)  # pickled before fine-tuning existed
         state.setdefault("neighbours", None)
         self.__dict__.update(state)
-        if not hasattr(self.calibration, "novelty_threshold"):  # pickled before the cut
-            self.calibration.novelty_threshold = None
+        # Pickled before the cut existed: record that it has none.
+        self.calibration.__dict__.setdefault("novelty_threshold", None)
 
     def save_extras(self, model_dir: Path) -> None:
         if self.fine_tuned is not None:
@@ -150,14 +150,17 @@ class IntentClassifier:
 
     def similarity_to_training(self, vectors: np.ndarray) -> np.ndarray:
         """Cosine similarity of each vector to its nearest training example."""
-        if self.neighbours is None or not len(vectors):
-            return np.ones(len(vectors))
+        if not len(vectors):
+            return np.ones(0)
+        if self.neighbours is None:
+            raise ValueError("the similarity cut needs the training vectors: load the model "
+                             "with load_extras (neighbours.npy)")
         return np.asarray((_unit(vectors) @ self.neighbours.T).max(axis=1), dtype=np.float64)
 
     def unfamiliar(self, vectors: np.ndarray) -> np.ndarray:
         """Messages unlike every training example: out of scope by the novelty cut."""
         cut = self.calibration.novelty_threshold
-        if cut is None:
+        if cut is None or not len(vectors):
             return np.zeros(len(vectors), dtype=bool)
         return np.asarray(self.similarity_to_training(vectors) < cut)
 
@@ -167,7 +170,8 @@ class IntentClassifier:
                           | self.unfamiliar(vectors))
 
     def calibrate(self, texts: Sequence[str], vectors: np.ndarray, labels: Sequence[str]) -> None:
-        """Fit the temperature and the out-of-scope threshold on held-out examples."""
+        """Fit the temperature and the out-of-scope cuts (confidence, and similarity to
+        training when novelty_budget > 0) on held-out examples."""
         logits = self.logits(texts, vectors)
         index = {c: i for i, c in enumerate(self.classes)}
         known = np.array([label in index for label in labels])
@@ -186,8 +190,10 @@ class IntentClassifier:
         self.calibration.threshold = threshold
         self.calibration.novelty_threshold = None
         if novelty > 0:
-            self.calibration.novelty_threshold, _, _ = choose_threshold(
-                self.similarity_to_training(vectors), predicted, expected, novelty)
+            cut, _, _ = choose_threshold(self.similarity_to_training(vectors), predicted,
+                                         expected, novelty)
+            # 0 (no in-scope held-out data, or nothing could be cut) is no cut at all.
+            self.calibration.novelty_threshold = cut if cut > 0 else None
         rejected = self.out_of_scope(probs, vectors)
         correct = np.array([p == e and not r for p, e, r in
                             zip(predicted, expected, rejected, strict=True)])
@@ -217,7 +223,8 @@ def fit_temperature(logits: np.ndarray, targets: np.ndarray) -> float:
 def choose_threshold(
     confidence: np.ndarray, predicted: Sequence[str], expected: Sequence[str], max_drop: float
 ) -> tuple[float, float | None, float | None]:
-    """The highest confidence cut that keeps in-scope accuracy within `max_drop`.
+    """The highest cut on a score (confidence, or similarity to training) that keeps
+    in-scope accuracy within `max_drop`.
 
     Below the cut a message counts as out of scope. Rejecting more catches more
     out-of-scope messages but turns correct in-scope answers into handoffs; the rule caps

@@ -152,9 +152,13 @@ class NLU:
             by_intent = {item.forced_intent: 1.0}
             flags = [flag for flag in flags if flag != NO_TEXT]
         intent, confidence = ranking[0].intent, ranking[0].confidence
-        if (confidence < self.classifier.calibration.threshold or NO_TEXT in flags
-                or UNFAMILIAR in flags):
+        # The raw probability, as calibration compared it (the ranking is rounded).
+        unsure = item.forced_intent is None and float(probs.max()) < (
+            self.classifier.calibration.threshold)
+        if unsure or NO_TEXT in flags:
             flags.append(LOW_CONFIDENCE)
+            intent = OUT_OF_SCOPE
+        elif UNFAMILIAR in flags:  # out of scope, but not a doubt about which intent
             intent = OUT_OF_SCOPE
         hits = self.faq.search(vector, by_intent, self.settings.faq.top_k,
                                self.settings.faq.intent_weight)

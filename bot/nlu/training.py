@@ -104,8 +104,10 @@ def train(settings: Settings, data: TrainingData, out: Path, valid: list[Example
         steps.update(1)
         classifier.calibrate(held_texts, vectors(held_texts), held_labels)
         steps.update(1)
-        # Refit on everything: the temperature and threshold carry over, the extra data
-        # only sharpens the boundaries they were measured on.
+        # Refit on everything: the temperature and the cuts carry over, the extra data
+        # only sharpens the boundaries they were measured on. The similarity cut then
+        # meets more training neighbours than when it was chosen, so it rejects a little
+        # less than calibration measured (the safe direction for answering).
         classifier.fit(texts, vectors(texts), labels, progress)
     steps.update(1)
     steps.close()

@@ -14,7 +14,7 @@ EMPTY = "empty"
 TRUNCATED = "truncated"
 NO_TEXT = "no_text"  # emoji, digits or a bare link: nothing to understand
 LOW_CONFIDENCE = "low_confidence"
-# Unlike every training example (the novelty cut): out of scope, and low_confidence too.
+# Unlike every training example (the novelty cut): answered as out of scope.
 UNFAMILIAR = "unfamiliar"
 
 
