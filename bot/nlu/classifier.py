@@ -82,7 +82,8 @@ class IntentClassifier:
     def save_extras(self, model_dir: Path) -> None:
         if self.fine_tuned is not None:
             self.fine_tuned.save(model_dir)
-        if self.neighbours is not None:
+        # Only a model with a similarity cut reads them back (load_extras).
+        if self.neighbours is not None and self.calibration.novelty_threshold is not None:
             np.save(model_dir / NEIGHBOURS_FILE, self.neighbours)
 
     def load_extras(self, model_dir: Path) -> None:
