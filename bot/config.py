@@ -225,6 +225,23 @@ class TriageSettings(_Frozen):
         return value
 
 
+class SafetySettings(_Frozen):
+    """The security-incident detector and the secrets scanner's timing."""
+
+    # Share of held-out training incidents the fallback cut keeps above it:
+    # the cut used when `incident_cut` is not set.
+    incident_recall: Annotated[float, Field(gt=0.5, le=1.0)] = 0.98
+    # The cut on P(incident) chosen on held-out messages written like real traffic
+    # (`python -m bench.safety_cut` prints the rule and its result); applied at load
+    # time, so changing it needs no retraining.
+    incident_cut: Annotated[float, Field(gt=0.0, lt=1.0)] | None = None
+    incident_C: Annotated[float, Field(gt=0.0)] = 8.0
+    # Weight of the agency/negation cue features against the sentence vector.
+    incident_cue_weight: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
+    # How long seed words that end a message stay withheld, waiting for the rest.
+    withhold_seconds: Annotated[float, Field(ge=1.0, le=3600.0)] = 60.0
+
+
 class LimitSettings(_Frozen):
     max_message_chars: Annotated[int, Field(ge=100, le=100_000)] = 4000
 
@@ -241,6 +258,7 @@ class LinkSettings(_Frozen):
 
 class PathSettings(_Frozen):
     nlu_data: str = "nlu_data"
+    safety_data: str = "safety_data"
     faq_corpus: str = "faq_corpus"
     responses: str = "responses"
     models: str = "models"
@@ -299,6 +317,7 @@ class Settings(_Frozen):
     classifier: ClassifierSettings = ClassifierSettings()
     faq: FaqSettings = FaqSettings()
     triage: TriageSettings = TriageSettings()
+    safety: SafetySettings = SafetySettings()
     limits: LimitSettings = LimitSettings()
     links: LinkSettings = LinkSettings()
     paths: PathSettings = PathSettings()
@@ -315,6 +334,8 @@ class Settings(_Frozen):
                 mode="json", exclude={"backends": {"__all__": {"threads"}}}),
             "classifier": self.classifier.model_dump(
                 mode="json", exclude=self._classifier_not_fingerprinted()),
+            "safety": self.safety.model_dump(
+                mode="json", exclude={"withhold_seconds", "incident_cut"}),
         }
         blob = json.dumps(relevant, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()

@@ -26,13 +26,15 @@ def settings() -> Settings:
 def tiny_model_dir(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
     from bot.knowledge.faq_corpus import read_faq_corpus
     from bot.knowledge.nlu_examples import read_examples
+    from bot.nlu.incidents import INCIDENT_LABELS
     from bot.nlu.training import TrainingData, train
     from bot.taxonomy import ALL_INTENTS
 
     examples = read_examples(FIXTURES / "tiny_nlu.yml", ALL_INTENTS)
     faq = read_faq_corpus(FIXTURES / "tiny_faq", ALL_INTENTS, TINY_LANGS)
+    incidents = read_examples(FIXTURES / "tiny_incidents.yml", INCIDENT_LABELS)
     out = tmp_path_factory.mktemp("tiny") / "model"
-    train(settings, TrainingData(examples, faq, "tiny"), out, progress=False)
+    train(settings, TrainingData(examples, faq, "tiny", incidents), out, progress=False)
     return out
 
 

@@ -82,29 +82,26 @@ def test_embedding_layers_are_validated():
         SentenceTransformerBackend(layers=(-1,))
 
 
-def test_fine_tuned_models_of_0_3_0_stay_fresh_and_a_second_seed_stales_them():
-    from bot.config import FineTuneSettings, Settings
-
-    def with_tuning(tuning: FineTuneSettings) -> str:
-        defaults = Settings()
-        return defaults.model_copy(update={"classifier": defaults.classifier.model_copy(
-            update={"fine_tune": tuning})}).pipeline_fingerprint()
-
-    # Default settings plus `fine_tune: {}`, fingerprinted by 0.3.0 (before `models`
-    # existed). A change here makes every model 0.3.0 trained with fine-tuning stale.
-    version_0_3_0 = "1b38590d73c34ab644f127d4bec4511bcb64496ea452bcdc85cd841b943b61e3"
-    assert with_tuning(FineTuneSettings()) == version_0_3_0
-    assert with_tuning(FineTuneSettings(models=1)) == version_0_3_0
-    assert with_tuning(FineTuneSettings(models=2)) != version_0_3_0
-
-
-def test_the_shipped_model_of_0_3_0_stays_fresh_and_the_novelty_cut_stales_it():
+def test_models_from_before_the_incident_detector_are_stale():
     from bot.config import Settings
 
     defaults = Settings()
-    # config.yml's pipeline as 0.3.0 fingerprinted it (before novelty_budget existed).
-    assert defaults.pipeline_fingerprint() == (
+    # config.yml's pipeline as 0.3.0 and 0.4.0 fingerprinted it: those models have no
+    # incident detector, so they must be retrained, not loaded.
+    assert defaults.pipeline_fingerprint() != (
         "30de46e45a29e589744ea85960d7a47cbf4d0237f8d44cf794a55d52d7143c2b")
     with_cut = defaults.model_copy(update={"classifier": defaults.classifier.model_copy(
         update={"novelty_budget": 0.005})})
     assert with_cut.pipeline_fingerprint() != defaults.pipeline_fingerprint()
+
+
+def test_the_incident_cut_and_the_withhold_time_do_not_stale_a_model():
+    from bot.config import Settings
+
+    defaults = Settings()
+    tuned = defaults.model_copy(update={"safety": defaults.safety.model_copy(
+        update={"incident_cut": 0.5, "withhold_seconds": 30})})
+    assert tuned.pipeline_fingerprint() == defaults.pipeline_fingerprint()
+    retrain = defaults.model_copy(update={"safety": defaults.safety.model_copy(
+        update={"incident_recall": 0.95})})
+    assert retrain.pipeline_fingerprint() != defaults.pipeline_fingerprint()

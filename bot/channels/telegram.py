@@ -139,11 +139,7 @@ class TelegramChannel:
         await self.deliver(conversation, reply_to)
 
     def _store_unanswered(self, conversation: str, text: str, update_id: int) -> None:
-        store = self.services.dialogue.store
-        redacted = self.services.nlu.secrets.scan(text).redacted_text
-        message_id, _ = store.store_inbound(conversation, redacted, f"tg-{update_id}")
-        with self.services.db.begin() as connection:
-            store.finish_inbound(connection, message_id, {"rate_limited": True})
+        self.services.dialogue.record_unanswered(conversation, text, f"tg-{update_id}")
 
     async def _say(self, conversation: str, key: str, locale: str | None) -> None:
         def add() -> None:

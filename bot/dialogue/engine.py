@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from actions.registry import ACTIONS
 from actions.sdk import CollectingDispatcher, Domain, Tracker
@@ -21,10 +21,12 @@ from bot.dialogue import state as st
 from bot.dialogue.policy import decide, for_public_group
 from bot.dialogue.state import DialogueState
 from bot.dialogue.store import ConversationStore
+from bot.dialogue.withheld import WithheldFragments
 from bot.errors import SupportbotError
 from bot.knowledge.replies import ReplyCatalog
 from bot.nlu.batching import BatchingParser
 from bot.nlu.pipeline import NLU, clean_text
+from bot.nlu.secrets import Carried, SecretScan, scan_safely
 from bot.nlu.understanding import ParseContext, Understanding
 from bot.storage.database import reading
 from bot.taxonomy import ALL_INTENTS
@@ -65,6 +67,7 @@ class DialogueEngine:
         self.settings = settings
         self.queue = queue
         self.store = ConversationStore(engine)
+        self.withheld = WithheldFragments(engine, settings.safety.withhold_seconds)
         # Called with a conversation id after every change (live console, WebSockets).
         self.listeners: list[Callable[[str], None]] = []
         # The link that opens a private chat carrying a group conversation's context; the
@@ -73,7 +76,12 @@ class DialogueEngine:
 
     def open(self, channel: str, channel_key: str, user_label: str | None = None,
              lang: str | None = None) -> str:
-        return self.store.create(channel, channel_key, user_label, lang)
+        # A display name is typed by the user too ("pw hunter2"): scanned like a message,
+        # and nothing withheld stays in it.
+        label = None
+        if user_label:
+            label = scan_safely(self.nlu.secrets, clean_text(user_label)).redacted_text
+        return self.store.create(channel, channel_key, label, lang)
 
     def handle(self, conversation_id: str, text: str, client_message_id: str | None = None,
                locale: str | None = None) -> TurnResult:
@@ -83,14 +91,21 @@ class DialogueEngine:
             if self.store.get(conversation_id) is None:
                 raise ConversationNotFound(f"no conversation {conversation_id}")
             raise MessageTooLong(f"messages are limited to {limit} characters")
-        redacted = self.nlu.secrets.scan(cleaned).redacted_text
-        conversation, message_id, processed = self.store.receive(conversation_id, redacted,
-                                                                 client_message_id)
+        # The secrets scan comes first: only its redacted text is stored, together with
+        # (encrypted) any seed words it holds back for the next message to decide.
+        carried = self.withheld.carried(conversation_id)
+        scan = scan_safely(self.nlu.secrets, cleaned, carried)
+
+        def settle(connection: Connection, message_id: int) -> None:
+            self.withheld.settle(connection, conversation_id, message_id, scan)
+
+        conversation, message_id, processed = self.store.receive(
+            conversation_id, scan.redacted_text, client_message_id, also=settle)
         if conversation is None:
             raise ConversationNotFound(f"no conversation {conversation_id}")
         if processed:
             return self._replay(conversation, message_id)
-        understanding = self._understand(conversation, cleaned, locale)
+        understanding = self._understand(conversation, cleaned, locale, scan, carried)
         with self.engine.begin() as connection:
             row = self.store.lock(connection, conversation_id)
             dialogue = DialogueState.from_json(row.dialogue)
@@ -136,8 +151,27 @@ class DialogueEngine:
         self.notify(conversation_id)
         return True
 
-    def _understand(self, conversation: Any, text: str, locale: str | None) -> Understanding:
-        context = ParseContext(previous_lang=conversation.lang, locale_hint=locale)
+    def record_unanswered(self, conversation_id: str, text: str,
+                          client_message_id: str | None) -> int:
+        """Store a message the channel will not answer (a flood), scanned and withheld
+        exactly as a turn would; returns its id."""
+        scan = scan_safely(self.nlu.secrets, clean_text(text),
+                           self.withheld.carried(conversation_id))
+
+        def settle(connection: Connection, message_id: int) -> None:
+            self.withheld.settle(connection, conversation_id, message_id, scan)
+
+        _row, message_id, _ = self.store.receive(conversation_id, scan.redacted_text,
+                                                 client_message_id, also=settle)
+        with self.engine.begin() as connection:
+            self.store.finish_inbound(connection, message_id, {"rate_limited": True})
+        return message_id
+
+    def _understand(self, conversation: Any, text: str, locale: str | None,
+                    scan: SecretScan | None = None,
+                    carried: Carried | None = None) -> Understanding:
+        context = ParseContext(previous_lang=conversation.lang, locale_hint=locale,
+                               carried=carried)
         payload = text[1:] if text.startswith("/") else None
         if payload in ALL_INTENTS:
             # A quick-reply button: the user chose the intent. For a clarification we
@@ -155,8 +189,8 @@ class DialogueEngine:
                 return replace(understanding, lang=guess.lang, script=guess.script)
             return understanding
         if payload == "skip":
-            text = "skip"
-        return self.parser.parse(text, context)
+            text, scan = "skip", None
+        return self.parser.parse(text, context, scan=scan)
 
     def _apply_events(self, connection: Any, conversation_id: str, row: Any,
                       events: list[dict[str, Any]], rule: str) -> dict[str, Any]:

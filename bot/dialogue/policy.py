@@ -10,7 +10,8 @@ effects (storing, queueing, sending) belong to the actions.
  2  closed, waiting for CSAT, message is 1-5           store the score, thank
  3  empty / nothing readable                           ask again (empty_message / not_understood)
  4  a pasted secret                                    warning + checklist + P1 handoff at once
- 5  P1 (account takeover, credentials given away)      checklist + P1 handoff at once
+ 5  P1: an incident (takeover, credentials or funds    checklist + P1 handoff at once
+    already given away), whatever the intent
  6  request_human, or "yes" to our offer of a human    hand off in one step
  7  waiting for "did this solve it?": yes              close kindly (bot-resolved)
  8  waiting for "did this solve it?": no               next-best entry once; at max_denials
@@ -26,6 +27,9 @@ effects (storing, queueing, sending) belong to the actions.
 15  domain intent with a good FAQ hit                  answer, ask "did this solve it?"
 16  domain intent, no good hit                         P2/P3: collect missing details, hand off;
                                                        P4: ask to rephrase, offer a human
+ +  a 64-hex value that may be a key or a TXID         whatever the row: say it was not kept,
+    (withheld, never stored)                           ask for it again with "TXID", warn
+                                                       about keys (a P1 never waits for it)
 """
 
 from __future__ import annotations
@@ -37,7 +41,14 @@ from bot.config import PolicySettings
 from bot.dialogue import state as st
 from bot.dialogue.state import DialogueState
 from bot.nlu.triage import CREDENTIALS_GIVEN_AWAY, DISTRESS, SECURITY_INCIDENT
-from bot.nlu.understanding import EMPTY, LOW_CONFIDENCE, NO_TEXT, UNFAMILIAR, Understanding
+from bot.nlu.understanding import (
+    EMPTY,
+    LOW_CONFIDENCE,
+    NO_TEXT,
+    UNCLEAR_VALUE,
+    UNFAMILIAR,
+    Understanding,
+)
 from bot.taxonomy import DOMAIN_INTENTS
 
 # The details an agent needs, by intent (never a password, a 2FA code or a key).
@@ -112,6 +123,18 @@ def _csat_score(text: str) -> int | None:
 
 def decide(u: Understanding, dialogue: DialogueState, conversation_state: str,
            settings: PolicySettings) -> Decision:
+    decision = _decide(u, dialogue, conversation_state, settings)
+    if u.has(UNCLEAR_VALUE):
+        # Asked whatever else happens, after the actions of the row (a P1 handoff is not
+        # delayed by it).
+        decision = replace(decision, actions=(*decision.actions,
+                                              _say("unclear_value_question")),
+                           rule=decision.rule + " + unclear value")
+    return decision
+
+
+def _decide(u: Understanding, dialogue: DialogueState, conversation_state: str,
+            settings: PolicySettings) -> Decision:
     d = remember(dialogue, u)
 
     # 1 ─ a human owns the conversation: the bot stays quiet.
@@ -121,7 +144,7 @@ def decide(u: Understanding, dialogue: DialogueState, conversation_state: str,
             actions += [_say("secret_warning"), Action("escalate", {"urgency": "P1",
                                                                    "reason": "secret_shared"})]
         elif u.urgency == "P1":
-            actions.append(Action("escalate", {"urgency": "P1", "reason": "security_p1"}))
+            actions.append(Action("escalate", {"urgency": "P1", "reason": _incident_reason(u)}))
         if conversation_state == st.QUEUED and u.intent in ("request_human", "ticket_status"):
             actions.append(Action("ticket_status"))
         return Decision(tuple(actions), d, "1 with a human")
@@ -146,11 +169,8 @@ def decide(u: Understanding, dialogue: DialogueState, conversation_state: str,
                          _handoff("secret_shared", "P1", missing_details(None, d.entities))),
                         replace(d, stage=st.IDLE, intent=u.intent, urgency="P1"), "4 secret")
     if u.urgency == "P1":
-        reason = ("credentials_given_away" if u.has(CREDENTIALS_GIVEN_AWAY)
-                  else "account_takeover" if u.has(SECURITY_INCIDENT)
-                  or u.intent == "account_hacked" else "urgent")
         return Decision((_say("security_checklist"),
-                         _handoff(reason, "P1", missing_details(None, d.entities))),
+                         _handoff(_incident_reason(u), "P1", missing_details(None, d.entities))),
                         replace(d, stage=st.IDLE, intent=u.intent, urgency="P1"), "5 P1")
 
     # 6 ─ a person, in one step.
@@ -273,6 +293,12 @@ def for_public_group(decision: Decision, u: Understanding, private_link: str) ->
     redirect = _say("group_dm_redirect", values={"link": private_link})
     return replace(decision, actions=(redirect,), rule=decision.rule + " → private chat",
                    dialogue=replace(decision.dialogue, stage=st.IDLE))
+
+
+def _incident_reason(u: Understanding) -> str:
+    if u.has(CREDENTIALS_GIVEN_AWAY):
+        return "credentials_given_away"
+    return "account_takeover" if u.has(SECURITY_INCIDENT) else "urgent"
 
 
 def _needs_clarification(u: Understanding, settings: PolicySettings) -> bool:

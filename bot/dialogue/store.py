@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
@@ -51,10 +52,12 @@ class ConversationStore:
                                             conversations.c.channel_key == channel_key)
                 .order_by(conversations.c.created_at.desc())).first()
 
-    def receive(self, conversation_id: str, text: str,
-                client_message_id: str | None) -> tuple[Any, int, bool]:
+    def receive(self, conversation_id: str, text: str, client_message_id: str | None,
+                also: Callable[[Connection, int], None] | None = None) -> tuple[Any, int, bool]:
         """Store a user's message before anything else happens to it, in the same
-        transaction that reads the conversation.
+        transaction that reads the conversation. `also` runs in that transaction with the
+        new message's id (what the secrets scanner held back is stored with it, or not at
+        all).
 
         Returns (conversation row or None when unknown, message id, processed). A retry with
         the same client id finds the stored message: processed means its replies exist and
@@ -69,7 +72,10 @@ class ConversationStore:
                     "conversation_id": conversation_id, "author": "user", "text": text,
                     "kind": "text", "client_message_id": client_message_id,
                     "processed": False, "created_at": time.time()})
-                return row, _new_id(result), False
+                message_id = _new_id(result)
+                if also is not None:
+                    also(connection, message_id)
+                return row, message_id, False
         except IntegrityError:
             with reading(self.engine) as connection:
                 row = connection.execute(_CONVERSATION,
@@ -79,11 +85,15 @@ class ConversationStore:
                     messages.c.client_message_id == client_message_id)).one()
             return row, int(found.id), bool(found.processed)
 
-    def store_inbound(self, conversation_id: str, text: str,
-                      client_message_id: str | None) -> tuple[int, bool]:
-        """`receive` for callers that already know the conversation exists."""
-        _row, message_id, processed = self.receive(conversation_id, text, client_message_id)
-        return message_id, processed
+    @staticmethod
+    def replace_in_text(connection: Connection, message_id: int, marker: str,
+                        replacement: str) -> None:
+        """Swap a marker in a stored message for what it now stands for."""
+        text = connection.execute(select(messages.c.text).where(
+            messages.c.id == message_id)).scalar()
+        if text is not None and marker in text:
+            connection.execute(_UPDATE_MESSAGE, {"message": message_id,
+                                                 "text": text.replace(marker, replacement, 1)})
 
     @staticmethod
     def lock(connection: Connection, conversation_id: str) -> Any:

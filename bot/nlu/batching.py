@@ -15,19 +15,19 @@ import queue
 import threading
 from concurrent.futures import Future
 
-from bot.nlu.pipeline import NLU
+from bot.nlu.pipeline import NLU, ParseItem
+from bot.nlu.secrets import SecretScan
 from bot.nlu.understanding import ParseContext, Understanding
 
 log = logging.getLogger(__name__)
 
-_Item = tuple[str, ParseContext | None, str | None]
 
 
 class BatchingParser:
     def __init__(self, nlu: NLU, max_batch: int = 32):
         self.nlu = nlu
         self.max_batch = max_batch
-        self._waiting: queue.SimpleQueue[tuple[_Item, Future[Understanding]]] = (
+        self._waiting: queue.SimpleQueue[tuple[ParseItem, Future[Understanding]]] = (
             queue.SimpleQueue())
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
@@ -35,11 +35,11 @@ class BatchingParser:
         self.messages = 0
 
     def parse(self, text: str, context: ParseContext | None = None,
-              forced_intent: str | None = None) -> Understanding:
+              forced_intent: str | None = None, scan: SecretScan | None = None) -> Understanding:
         """Same contract as NLU.parse; blocks until this message is understood."""
         self._ensure_started()
         future: Future[Understanding] = Future()
-        self._waiting.put(((text, context, forced_intent), future))
+        self._waiting.put(((text, context, forced_intent, scan), future))
         return future.result()
 
     def _ensure_started(self) -> None:
@@ -72,7 +72,7 @@ class BatchingParser:
             for (_, future), result in zip(batch, results, strict=True):
                 future.set_result(result)
 
-    def _one_by_one(self, batch: list[tuple[_Item, Future[Understanding]]]) -> None:
+    def _one_by_one(self, batch: list[tuple[ParseItem, Future[Understanding]]]) -> None:
         for item, future in batch:
             try:
                 future.set_result(self.nlu.parse(*item))

@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 from scipy.optimize import minimize_scalar
-from sklearn import config_context
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.extmath import safe_sparse_dot
@@ -23,6 +22,7 @@ from sklearn.utils.extmath import safe_sparse_dot
 from bot.config import ClassifierSettings, FineTuneSettings
 from bot.nlu.fine_tuning import FineTunedEnsemble
 from bot.nlu.probabilities import softmax
+from bot.nlu.tfidf import FastTfidf
 from bot.taxonomy import OUT_OF_SCOPE
 
 NEIGHBOURS_FILE = "neighbours.npy"
@@ -70,6 +70,7 @@ class IntentClassifier:
         state = self.__dict__.copy()
         state["fine_tuned"] = None
         state["neighbours"] = None
+        state.pop("_fast", None)  # rebuilt from the vectorizers on first use
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -112,14 +113,20 @@ class IntentClassifier:
                 grams = vectorizer.fit_transform(texts)
             else:
                 # Our own fitted vectorizer on a list of strings: sklearn's per-call
-                # argument checks cost more than the transform for a few messages.
-                with config_context(skip_parameter_validation=True, assume_finite=True):
-                    grams = vectorizer.transform(texts)
+                # checks cost more than the transform for a few messages.
+                grams = self._fast_tfidf(vectorizer).transform(texts)
             blocks.append(grams * weight)
         return sparse.hstack(blocks, format="csr")
 
+    def _fast_tfidf(self, vectorizer: TfidfVectorizer) -> FastTfidf:
+        fast: dict[int, FastTfidf] = self.__dict__.setdefault("_fast", {})
+        if id(vectorizer) not in fast:
+            fast[id(vectorizer)] = FastTfidf(vectorizer)
+        return fast[id(vectorizer)]
+
     def fit(self, texts: Sequence[str], vectors: np.ndarray, labels: Sequence[str],
             progress: bool = False) -> None:
+        self.__dict__.pop("_fast", None)
         self.model.fit(self._features(texts, vectors, fit=True), list(labels))
         if self.settings.novelty_budget > 0:
             self.neighbours = _unit(vectors)

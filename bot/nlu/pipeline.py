@@ -1,8 +1,9 @@
 """The understanding step: text + context → Understanding.
 
 language → secrets scan/redaction → embeddings → intent + calibrated confidence →
-FAQ retrieval → entities → urgency/security triage. Only the redacted text reaches the
-embedder, the entities, and anything returned.
+FAQ retrieval → entities → security-incident detection → urgency. Only the redacted text
+reaches the embedder, the entities and anything returned (seed words held back until the
+next message are read by the models, in memory, but never returned).
 """
 
 from __future__ import annotations
@@ -22,15 +23,26 @@ from bot.nlu.classifier import IntentClassifier
 from bot.nlu.embeddings import Embedder
 from bot.nlu.entities import EntityExtractor
 from bot.nlu.faq_index import FaqIndex
+from bot.nlu.incidents import IncidentDetector, IncidentJudgement, floor
 from bot.nlu.language import LanguageIdentifier, strip_noise
-from bot.nlu.secrets import SecretScanner
+from bot.nlu.secrets import (
+    POSSIBLE_SEED,
+    SCANNER_ERROR,
+    UNCLEAR_HEX,
+    SecretScan,
+    SecretScanner,
+    scan_safely,
+)
 from bot.nlu.triage import triage
 from bot.nlu.understanding import (
     EMPTY,
     LOW_CONFIDENCE,
     NO_TEXT,
+    SCANNER_FAILED,
     TRUNCATED,
+    UNCLEAR_VALUE,
     UNFAMILIAR,
+    WITHHELD,
     IntentScore,
     ParseContext,
     Understanding,
@@ -39,9 +51,17 @@ from bot.taxonomy import OUT_OF_SCOPE
 
 # Control characters except tab and newline: they confuse tokenisers and terminals.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
-_REDACTION = re.compile(r"\[REDACTED:\w+\]")
+_REDACTION = re.compile(r"\[(?:REDACTED|WITHHELD):\w+\]")
 _HAS_WORD = re.compile(r"[^\W\d_]{2,}|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 RANKING_SIZE = 5
+
+
+# One message to understand: its text, what the conversation knows, the intent a quick
+# reply button forces, and the scan of the text when the caller already made it (the
+# engine scans before storing; the understanding must not scan twice).
+ParseItem = tuple[str, ParseContext | None, str | None, SecretScan | None]
+_FLAGS_OF_WITHHELD = {UNCLEAR_HEX: UNCLEAR_VALUE, POSSIBLE_SEED: WITHHELD,
+                      SCANNER_ERROR: SCANNER_FAILED}
 
 
 @dataclass(frozen=True)
@@ -49,7 +69,8 @@ class _Prepared:
     """One message after the per-message steps that come before the shared model calls."""
 
     text: str
-    redacted: str
+    redacted: str  # stored and returned
+    readable: str  # read by the models only
     secrets: tuple[str, ...]
     lang: str
     lang_confidence: float
@@ -64,11 +85,13 @@ def clean_text(text: str) -> str:
 
 class NLU:
     def __init__(self, settings: Settings, embedder: Embedder, classifier: IntentClassifier,
-                 faq: FaqIndex):
+                 faq: FaqIndex, incidents: IncidentDetector | None = None):
         self.settings = settings
         self.embedder = embedder
         self.classifier = classifier
         self.faq = faq
+        # None for benchmark models trained without safety_data: no incident verdicts.
+        self.incidents = incidents
         self.languages = LanguageIdentifier(settings.language)
         self.secrets = SecretScanner()
         self.entities = EntityExtractor()
@@ -90,25 +113,33 @@ class NLU:
         )
 
     def parse(self, text: str, context: ParseContext | None = None,
-              forced_intent: str | None = None) -> Understanding:
+              forced_intent: str | None = None, scan: SecretScan | None = None) -> Understanding:
         """Understand one message. `forced_intent` comes from a quick-reply button ("/x"):
-        the user told us the intent, so only the rest (entities, FAQ, triage) is computed."""
-        return self.parse_many([(text, context, forced_intent)])[0]
+        the user told us the intent, so only the rest (entities, FAQ, triage) is computed.
+        `scan`: the secrets scan of the cleaned text, when the caller already made it."""
+        return self.parse_many([(text, context, forced_intent, scan)])[0]
 
     def parse_many(
-        self, items: Sequence[tuple[str, ParseContext | None, str | None]]
+        self, items: Sequence[ParseItem | tuple[str, ParseContext | None, str | None]]
     ) -> list[Understanding]:
         """Several messages at once, each understood exactly as `parse` would. The
         embedder and the classifier run once for the whole batch, which is where batching
         pays: per message they cost about half as much in a batch of 8 as alone."""
         started = time.perf_counter()
-        prepared = [self._prepare(text, context or ParseContext(), forced)
-                    for text, context, forced in items]
+        full: list[ParseItem] = [item if len(item) == 4 else (*item, None)
+                                 for item in items]
+        prepared = [self._prepare(text, context or ParseContext(), forced, scan)
+                    for text, context, forced, scan in full]
         live = [item for item in prepared if item.text]
-        texts = [item.redacted for item in live]
+        texts = [item.readable for item in live]
         vectors = self.embedder.encode(texts)
         probabilities = self.classifier.probabilities(texts, vectors) if live else None
         unfamiliar = self.classifier.unfamiliar(vectors)
+        # Models trained without safety_data (benchmarks) have only the rule under the
+        # learned detector.
+        incidents = (self.incidents.judge(texts, vectors, self.settings.safety.incident_cut)
+                     if self.incidents is not None
+                     else [IncidentJudgement(floor(text), 0.0) for text in texts])
         results: list[Understanding] = []
         row = 0
         for item in prepared:
@@ -117,29 +148,32 @@ class NLU:
                 continue
             assert probabilities is not None
             results.append(self._finish(item, vectors[row], probabilities[row],
-                                        bool(unfamiliar[row]), started))
+                                        bool(unfamiliar[row]), incidents[row], started))
             row += 1
         return results
 
-    def _prepare(self, text: str, context: ParseContext, forced: str | None) -> _Prepared:
+    def _prepare(self, text: str, context: ParseContext, forced: str | None,
+                 scan: SecretScan | None) -> _Prepared:
         text = clean_text(text)
         # Scan the whole text before cutting it, so a secret across the cut is still found.
-        scan = self.secrets.scan(text)
-        redacted = scan.redacted_text
-        flags = []
+        if scan is None:
+            scan = scan_safely(self.secrets, text, context.carried)
+        redacted, readable = scan.redacted_text, scan.understood_text
+        flags = [_FLAGS_OF_WITHHELD[kind] for kind in scan.withheld]
         limit = self.settings.limits.max_message_chars
         if len(redacted) > limit:
-            redacted = redacted[:limit]
+            redacted, readable = redacted[:limit], readable[:limit]
             flags.append(TRUNCATED)
-        readable = _REDACTION.sub(" ", redacted)
-        language = self.languages.identify(readable, context.locale_hint, context.previous_lang)
-        if text and not _HAS_WORD.search(strip_noise(readable)) and not scan.found:
+        words = _REDACTION.sub(" ", readable)
+        language = self.languages.identify(words, context.locale_hint, context.previous_lang)
+        if text and not _HAS_WORD.search(strip_noise(words)) and not scan.found:
             flags.append(NO_TEXT)
-        return _Prepared(text, redacted, tuple(scan.kinds), language.lang, language.confidence,
-                         language.script, flags, forced)
+        return _Prepared(text, redacted, readable, tuple(scan.kinds), language.lang,
+                         language.confidence, language.script, flags, forced)
 
     def _finish(self, item: _Prepared, vector: np.ndarray, probs: np.ndarray,
-                unfamiliar: bool, started: float) -> Understanding:
+                unfamiliar: bool, incident: IncidentJudgement,
+                started: float) -> Understanding:
         flags = list(item.flags)
         if unfamiliar and item.forced_intent is None:
             flags.append(UNFAMILIAR)
@@ -163,10 +197,11 @@ class NLU:
         hits = self.faq.search(vector, by_intent, self.settings.faq.top_k,
                                self.settings.faq.intent_weight)
         entities = tuple(self.entities.extract(item.redacted))
-        # Urgency follows the best guess even when it is too unsure to answer on: a
-        # frozen account with 20,000 USDT inside is P1 whether or not we are confident.
-        result = triage(ranking[0].intent, by_intent, item.redacted, entities,
-                        item.secrets, self.settings.triage)
+        # An incident is P1 whatever the intent, out of scope included; otherwise an
+        # out-of-scope message gets out_of_scope's urgency, not its top guess's.
+        result = triage(ranking[0].intent, by_intent, item.readable, entities, item.secrets,
+                        self.settings.triage, incident,
+                        out_of_scope=intent == OUT_OF_SCOPE and item.forced_intent is None)
         return Understanding(
             text=item.redacted, lang=item.lang, lang_confidence=item.lang_confidence,
             script=item.script, intent=intent, confidence=confidence, ranking=ranking,
@@ -174,6 +209,7 @@ class NLU:
             flags=tuple(flags) + result.flags, secrets=item.secrets,
             threshold=self.classifier.calibration.threshold,
             latency_ms=round((time.perf_counter() - started) * 1000, 3),
+            incident=incident.kind, incident_score=incident.score,
         )
 
     def _empty(self, lang: str, flags: list[str], started: float) -> Understanding:

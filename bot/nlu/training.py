@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +20,12 @@ from bot.knowledge.nlu_examples import Example, read_examples
 from bot.nlu.classifier import IntentClassifier
 from bot.nlu.embeddings import Embedder, build_embedder, encode_in_batches
 from bot.nlu.faq_index import FaqIndex
+from bot.nlu.incidents import INCIDENT_LABELS, NOT_INCIDENT, TAKEOVER, IncidentDetector
 from bot.nlu.pipeline import NLU
 from bot.storage.model_store import ModelStore, data_files, fingerprint_files
 from bot.taxonomy import ALL_INTENTS
+
+INCIDENTS_FILE = "incidents.joblib"
 
 
 @dataclass
@@ -30,11 +33,14 @@ class TrainingData:
     examples: list[Example]
     faq: list[FaqEntry]
     fingerprint: str
+    # Labelled takeover / gave_away / not_incident examples (safety_data/incidents/).
+    incidents: list[Example] = field(default_factory=list)
 
 
 def shipped_data(settings: Settings) -> TrainingData:
-    """nlu_data/ + faq_corpus/, checked against the taxonomy."""
+    """nlu_data/ + faq_corpus/ (checked against the taxonomy) + safety_data/."""
     nlu_dir, faq_dir = Path(settings.paths.nlu_data), Path(settings.paths.faq_corpus)
+    safety_dir = Path(settings.paths.safety_data)
     examples = read_examples(nlu_dir, ALL_INTENTS)
     faq = read_faq_corpus(faq_dir, ALL_INTENTS, settings.language.supported)
     # FAQ question variants are labelled examples too: they add every language's
@@ -44,7 +50,26 @@ def shipped_data(settings: Settings) -> TrainingData:
         for entry in faq for phrasings in entry.questions.values() for question in phrasings
     ]
     check_conflicts(examples)
-    return TrainingData(examples, faq, fingerprint_files(data_files(nlu_dir, faq_dir)))
+    incidents = read_examples(safety_dir / "incidents", INCIDENT_LABELS)
+    check_conflicts(incidents)
+    return TrainingData(examples, faq, fingerprint_files(data_files(nlu_dir, faq_dir,
+                                                                    safety_dir)), incidents)
+
+
+def incident_training_set(data: TrainingData) -> tuple[list[str], list[str]]:
+    """The detector's examples: safety_data's, plus the intent data read as incident or
+    not (account_hacked reports a takeover; phishing_scam mixes reports of being phished
+    with questions about phishing, so it is left out)."""
+    pairs = [(e.text, e.intent) for e in data.incidents]
+    labelled = {" ".join(text.lower().split()) for text, _ in pairs}
+    for example in data.examples:
+        if example.intent == "phishing_scam":
+            continue
+        if " ".join(example.text.lower().split()) in labelled:
+            continue
+        pairs.append((example.text, TAKEOVER if example.intent == "account_hacked"
+                      else NOT_INCIDENT))
+    return [t for t, _ in pairs], [label for _, label in pairs]
 
 
 def benchmark_data(source: Path) -> TrainingData:
@@ -69,7 +94,8 @@ def check_conflicts(examples: list[Example]) -> None:
 
 
 def current_fingerprints(settings: Settings) -> dict[str, str]:
-    files = data_files(Path(settings.paths.nlu_data), Path(settings.paths.faq_corpus))
+    files = data_files(Path(settings.paths.nlu_data), Path(settings.paths.faq_corpus),
+                       Path(settings.paths.safety_data))
     return {"data": fingerprint_files(files), "config": settings.pipeline_fingerprint()}
 
 
@@ -83,9 +109,18 @@ def train(settings: Settings, data: TrainingData, out: Path, valid: list[Example
     texts = [e.text for e in data.examples]
     labels = [e.intent for e in data.examples]
     faq_texts, faq_rows = FaqIndex.questions(data.faq)
+    incident_texts, incident_labels = incident_training_set(data) if data.incidents else ([], [])
     unique = sorted(set(texts) | set(faq_texts) | {e.text for e in valid or []})
-    with tqdm(total=len(unique), desc="embedding", unit="text", disable=not progress) as bar:
-        matrix = encode_in_batches(embedder, unique, settings.embeddings.batch_size, bar)
+    # The incident detector's own texts are encoded in batches of their own: a text's
+    # vector differs in the last bits with the batch it is encoded in, and the intent
+    # model must not change because the safety data did.
+    extra = sorted(set(incident_texts) - set(unique))
+    size = settings.embeddings.batch_size
+    with tqdm(total=len(unique) + len(extra), desc="embedding", unit="text",
+              disable=not progress) as bar:
+        matrix = np.concatenate([encode_in_batches(embedder, unique, size, bar),
+                                 encode_in_batches(embedder, extra, size, bar)])
+    unique += extra
     row = {text: i for i, text in enumerate(unique)}
 
     def vectors(items: list[str]) -> np.ndarray:
@@ -112,6 +147,10 @@ def train(settings: Settings, data: TrainingData, out: Path, valid: list[Example
     steps.update(1)
     steps.close()
     faq = FaqIndex.build(data.faq, vectors(faq_texts), faq_rows, embedder.dim)
+    incidents = None
+    if incident_texts:
+        incidents = IncidentDetector(settings.safety)
+        incidents.fit(incident_texts, vectors(incident_texts), incident_labels)
     seconds = time.perf_counter() - started
     manifest = {
         "fingerprints": {"data": data.fingerprint, "config": settings.pipeline_fingerprint()},
@@ -125,11 +164,17 @@ def train(settings: Settings, data: TrainingData, out: Path, valid: list[Example
         "faq_entries": len(data.faq),
         "faq_questions": len(faq_texts),
         "calibration": classifier.calibration.__dict__,
+        "incidents": None if incidents is None else {
+            "examples": dict(sorted(Counter(incident_labels).items())),
+            "cut": incidents.cut, "heldout_recall": incidents.heldout_recall,
+            "heldout_false_alarms": incidents.heldout_false_alarms},
         "training_seconds": round(seconds, 2),
     }
 
     def write(folder: Path) -> None:
         joblib.dump(classifier, folder / "classifier.joblib")
+        if incidents is not None:
+            joblib.dump(incidents, folder / INCIDENTS_FILE)
         classifier.save_extras(folder)
         faq.save(folder)
 
@@ -164,6 +209,9 @@ def load_artefacts(settings: Settings, directory: Path,
         classifier: IntentClassifier = joblib.load(directory / "classifier.joblib")
         classifier.load_extras(directory)
         faq = FaqIndex.load(directory)
+        # Benchmark models (BANKING77) have no incident detector: rules only.
+        incidents = (joblib.load(directory / INCIDENTS_FILE)
+                     if (directory / INCIDENTS_FILE).exists() else None)
     except Exception as error:  # unpickling garbage can raise almost anything
         raise ModelNotReadyError(
             f"The model in {directory} cannot be read ({error}). Run `supportbot train`."
@@ -172,4 +220,4 @@ def load_artefacts(settings: Settings, directory: Path,
     # must be read with the same ones.
     embedding_settings = EmbeddingSettings.model_validate(manifest["pipeline"]["embeddings"])
     embedder: Embedder = build_embedder(embedding_settings)
-    return NLU(settings, embedder, classifier, faq)
+    return NLU(settings, embedder, classifier, faq, incidents)

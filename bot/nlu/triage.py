@@ -1,7 +1,8 @@
-"""Urgency and security triage, following the table and rules in shared/DESIGN.md.
+"""Urgency, following the table and rules in shared/DESIGN.md.
 
-Biased on purpose: a missed P1 (an account being emptied right now) costs far more than
-an agent's look at a false alarm, so several independent signals can each force P1.
+P1 is decided elsewhere, by structure and by a learned model: a pasted secret (the
+secrets scanner) or an incident (bot.nlu.incidents). Here: the base urgency of the intent
+(or of out_of_scope), one level up for distress, a large amount or time pressure.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import yaml
 
 from bot.config import TriageSettings
 from bot.nlu.entities import Entity
-from bot.taxonomy import CONVERSATIONAL_INTENTS, Urgency, raise_urgency
+from bot.nlu.incidents import GAVE_AWAY, TAKEOVER, IncidentJudgement
+from bot.taxonomy import CONVERSATIONAL_INTENTS, OUT_OF_SCOPE, Urgency, raise_urgency
 
 _RESOURCES = Path(__file__).parent / "resources"
 
@@ -27,8 +29,6 @@ LARGE_AMOUNT = "large_amount"
 SECRET_SHARED = "secret_shared"
 CREDENTIALS_GIVEN_AWAY = "credentials_given_away"
 SECURITY_INCIDENT = "security_incident"
-
-_SECURITY_INTENTS = ("account_hacked", "phishing_scam")
 
 
 @dataclass(frozen=True)
@@ -78,24 +78,41 @@ def triage(
     entities: Iterable[Entity],
     secret_kinds: Iterable[str],
     settings: TriageSettings,
+    incident: IncidentJudgement | None = None,
+    out_of_scope: bool = False,
 ) -> TriageResult:
+    """P1 means an incident: a pasted secret, or the incident detector's verdict (a
+    takeover, or credentials or funds already handed over), whatever the intent and
+    even out of scope. Otherwise the intent's base urgency (the out-of-scope one when the
+    message is out of scope), raised one level by distress, a large amount or time
+    pressure, never into P1."""
     cues = load_cues()
     flags: list[str] = []
-    base = settings.base_urgency
-    # Triage the most urgent of the top intent and any close second guess: "account frozen
-    # with 20,000 USDT" read as a withdrawal problem is still triaged as a frozen account.
-    guesses = [intent] + [i for i, p in probabilities.items()
-                          if p >= settings.security_second_guess]
-    # "позицию ликвидировали" read as a withdrawal problem is still a liquidation: the
-    # words of a liquidation incident count as a guess of their own.
-    if cues["incident"].search(text):
-        guesses.append("futures_liquidation")
-    judged = min(guesses, key=lambda name: base.get(name, "P4"))  # ties keep the top intent
-    urgency: Urgency = base.get(judged, "P4")
+    if list(secret_kinds):
+        flags.append(SECRET_SHARED)
+    kind = incident.kind if incident is not None else None
+    if kind == TAKEOVER:
+        flags.append(SECURITY_INCIDENT)
+    elif kind == GAVE_AWAY:
+        flags.append(CREDENTIALS_GIVEN_AWAY)
+    if flags:
+        return TriageResult("P1", tuple(flags))
 
+    base = settings.base_urgency
+    if out_of_scope:
+        judged = OUT_OF_SCOPE
+    else:
+        # The most urgent of the top intent and any close second guess: "account frozen
+        # with 20,000 USDT" read as a withdrawal problem is still triaged as a frozen
+        # account. "позицию ликвидировали" read as a withdrawal is still a liquidation.
+        guesses = [intent] + [i for i, p in probabilities.items()
+                              if p >= settings.security_second_guess]
+        if cues["incident"].search(text):
+            guesses.append("futures_liquidation")
+        judged = min(guesses, key=lambda name: _routine(base.get(name, "P4")))
+    urgency = _routine(base.get(judged, "P4"))
     if judged == "futures_liquidation" and cues["how_question"].search(text) and not cues[
-        "incident"
-    ].search(text):
+            "incident"].search(text):
         urgency = "P3"
 
     if cues["distress"].search(text) or "!!" in text or "！！" in text or _shouting(text):
@@ -105,21 +122,11 @@ def triage(
     if usd_value(entities, settings.reference_prices_usd) >= settings.large_amount_usd:
         flags.append(LARGE_AMOUNT)
     if flags and (judged not in CONVERSATIONAL_INTENTS or judged == "request_human"):
-        urgency = raise_urgency(urgency)
-
-    security_mass = sum(probabilities.get(name, 0.0) for name in _SECURITY_INTENTS)
-    if cues["gave_away"].search(text) and (
-        intent == "phishing_scam" or security_mass >= settings.security_second_guess
-    ):
-        flags.append(CREDENTIALS_GIVEN_AWAY)
-        urgency = "P1"
-    if cues["security_incident"].search(text) or (
-        probabilities.get("account_hacked", 0.0) >= settings.security_second_guess
-    ):
-        flags.append(SECURITY_INCIDENT)
-        urgency = "P1"
-    secrets = list(secret_kinds)
-    if secrets:
-        flags.append(SECRET_SHARED)
-        urgency = "P1"
+        raised = raise_urgency(urgency)
+        urgency = "P2" if raised == "P1" else raised  # one level, never into P1
     return TriageResult(urgency, tuple(flags))
+
+
+def _routine(level: Urgency) -> Urgency:
+    """Without an incident nothing is P1: an "account hacked?" question is P2."""
+    return "P2" if level == "P1" else level

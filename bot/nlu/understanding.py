@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.nlu.entities import Entity
 from bot.nlu.faq_index import FaqHit
+from bot.nlu.secrets import Carried
 from bot.taxonomy import Urgency
 
 # Input flags (the triage adds its own, see bot.nlu.triage).
@@ -16,6 +17,12 @@ NO_TEXT = "no_text"  # emoji, digits or a bare link: nothing to understand
 LOW_CONFIDENCE = "low_confidence"
 # Unlike every training example (the novelty cut): answered as out of scope.
 UNFAMILIAR = "unfamiliar"
+# Held back from storage by the secrets scanner (see bot.nlu.secrets): a 64-hex value
+# that may be a key or a transaction id (the user is asked), seed words that may go on in
+# the next message, or the whole text when the scanner failed.
+UNCLEAR_VALUE = "unclear_value"
+WITHHELD = "withheld"
+SCANNER_FAILED = "scanner_failed"
 
 
 @dataclass(frozen=True)
@@ -24,6 +31,8 @@ class ParseContext:
 
     previous_lang: str | None = None
     locale_hint: str | None = None
+    # Seed words the previous message ended with, still undecided (memory only).
+    carried: Carried | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,10 @@ class Understanding:
     secrets: tuple[str, ...] = ()  # kinds found and redacted, never the values
     threshold: float = 0.0
     latency_ms: float = 0.0
+    # The incident detector's verdict, apart from the intent: "takeover", "gave_away" or
+    # None, and its P(incident).
+    incident: str | None = None
+    incident_score: float = 0.0
 
     def has(self, flag: str) -> bool:
         return flag in self.flags
@@ -66,5 +79,7 @@ class Understanding:
             "urgency": self.urgency,
             "flags": list(self.flags),
             "secrets": list(self.secrets),
+            "incident": self.incident,
+            "incident_score": self.incident_score,
             "latency_ms": self.latency_ms,
         }

@@ -37,7 +37,8 @@ def create_app(services: Services, background: bool = True,
         # and the understanding thread's batches full, while anyio's default of 40 only
         # adds GIL hand-offs. Extra requests wait their turn in the event loop, for free.
         to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
-        tasks = [asyncio.create_task(_reaper(services))] if background else []
+        tasks = ([asyncio.create_task(_reaper(services)),
+                  asyncio.create_task(_release_withheld(services))] if background else [])
         for start in extra_tasks:
             tasks.append(asyncio.create_task(start()))
         yield
@@ -81,3 +82,16 @@ async def _reaper(services: Services) -> None:
         await asyncio.sleep(interval)
         with contextlib.suppress(Exception):  # a database hiccup must not kill the loop
             await asyncio.to_thread(services.desk.requeue_silent_agents)
+
+
+async def _release_withheld(services: Services) -> None:
+    """Seed words held back for a next message that never came are shown in clear once
+    `safety.withhold_seconds` have passed (any worker may do it: each row is settled in
+    one transaction)."""
+    interval = max(1.0, min(5.0, services.settings.safety.withhold_seconds / 4))
+    while True:
+        await asyncio.sleep(interval)
+        with contextlib.suppress(Exception):  # a database hiccup must not kill the loop
+            for conversation_id in await asyncio.to_thread(
+                    services.dialogue.withheld.release_expired):
+                services.dialogue.notify(conversation_id)

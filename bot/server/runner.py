@@ -10,6 +10,7 @@ from typing import Any
 import uvicorn
 
 from bot.config import Settings, load_settings
+from bot.dialogue.withheld import withhold_key
 from bot.server.services import Services, build_services, load_nlu
 from bot.storage.leader import try_lead
 
@@ -27,6 +28,9 @@ def serve(settings: Settings, host: str, port: int, workers: int, train: bool) -
     # Every worker shares the cores: its BLAS threads are its share of them, because
     # oversubscribed threads make the embedder many times slower.
     os.environ[WORKERS_ENV] = str(workers)
+    # Seed words held back between two messages are sealed with this key; made here (if
+    # the operator set none) so that every worker can open what another sealed.
+    withhold_key()
     base = f"http://{host}:{port}"
     telegram = "on (" + settings.channels.telegram.mode + ")" if os.environ.get(
         "TELEGRAM_BOT_TOKEN") else "off (set TELEGRAM_BOT_TOKEN to enable)"

@@ -144,7 +144,11 @@ def _v1(connection: Connection) -> None:
         table.create(connection, checkfirst=True)
 
 
-MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [(1, _v1)]
+def _v2(connection: Connection) -> None:
+    schema.withheld_fragments.create(connection, checkfirst=True)
+
+
+MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [(1, _v1), (2, _v2)]
 
 
 def migrate(engine: Engine) -> int:

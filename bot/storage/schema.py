@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -115,4 +116,21 @@ events = Table(
     Column("data", JSON),
     Column("created_at", Float, nullable=False),
     Index("ix_events_kind", "kind", "created_at"),
+)
+
+# Seed words that ended a user's message, held back until the next message (or a short
+# timeout) says whether they began a seed phrase. Encrypted with a key that lives only in
+# the server processes' memory and environment (bot.dialogue.withheld): the words never
+# reach the disk in clear. A row with an empty ciphertext only carries the fact that the
+# user named a seed phrase, for reading the next message.
+withheld_fragments = Table(
+    "withheld_fragments", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("conversation_id", String(36), ForeignKey("conversations.id"), nullable=False),
+    Column("message_id", Integer),  # the message whose text holds the marker
+    Column("ciphertext", LargeBinary, nullable=False),
+    Column("seed_context", Boolean, nullable=False, default=False),
+    Column("created_at", Float, nullable=False),
+    Index("ix_withheld_conversation", "conversation_id", "id"),
+    Index("ix_withheld_created", "created_at"),
 )

@@ -56,5 +56,5 @@ def test_a_failing_batch_falls_back_to_one_by_one(shipped_nlu, monkeypatch):
 
     monkeypatch.setattr(shipped_nlu, "parse_many", broken)
     monkeypatch.setattr(shipped_nlu, "parse",
-                        lambda text, context=None, forced=None: f"alone:{text}")
+                        lambda text, context=None, forced=None, scan=None: f"alone:{text}")
     assert parser.parse("hello") == "alone:hello"

@@ -104,3 +104,138 @@ def test_password_shaped_token_in_a_message_about_passwords(scanner):
                      "password fails on 0x52908400098527886E0F7030069857D2E4169EE7",
                      "password mail bob.Smith1@gmail.com"]:
         assert not scanner.scan(harmless).found, harmless
+
+
+# --- structure, not cue words (issue 10) -------------------------------------------------
+from bot.nlu.secrets import (  # noqa: E402
+    CARRIED_KEPT,
+    CARRIED_RELEASED,
+    CARRIED_SECRET,
+    POSSIBLE_SEED,
+    Carried,
+)
+
+
+def _english(strength: int = 128) -> list[str]:
+    return Mnemonic("english").generate(strength).split()
+
+
+@pytest.mark.parametrize("layout", [
+    lambda w: " | ".join(w), lambda w: "/".join(w), lambda w: "\n".join("• " + x for x in w),
+    lambda w: '["' + '", "'.join(w) + '"]', lambda w: " ".join(x.upper() for x in w),
+    lambda w: "\t".join(f"{i}) {x}" for i, x in enumerate(w, 1)),
+])
+def test_any_separator_and_case(scanner, layout):
+    words = _english()
+    result = scanner.scan(f"here it is {layout(words)} thanks")
+    assert result.kinds == ("seed_phrase",)
+    assert not any(w.lower() in result.redacted_text.lower() for w in words if len(w) > 4)
+
+
+def test_a_mistyped_word_does_not_cut_the_phrase_in_two(scanner):
+    words = _english(256)
+    words[11] = words[11][0] + words[11][2:] if len(words[11]) > 4 else words[11] + "x"
+    result = scanner.scan(" ".join(words))
+    assert result.redacted_text == "[REDACTED:seed_phrase]"
+
+
+def test_spanish_and_french_phrases_without_accents(scanner):
+    import unicodedata
+
+    for language in ("spanish", "french"):
+        phrase = Mnemonic(language).generate(128)
+        bare = "".join(c for c in unicodedata.normalize("NFKD", phrase)
+                       if not unicodedata.combining(c))
+        assert scanner.scan(bare).kinds == ("seed_phrase",), language
+
+
+def test_solid_chinese_needs_the_checksum(scanner):
+    phrase = Mnemonic("chinese_simplified").generate(128).replace(" ", "")
+    assert scanner.scan(phrase).kinds == ("seed_phrase",)
+    # Ordinary Chinese is nearly all wordlist characters: it must stay.
+    for sentence in ("请问这个月的手续费为什么比上个月高很多", "账户里有好几笔我没下过的卖单",
+                     "我的提现已经处理了三个小时还没有到账请帮我看一下"):
+        assert not scanner.scan(sentence).spans, sentence
+
+
+def test_a_sentence_of_wordlist_words_is_not_a_seed(scanner):
+    text = "you must always check your account balance before you trade again today"
+    assert not scanner.scan(text).found
+
+
+def test_a_phrase_split_over_two_messages(scanner):
+    words = _english()
+    first = scanner.scan(" ".join(words[:6]))
+    assert first.withheld == (POSSIBLE_SEED,) and first.withheld_tail
+    second = scanner.scan(" ".join(words[6:]), Carried(first.withheld_tail,
+                                                       first.seed_context))
+    assert second.carried == CARRIED_SECRET and "seed_phrase" in second.kinds
+    assert second.redacted_text == "[REDACTED:seed_phrase]"
+
+
+def test_a_third_part_keeps_the_first_withheld_and_ordinary_text_releases_it(scanner):
+    words = _english()
+    first = scanner.scan(" ".join(words[:4]))
+    second = scanner.scan(" ".join(words[4:8]), Carried(first.withheld_tail or ""))
+    assert second.carried == CARRIED_KEPT
+    other = scanner.scan("ok thanks, and what are the withdrawal fees?",
+                         Carried(first.withheld_tail or ""))
+    assert other.carried == CARRIED_RELEASED
+
+
+@pytest.mark.parametrize("text", [
+    f"{TX_HASH} <- my private key, is it safe?", f"私钥是 {TX_HASH[2:]}",
+    f"мой приватный ключ {TX_HASH[2:]}", f"clé privée : {TX_HASH}",
+])
+def test_keys_with_the_cue_on_either_side(scanner, text):
+    assert scanner.scan(text).kinds == ("private_key",)
+
+
+@pytest.mark.parametrize("text", [
+    f"i never shared my private key! withdrawal {TX_HASH} went out",
+    f"https://etherscan.io/tx/{TX_HASH}", f"提现的哈希 {TX_HASH} 还没到",
+    f"Nunca compartí mi clave privada. El retiro {TX_HASH} salió sin mí",
+])
+def test_transaction_hashes_survive(scanner, text):
+    assert TX_HASH in scanner.scan(text).redacted_text
+
+
+def test_a_bare_hex_value_is_withheld_not_called_a_secret(scanner):
+    result = scanner.scan(TX_HASH)
+    assert result.withheld == ("unclear_hex",) and not result.found
+    assert TX_HASH not in result.redacted_text
+
+
+def test_extended_key_and_bare_exchange_secret(scanner):
+    xprv = ("xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5"
+            "kejMRNNU3TGtRBeJgk33yuGBxrMPHi")
+    assert scanner.scan(f"backup {xprv}").kinds == ("private_key",)
+    secret = "aZ3kP0qLm8Vt2YwB7nXc1RsD4fGh6JkO9uIeTyHbNmQlWx5Ep0Cv2Bn4Mz6Ka8Sd"
+    assert scanner.scan(f"here are my keys {secret}").kinds == ("api_secret",)
+
+
+@pytest.mark.parametrize("text,secret", [
+    ("pw hunter2", "hunter2"), ("мой пароль hunter2", "hunter2"), ("密码 abc123456", "abc123456"),
+    ("my password is sunshine", "sunshine"), ("Tr0ub4dor&3 is my password", "Tr0ub4dor&3"),
+    ("şifrem elma, basit biliyorum", "elma"), ("2fa code is 492 011", "492 011"),
+    ("코드 492011", "492011"), ("clave secreta: Zk29xLmq81PpQwEr", "Zk29xLmq81PpQwEr"),
+])
+def test_passwords_codes_and_secrets_after_their_cue(scanner, text, secret):
+    result = scanner.scan(text)
+    assert result.found and secret not in result.redacted_text, text
+
+
+@pytest.mark.parametrize("text", [
+    "error code 100001", "referral code 12345678", "mã giao dịch 12345678",
+    "код ошибки 100500", "ticket #558210 about my 2fa reset", "Passwort ist falsch",
+    "la contraseña es incorrecta", "密码是正确的但是登不上", "j'ai passé commande hier",
+    "password reset for order ORD-8812345 failed", "la password è stata cambiata ieri",
+])
+def test_look_alikes_stay(scanner, text):
+    assert not scanner.scan(text).spans, text
+
+
+def test_a_wall_of_4000_characters_of_words_is_hidden_whole(scanner):
+    # Its speed is a figure of bench/safety.py (scan_4000_characters), not asserted here.
+    wall = " ".join(_english(256) * 30)[:4000].rsplit(" ", 1)[0]
+    assert scanner.scan(wall).redacted_text == "[REDACTED:seed_phrase]"

@@ -20,13 +20,15 @@ def test_save_load_gives_the_same_predictions(settings, tiny_model_dir, tiny_nlu
         first, second = tiny_nlu.parse(text), reloaded.parse(text)
         assert first.intent == second.intent
         assert first.ranking == second.ranking
+        assert first.incident_score == second.incident_score
         assert [h.entry_id for h in first.faq_hits] == [h.entry_id for h in second.faq_hits]
 
 
 def test_tiny_model_understands(tiny_nlu):
     assert tiny_nlu.parse("my btc deposit is not credited").intent == "deposit_missing"
     assert tiny_nlu.parse("提现 pending 好久了").intent == "withdrawal_delay"
-    assert tiny_nlu.parse("someone hacked my account").urgency == "P1"
+    assert tiny_nlu.parse("a hacker logged in and withdrew all my usdt, not me").urgency == "P1"
+    assert tiny_nlu.parse("how do i enable 2fa on my account").urgency != "P1"
 
 
 def test_manifest_records_fingerprints_and_threshold(tiny_model_dir):

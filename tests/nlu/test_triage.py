@@ -1,5 +1,6 @@
 from bot.config import TriageSettings
 from bot.nlu.entities import EntityExtractor
+from bot.nlu.incidents import GAVE_AWAY, TAKEOVER, IncidentJudgement
 from bot.nlu.triage import (
     CREDENTIALS_GIVEN_AWAY,
     DISTRESS,
@@ -50,35 +51,47 @@ def test_futures_how_it_works_is_p3():
 
 def test_liquidation_words_count_even_when_the_classifier_guessed_otherwise():
     # The classifier read this as a withdrawal (P3); the words say liquidation (P2), and
-    # the distress raises it to P1.
+    # the distress would raise it, but never into P1: a liquidation is not an incident.
     text = "позицию на 40к USDT ликвидировали за секунду на фитиле!!! верните деньги"
-    assert run("withdrawal_delay", text).urgency == "P1"
+    assert run("withdrawal_delay", text).urgency == "P2"
     assert run("withdrawal_delay", "my withdrawal is late").urgency == "P3"
 
 
-def test_phishing_with_credentials_given_is_p1():
-    assert run("phishing_scam", "is this site official?").urgency == "P2"
-    for text in ["I gave my seed phrase to a guy from support",
-                 "把助记词给了客服", "サポートと名乗る人にシードフレーズを教えてしまいました",
-                 "le di mi frase semilla a un falso soporte"]:
-        result = run("phishing_scam", text)
-        assert result.urgency == "P1" and CREDENTIALS_GIVEN_AWAY in result.flags, text
-
-
-def test_pasted_secret_is_p1_whatever_the_intent():
+def test_p1_comes_only_from_an_incident_verdict_or_a_secret():
+    takeover = IncidentJudgement(TAKEOVER, 0.9)
+    result = triage("api_keys", {"api_keys": 0.9}, "someone places orders with my api key",
+                    [], (), SETTINGS, takeover)
+    assert result.urgency == "P1" and SECURITY_INCIDENT in result.flags
+    gave = IncidentJudgement(GAVE_AWAY, 0.8)
+    result = triage("phishing_scam", {"phishing_scam": 0.9}, "le pase mi frase semilla",
+                    [], (), SETTINGS, gave)
+    assert result.urgency == "P1" and CREDENTIALS_GIVEN_AWAY in result.flags
     assert run("greet", "hello", secrets=("seed_phrase",)).urgency == "P1"
 
 
-def test_security_net_catches_takeover_under_another_intent():
-    result = run("login_problem", "someone changed my email and my account is hacked")
-    assert result.urgency == "P1" and SECURITY_INCIDENT in result.flags
-    # The classifier's second guess alone is enough.
+def test_the_incident_verdict_overrides_out_of_scope():
+    verdict = IncidentJudgement(TAKEOVER, 0.7)
+    result = triage("out_of_scope", {"out_of_scope": 0.4}, "wtf my coins", [], (), SETTINGS,
+                    verdict, out_of_scope=True)
+    assert result.urgency == "P1"
+
+
+def test_without_an_incident_nothing_is_p1():
+    # Asking whether one was hacked, naming a scam, anger, big money, hurry: at most P2.
+    assert run("account_hacked", "how do i know if my account was hacked?").urgency == "P2"
+    assert run("withdrawal_delay", "THIEVES!!! 30k USDT withdrawal stuck, estafa, urgente"
+               ).urgency == "P2"
     probs = {"login_problem": 0.6, "account_hacked": 0.3}
-    assert run("login_problem", "cant get in", probs).urgency == "P1"
+    assert run("login_problem", "cant get in", probs).urgency == "P2"
 
 
-def test_typed_credentials_or_sent_funds_in_a_scam_are_p1():
-    for text in ["j'ai tapé mon mot de passe sur un faux site",
-                 "перевел 0.5 ETH на адрес из раздачи, ничего не вернули",
-                 "I sent 300 usdt to the giveaway address"]:
-        assert run("phishing_scam", text).urgency == "P1", text
+def test_out_of_scope_gets_its_own_urgency_not_the_top_guess():
+    probs = {"withdrawal_delay": 0.3, "out_of_scope": 0.2}
+    result = triage("withdrawal_delay", probs, "will eth hit 5000 by friday", [], (),
+                    SETTINGS, None, out_of_scope=True)
+    assert result.urgency == "P4"
+
+
+def test_portuguese_agora_alone_is_not_time_pressure():
+    assert TIME_PRESSURE not in run("deposit_howto", "como deposito agora").flags
+    assert TIME_PRESSURE in run("deposit_missing", "preciso agora mesmo").flags

@@ -28,6 +28,7 @@ def write_config(folder: Path, model_dir: Path) -> Path:
     config = folder / "config.yml"
     config.write_text((ROOT / "config.yml").read_text() +
                       f"\npaths:\n  nlu_data: {ROOT / 'nlu_data'}\n"
+                      f"  safety_data: {ROOT / 'safety_data'}\n"
                       f"  faq_corpus: {ROOT / 'faq_corpus'}\n  responses: {ROOT / 'responses'}\n"
                       f"  models: {model_dir}\n  data_dir: {folder}\n")
     return config

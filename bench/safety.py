@@ -1,0 +1,127 @@
+"""The three promises, measured on the adversarial suites of eval_data/safety/.
+
+- incidents.jsonl: P1 messages (takeovers, credentials or funds given away) and routine
+  messages written to look alarming, in 12 languages, each through the whole
+  understanding step (NLU.parse): P1 recall, false-P1 rate.
+- secrets.jsonl: pasted secrets in every format, and harmless look-alikes, each through
+  the secrets scanner as a conversation would run it (a withheld tail carried to the next
+  message): secret recall, partial leaks, look-alikes wrongly redacted, TXIDs kept.
+
+Both suites were written by helpers who never saw the detectors or the training data.
+Each row has a `split`: "dev" (two thirds, used while building the detectors) and
+"holdout" (one third, scored once at the end). Figures per split, per language, per
+category.
+
+    .venv/bin/python -m bench.safety [--split dev|holdout|all] [--model models] [--failures]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections import defaultdict
+from typing import Any
+
+from bench.common import ROOT, bench_settings, dump, machine
+from bench.safety_secrets import read_suite, score_secrets
+
+SUITES = ROOT / "eval_data" / "safety"
+
+
+def score_incidents(cases: list[dict[str, Any]], nlu: Any) -> dict[str, Any]:
+    from bot.nlu.understanding import ParseContext
+
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    failures = []
+    latencies = []
+    for case in cases:
+        understanding = nlu.parse(case["text"], ParseContext())
+        latencies.append(understanding.latency_ms)
+        flagged = understanding.urgency == "P1"
+        for key in ("all", f"lang:{case['lang']}", f"category:{case['category']}"):
+            if case["p1"]:
+                counts[key]["p1"] += 1
+                counts[key]["p1_caught"] += flagged
+            else:
+                counts[key]["routine"] += 1
+                counts[key]["false_p1"] += flagged
+        if flagged != case["p1"]:
+            failures.append({"id": case["id"], "lang": case["lang"], "category": case["category"],
+                             "expected_p1": case["p1"], "urgency": understanding.urgency,
+                             "incident_score": understanding.incident_score,
+                             "intent": understanding.intent})
+
+    def rates(c: dict[str, int]) -> dict[str, Any]:
+        return {"p1": c["p1"], "p1_recall": round(c["p1_caught"] / c["p1"], 4) if c["p1"] else None,
+                "routine": c["routine"],
+                "false_p1_rate": round(c["false_p1"] / c["routine"], 4) if c["routine"] else None}
+
+    ordered = sorted(latencies)
+    return {"figures": {key: rates(value) for key, value in sorted(counts.items())},
+            "latency_ms": {"p50": ordered[len(ordered) // 2],
+                           "p99": ordered[int(0.99 * (len(ordered) - 1))]} if ordered else None,
+            "failures": failures}
+
+
+def scan_walls(scanner: Any, rounds: int = 7) -> dict[str, dict[str, float]]:
+    """The scanner on 4,000-character messages made to be slow: walls of wordlist words,
+    of Chinese wordlist characters, of hex, of digits. Median and worst of `rounds`."""
+    import random
+    from pathlib import Path
+
+    import mnemonic
+
+    folder = Path(mnemonic.__file__).parent / "wordlist"
+    rng = random.Random(0)
+    english = (folder / "english.txt").read_text().split()
+    chinese = (folder / "chinese_simplified.txt").read_text().split()
+    walls = {
+        "wordlist_words": " ".join(rng.choice(english) for _ in range(800))[:4000],
+        "chinese_characters": "".join(rng.choice(chinese) for _ in range(4000)),
+        "hex": "".join(rng.choice("0123456789abcdef") for _ in range(4000)),
+        "hex_values": " ".join("".join(rng.choice("0123456789abcdef") for _ in range(64))
+                               for _ in range(62))[:4000],
+        "six_digit_numbers": " ".join(str(rng.randrange(100_000, 999_999))
+                                      for _ in range(600))[:4000],
+    }
+    timings = {}
+    for name, text in walls.items():
+        runs = []
+        for _ in range(rounds):
+            begun = time.perf_counter()
+            scanner.scan(text)
+            runs.append((time.perf_counter() - begun) * 1000)
+        runs.sort()
+        timings[name] = {"median_ms": round(runs[len(runs) // 2], 1),
+                         "max_ms": round(runs[-1], 1)}
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=("dev", "holdout", "all"), default="dev")
+    parser.add_argument("--model", default=str(ROOT / "models"))
+    parser.add_argument("--failures", action="store_true",
+                        help="list the cases that failed (never look at them for holdout)")
+    args = parser.parse_args()
+    from bot.nlu.pipeline import NLU
+
+    started = time.perf_counter()
+    nlu = NLU.load(bench_settings(None), args.model, check_fresh=False)
+    incidents = score_incidents(read_suite(SUITES / "incidents.jsonl", args.split), nlu)
+    secrets = score_secrets(read_suite(SUITES / "secrets.jsonl", args.split), nlu.secrets)
+    report: dict[str, Any] = {
+        "machine": machine(), "split": args.split, "model": args.model,
+        "incidents": {k: v for k, v in incidents.items() if k != "failures"},
+        "secrets": {k: v for k, v in secrets.items() if k != "failures"},
+        "scan_4000_characters": scan_walls(nlu.secrets),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    if args.failures:
+        report["incident_failures"] = incidents["failures"]
+        report["secret_failures"] = secrets["failures"]
+    dump(report)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""Choose the incident detector's cut (config `safety.incident_cut`) on the dev part of
+eval_data/safety/incidents.jsonl, never on its holdout part.
+
+The rule: the highest cut that keeps P1 recall at `--recall` (default 1.0) on the dev
+messages, counting a message as P1 exactly as the product does (a pasted secret, the
+detector's score at or above the cut, or its rule with the score at or above half the
+cut). A missed takeover costs far more than an agent's look at a false alarm, so the rule
+fixes recall and lets the false-P1 rate follow. The training data's own held-out
+cut (`safety.incident_recall`) sits far lower: its positives are written to be hard,
+while the dev messages read like real traffic.
+
+    .venv/bin/python -m bench.safety_cut [--recall 0.99] [--model models]
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+import numpy as np
+
+from bench.common import ROOT, bench_settings, dump, machine
+from bench.safety_secrets import read_suite
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--recall", type=float, default=1.0)
+    parser.add_argument("--model", default=str(ROOT / "models"))
+    args = parser.parse_args()
+    from bot.nlu.incidents import floor
+    from bot.nlu.pipeline import NLU
+
+    nlu = NLU.load(bench_settings(None), args.model, check_fresh=False)
+    cases = read_suite(ROOT / "eval_data" / "safety" / "incidents.jsonl", "dev")
+    parsed = [nlu.parse(case["text"]) for case in cases]
+    scores = np.array([u.incident_score for u in parsed])
+    secret = np.array([bool(u.secrets) for u in parsed])
+    ruled = np.array([floor(u.text) is not None for u in parsed])
+    expected = np.array([case["p1"] for case in cases])
+
+    def flagged(cut: float) -> np.ndarray:
+        return np.asarray(secret | (scores >= cut) | (ruled & (scores >= cut / 2)))
+
+    table: list[dict[str, Any]] = []
+    chosen = None
+    for cut in np.round(np.arange(0.05, 0.96, 0.05), 2):
+        p1 = flagged(float(cut))
+        recall, false_p1 = float(p1[expected].mean()), float(p1[~expected].mean())
+        table.append({"cut": float(cut), "p1_recall": round(recall, 4),
+                      "false_p1_rate": round(false_p1, 4)})
+        if recall >= args.recall:
+            chosen = float(cut)
+    dump({"machine": machine(), "dev_messages": len(cases), "rule_recall": args.recall,
+          "trained_cut": nlu.incidents.cut if nlu.incidents else None,
+          "chosen_cut": chosen, "table": table})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""Seed words held back between two messages of one conversation.
+
+A run of seed words that ends a message may be the first half of a phrase whose rest is
+in the next message. It is stored as a marker ([WITHHELD:possible_seed]) and its words,
+AES-GCM encrypted, in `withheld_fragments`. The next message decides (see
+bot.nlu.secrets): a phrase → the marker becomes [REDACTED:seed_phrase] and the words are
+deleted; not a phrase → the words replace the marker, in clear, as the user wrote them.
+With no next message, the same happens after `safety.withhold_seconds`.
+
+The key lives only in the server's memory and environment: SUPPORTBOT_WITHHOLD_KEY
+(base64 of 32 bytes) when set, which deployments on several machines must share;
+otherwise `supportbot run` makes one for its workers. Words held when the server stops
+cannot be read with a new key: the marker stays and the message says so
+([WITHHELD:unreadable]); that is the price of never writing them in clear.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import os
+import time
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import Connection, Engine, delete, insert, select
+
+from bot.dialogue.store import ConversationStore
+from bot.errors import ConfigError
+from bot.nlu.secrets import CARRIED_KEPT, CARRIED_SECRET, Carried, SecretScan
+from bot.storage.schema import withheld_fragments
+
+log = logging.getLogger(__name__)
+
+KEY_ENV = "SUPPORTBOT_WITHHOLD_KEY"
+MARKER = "[WITHHELD:possible_seed]"
+SECRET_MARKER = "[REDACTED:seed_phrase]"
+UNREADABLE_MARKER = "[WITHHELD:unreadable]"
+_NONCE = 12
+
+
+def withhold_key() -> bytes:
+    """The key from the environment; the first call in a process without one makes one
+    and puts it there, so worker processes started afterwards share it."""
+    value = os.environ.get(KEY_ENV, "").strip()
+    if not value:
+        key = AESGCM.generate_key(bit_length=256)
+        os.environ[KEY_ENV] = base64.urlsafe_b64encode(key).decode()
+        return key
+    try:
+        key = base64.urlsafe_b64decode(value)
+    except (binascii.Error, ValueError):
+        key = b""
+    if len(key) != 32:
+        raise ConfigError(
+            f"{KEY_ENV} must be 32 random bytes in base64 (it holds {len(key)} bytes). Make "
+            "one with: python -c \"import os,base64;print(base64.urlsafe_b64encode("
+            "os.urandom(32)).decode())\", or unset it to let the server make its own.")
+    return key
+
+
+class WithheldFragments:
+    def __init__(self, engine: Engine, seconds: float, key: bytes | None = None):
+        self.engine = engine
+        self.seconds = seconds
+        self.cipher = AESGCM(key or withhold_key())
+
+    def _seal(self, text: str) -> bytes:
+        nonce = os.urandom(_NONCE)
+        return nonce + self.cipher.encrypt(nonce, text.encode("utf-8"), None)
+
+    def _open(self, blob: bytes) -> str | None:
+        try:
+            return self.cipher.decrypt(blob[:_NONCE], blob[_NONCE:], None).decode("utf-8")
+        except (InvalidTag, ValueError):
+            return None  # sealed under another key (a restart): unreadable
+
+    def carried(self, conversation_id: str, now: float | None = None) -> Carried | None:
+        """What the conversation's previous message(s) left undecided, still in time."""
+        now = time.time() if now is None else now
+        with self.engine.connect() as connection:
+            rows = list(connection.execute(
+                select(withheld_fragments).where(
+                    withheld_fragments.c.conversation_id == conversation_id,
+                    withheld_fragments.c.created_at > now - self.seconds)
+                .order_by(withheld_fragments.c.id)))
+        if not rows:
+            return None
+        texts = [text for row in rows if row.ciphertext
+                 for text in [self._open(row.ciphertext)] if text]
+        return Carried("\n".join(texts), any(row.seed_context for row in rows))
+
+    def settle(self, connection: Connection, conversation_id: str, message_id: int,
+               scan: SecretScan, now: float | None = None) -> None:
+        """After a new message is stored, in its transaction: decide what the previous
+        ones held back, then hold back this one's tail."""
+        now = time.time() if now is None else now
+        rows = self._pending(connection, conversation_id)
+        if scan.carried == CARRIED_SECRET:
+            self._resolve(connection, rows, secret=True)
+        elif scan.carried == CARRIED_KEPT:
+            self._resolve(connection, [r for r in rows if not r.ciphertext], secret=False)
+        else:
+            self._resolve(connection, rows, secret=False)
+        if scan.withheld_tail:
+            connection.execute(insert(withheld_fragments).values(
+                conversation_id=conversation_id, message_id=message_id,
+                ciphertext=self._seal(scan.withheld_tail),
+                seed_context=scan.tail_context or scan.seed_context, created_at=now))
+        elif scan.seed_context:
+            connection.execute(insert(withheld_fragments).values(
+                conversation_id=conversation_id, message_id=message_id, ciphertext=b"",
+                seed_context=True, created_at=now))
+
+    def release_expired(self, now: float | None = None) -> set[str]:
+        """Restore, in clear, what waited longer than `withhold_seconds` for a next
+        message that never came. Returns the conversations whose messages changed."""
+        now = time.time() if now is None else now
+        with self.engine.begin() as connection:
+            rows = list(connection.execute(
+                select(withheld_fragments)
+                .where(withheld_fragments.c.created_at <= now - self.seconds)
+                .order_by(withheld_fragments.c.id)))
+            self._resolve(connection, rows, secret=False)
+        return {row.conversation_id for row in rows if row.ciphertext}
+
+    @staticmethod
+    def _pending(connection: Connection, conversation_id: str) -> list[Any]:
+        return list(connection.execute(
+            select(withheld_fragments)
+            .where(withheld_fragments.c.conversation_id == conversation_id)
+            .order_by(withheld_fragments.c.id)))
+
+    def _resolve(self, connection: Connection, rows: list[Any], secret: bool) -> None:
+        for row in rows:
+            if row.ciphertext and row.message_id is not None:
+                clear = None if secret else self._open(row.ciphertext)
+                replacement = SECRET_MARKER if secret else (clear or UNREADABLE_MARKER)
+                ConversationStore.replace_in_text(connection, row.message_id, MARKER,
+                                                  replacement)
+        if rows:
+            connection.execute(delete(withheld_fragments).where(
+                withheld_fragments.c.id.in_([row.id for row in rows])))

@@ -1,0 +1,62 @@
+"""Cue words kept in YAML files: one pattern per category, matched in folded text.
+
+A file maps a category to a list of words written folded (lower case, Latin accents
+dropped). A word ending in "*" is a stem ("транзакц*" matches "транзакция"); other
+Latin/Cyrillic words match whole; CJK words match anywhere. "seed phrase", "seed-phrase"
+and "seedphrase" are one cue.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from bot.errors import DataFileError
+from bot.nlu.folding import fold
+
+# Scripts written without spaces between words: their cues match anywhere.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+def _body(word: str) -> str:
+    # "seed phrase", "seed-phrase", "seed_phrase", "seedphrase": one cue.
+    return re.escape(word.replace("-", " ")).replace(r"\ ", r"[\s\-_]*")
+
+
+def _compile(words: list[str]) -> re.Pattern[str]:
+    """Three alternations sharing their boundary checks (one lookbehind per position, not
+    one per word): CJK cues anywhere, Latin/Cyrillic stems, whole words."""
+    unspaced, stems, whole = [], [], []
+    for cue in sorted({fold(w) for w in words}, key=len, reverse=True):
+        word = cue.rstrip("*")
+        if _UNSPACED.search(word) or not re.search(r"\w", word[0] + word[-1]):
+            unspaced.append(_body(word))
+        elif cue.endswith("*"):
+            stems.append(_body(word))
+        else:
+            whole.append(_body(word))
+    parts = []
+    if unspaced:
+        parts.append("(?:" + "|".join(unspaced) + ")")
+    if stems:
+        parts.append(r"(?<!\w)(?:" + "|".join(stems) + r")\w*")
+    if whole:
+        parts.append(r"(?<!\w)(?:" + "|".join(whole) + r")(?!\w)")
+    return re.compile("|".join(parts))
+
+
+@lru_cache(maxsize=8)
+def cue_file(path: Path) -> dict[str, re.Pattern[str]]:
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    patterns: dict[str, re.Pattern[str]] = {}
+    for category, words in raw.items():
+        if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+            raise DataFileError(path, f"'{category}' is not a list of words",
+                                "Write each cue as '  - word' under its category.")
+        patterns[category] = _compile(words)
+    return patterns
+
+

@@ -1,0 +1,221 @@
+"""Find pasted secrets by their structure and redact them before anything else sees the text.
+
+Only the redacted text goes downstream: embeddings, logs, storage, transcripts. Each kind
+has its own detector (seed_phrases, keys, passwords, otp_codes); cue words only say what a
+value next to them is, the values are found by their shape. Two things are withheld rather
+than redacted, never stored in clear but not yet called secrets:
+- a 64-hex value with nothing around it saying whether it is a transaction or a key
+  (`unclear_hex`): the user is asked;
+- a run of seed words at the end of a message (`possible_seed`): the next message, or a
+  short timeout, decides whether it was the first part of a phrase (see `Carried`).
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from dataclasses import dataclass
+
+from bot.nlu.folding import Folded
+from bot.nlu.secrets.cues import find
+from bot.nlu.secrets.keys import (
+    API_SECRET,
+    PRIVATE_KEY,
+    UNCLEAR_HEX,
+    Found,
+    api_secrets,
+    encoded_keys,
+    hex_values,
+)
+from bot.nlu.secrets.otp_codes import OTP_CODE, otp_codes
+from bot.nlu.secrets.passwords import PASSWORD, passwords
+from bot.nlu.secrets.seed_phrases import (
+    Run,
+    all_runs,
+    is_seed,
+    solid_han_phrases,
+    tokens_of,
+    without_cues,
+    worth_withholding,
+)
+
+log = logging.getLogger(__name__)
+
+SEED_PHRASE = "seed_phrase"
+SECRET_KINDS = (SEED_PHRASE, PRIVATE_KEY, API_SECRET, PASSWORD, OTP_CODE)
+POSSIBLE_SEED = "possible_seed"
+SCANNER_ERROR = "scanner_error"
+WITHHELD_KINDS = (UNCLEAR_HEX, POSSIBLE_SEED, SCANNER_ERROR)
+
+# What happened to the withheld end of the previous message(s).
+CARRIED_SECRET = "secret"  # with this message it makes a seed phrase: redact it
+CARRIED_KEPT = "kept"  # this message goes on with seed words: keep withholding both
+CARRIED_RELEASED = "released"  # not a phrase: it may be shown in clear
+
+
+@dataclass(frozen=True)
+class Carried:
+    """The withheld end of the conversation's previous message(s): held in memory only
+    (encrypted at rest, see bot.dialogue.withheld) until this message decides."""
+
+    text: str = ""  # empty: nothing withheld, only the context carries over
+    context: bool = False  # the user named a seed phrase there (or pasted one)
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    kind: str
+
+    @property
+    def withheld(self) -> bool:
+        return self.kind in WITHHELD_KINDS
+
+
+@dataclass(frozen=True)
+class SecretScan:
+    redacted_text: str  # what may be stored and shown
+    kinds: tuple[str, ...]  # secrets found and redacted, never the values
+    spans: tuple[Span, ...] = ()
+    withheld_tail: str | None = None  # the clear words held back at the end (memory only)
+    tail_context: bool = False
+    carried: str | None = None  # CARRIED_SECRET / CARRIED_KEPT / CARRIED_RELEASED
+    withheld: tuple[str, ...] = ()  # kinds of what is withheld: unclear_hex, possible_seed
+    # The message names a seed phrase or holds one: the next message is read in that light
+    # ("first half: …" / "second half: …").
+    seed_context: bool = False
+    # What the understanding step may read: the redacted text with a possible seed's
+    # words still in (they are only held back from storage until the next message says
+    # what they were; "live support agent now" must still be understood).
+    readable_text: str = ""
+
+    @property
+    def found(self) -> bool:
+        return bool(self.kinds)
+
+    @property
+    def understood_text(self) -> str:
+        return self.readable_text or self.redacted_text
+
+
+class SecretScanner:
+    def scan(self, text: str, carried: Carried | None = None) -> SecretScan:
+        """Spans refer to the text in NFC form (wallets export Korean and Japanese
+        phrases decomposed; typed text is composed)."""
+        text = unicodedata.normalize("NFC", text)
+        f = Folded.of(text)
+        seed_cues = find("seed", f.text)
+        context = bool(seed_cues) or bool(carried and carried.context)
+        cues = seed_cues + find("private_key", f.text) + find("password", f.text)
+        tokens = tokens_of(f.text)
+        runs = [piece for run in all_runs(f.text, tokens) for piece in without_cues(run, cues)]
+        spans: list[Span] = []
+        for run in runs:
+            if is_seed(run, context):
+                spans.append(Span(*f.span(run.start, run.end), SEED_PHRASE))
+        spans += [Span(*f.span(*s), SEED_PHRASE) for s in solid_han_phrases(f.text, context)]
+        outcome = None
+        if carried is not None and carried.text:
+            outcome, completing = _continue(carried, runs, tokens, context)
+            if completing is not None:
+                spans.append(Span(*f.span(completing.start, completing.end), SEED_PHRASE))
+        found: list[Found] = [*hex_values(f), *encoded_keys(text), *api_secrets(f),
+                              *passwords(f), *otp_codes(f)]
+        spans += [Span(x.start, x.end, x.kind) for x in found]
+        tail = _tail(f, runs, tokens, spans, context)
+        if tail is not None:
+            spans.append(Span(*f.span(tail.start, tail.end), POSSIBLE_SEED))
+            if outcome == CARRIED_RELEASED and tail.tokens[0] == tokens[0]:
+                outcome = CARRIED_KEPT  # the whole message goes on with the same words
+        merged = _merge(spans)
+        kinds = {s.kind for s in merged if not s.withheld}
+        if outcome == CARRIED_SECRET:
+            kinds.add(SEED_PHRASE)
+        withheld_tail = next((text[s.start:s.end] for s in merged if s.kind == POSSIBLE_SEED),
+                             None)
+        return SecretScan(
+            redacted_text=_redact(text, merged), kinds=tuple(sorted(kinds)),
+            readable_text=_redact(text, [s for s in merged if s.kind != POSSIBLE_SEED]),
+            spans=tuple(merged), withheld_tail=withheld_tail,
+            tail_context=context if withheld_tail else False, carried=outcome,
+            withheld=tuple(sorted({s.kind for s in merged if s.withheld})),
+            seed_context=context or SEED_PHRASE in kinds)
+
+
+def scan_safely(scanner: SecretScanner, text: str, carried: Carried | None = None) -> SecretScan:
+    """A scanner failure never drops a message and never lets it through in clear: the
+    whole text is withheld and flagged."""
+    try:
+        return scanner.scan(text, carried)
+    except Exception as error:  # any bug in a detector
+        # The type only: the message would quote the text being scanned.
+        log.error("secrets scanner failed (%s); the message is withheld",
+                  type(error).__name__)
+        return SecretScan(f"[WITHHELD:{SCANNER_ERROR}]", (), (), withheld=(SCANNER_ERROR,))
+
+
+def _continue(carried: Carried, runs: list[Run], tokens: list, context: bool) -> tuple[
+    str, Run | None
+]:
+    """Does this message complete the phrase the previous one ended with?"""
+    cf = Folded.of(unicodedata.normalize("NFC", carried.text))
+    ctokens = tokens_of(cf.text)
+    for before in all_runs(cf.text, ctokens):
+        if len(before) < 3:
+            continue
+        # The first run of the same list near the start of this message continues it.
+        for run in runs:
+            if run.wordlist is not before.wordlist or tokens.index(run.tokens[0]) > 6:
+                continue
+            joined = Run(run.wordlist, before.tokens + run.tokens,
+                         before.candidates + run.candidates)
+            if is_seed(joined, context):
+                return CARRIED_SECRET, run
+    return CARRIED_RELEASED, None
+
+
+def _tail(f: Folded, runs: list[Run], tokens: list, spans: list[Span],
+          context: bool) -> Run | None:
+    """The longest run of seed words that ends the message and may go on in the next."""
+    candidates = []
+    for run in runs:
+        start, end = f.span(run.start, run.end)
+        ends_message = not any(c.isalpha() for c in f.text[run.end:])
+        covered = any(s.start <= start and end <= s.end for s in spans)
+        introduced = f.text[:run.start].rstrip(" \t•*-").endswith((":", "\n"))
+        if ends_message and not covered and worth_withholding(run, len(tokens),
+                                                              context or introduced):
+            candidates.append(run)
+    return max(candidates, key=len, default=None)
+
+
+def _merge(spans: list[Span]) -> list[Span]:
+    """Overlapping spans become one; a secret outranks a withheld value."""
+    merged: list[Span] = []
+    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+        if merged and span.start <= merged[-1].end:
+            last = merged[-1]
+            kind = last.kind if not last.withheld or span.withheld else span.kind
+            merged[-1] = Span(last.start, max(last.end, span.end), kind)
+        else:
+            merged.append(span)
+    return merged
+
+
+def _redact(text: str, spans: list[Span]) -> str:
+    out, cursor = [], 0
+    for span in spans:
+        out.append(text[cursor:span.start])
+        label = "WITHHELD" if span.withheld else "REDACTED"
+        out.append(f"[{label}:{span.kind}]")
+        cursor = span.end
+    out.append(text[cursor:])
+    return "".join(out)
+
+
+__all__ = [
+    "API_SECRET", "OTP_CODE", "PASSWORD", "POSSIBLE_SEED", "PRIVATE_KEY", "SECRET_KINDS",
+    "SEED_PHRASE", "UNCLEAR_HEX", "Carried", "SecretScan", "SecretScanner", "Span",
+    "scan_safely",
+]

@@ -1,0 +1,146 @@
+"""Private keys, extended keys and exchange API secrets, told apart from transaction ids.
+
+A 64-hex string is a private key or a transaction hash: nothing in its shape says which.
+The words around it decide, on both sides, the nearest one winning: "txid", "hash", an
+explorer link or a deposit/withdrawal complaint make it a transaction; "private key" (not
+negated: "I never shared my private key") makes it a key. With no word either way it is
+withheld: never stored, and the user is asked (see README, "An unclear 64-hex value").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.nlu.base58 import decode_check
+from bot.nlu.folding import Folded
+from bot.nlu.secrets.cues import find
+
+PRIVATE_KEY = "private_key"
+API_SECRET = "api_secret"
+UNCLEAR_HEX = "unclear_hex"
+
+_HEX64 = re.compile(r"(?<![0-9a-z])(?:0x)?[0-9a-f]{64}(?![0-9a-z])")
+_WIF = re.compile(r"(?<![0-9A-Za-z])[5KLc9][1-9A-HJ-NP-Za-km-z]{50,51}(?![0-9A-Za-z])")
+_EXTENDED = re.compile(
+    r"(?<![0-9A-Za-z])[xyztuvXYZ]prv[1-9A-HJ-NP-Za-km-z]{100,112}(?![0-9A-Za-z])")
+_TOKEN = re.compile(r"(?<![\w+/=.@:-])[A-Za-z0-9+/=_\-]{16,200}(?![\w+/=@-])")
+_BASE58 = set("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz")
+_KEY_WINDOW = 80
+_NEGATION_WINDOW = 40
+_SENTENCE_END = re.compile(r"[.!?。！？\n]")
+# A cue in another sentence ("I know you never ask for my private key. Withdrawal: …")
+# says less about the value than one in the same sentence.
+_OTHER_SENTENCE = 100
+_FUNDS_PENALTY = 40  # a deposit word somewhere counts less than "txid" next to the value
+_API_WINDOW = 40
+
+
+@dataclass(frozen=True)
+class Found:
+    start: int  # offsets in the text scanned (the original, not folded)
+    end: int
+    kind: str
+
+
+def _distance(cue: tuple[int, int], value: tuple[int, int], folded: str) -> int:
+    if cue[1] <= value[0]:
+        gap = folded[cue[1]:value[0]]
+    elif cue[0] >= value[1]:
+        gap = folded[value[1]:cue[0]]
+    else:
+        return 0
+    return len(gap) + (_OTHER_SENTENCE if _SENTENCE_END.search(gap) else 0)
+
+
+def _unnegated(cues: list[tuple[int, int]], negations: list[tuple[int, int]],
+               folded: str) -> list[tuple[int, int]]:
+    kept = []
+    for cue in cues:
+        before = [n for n in negations if 0 <= cue[0] - n[1] <= _NEGATION_WINDOW
+                  and not _SENTENCE_END.search(folded[n[1]:cue[0]])]
+        if not before:
+            kept.append(cue)
+    return kept
+
+
+def hex_values(f: Folded) -> list[Found]:
+    """Each 64-hex value: a private key, unclear, or a transaction hash (not returned)."""
+    folded = f.text
+    matches = list(_HEX64.finditer(folded))
+    if not matches:
+        return []
+    key_cues = _unnegated(find("private_key", folded), find("negation", folded), folded)
+    tx_cues = find("transaction", folded)
+    funds_cues = find("funds_movement", folded)
+    found = []
+    for match in matches:
+        value = match.span()
+        key = min((_distance(c, value, folded) for c in key_cues), default=None)
+        key = key if key is not None and key <= _KEY_WINDOW else None
+        tx = min((_distance(c, value, folded) for c in tx_cues), default=None)
+        tx = tx if tx is not None and tx <= _KEY_WINDOW else None
+        funds = min((_distance(c, value, folded) + _FUNDS_PENALTY
+                      for c in funds_cues), default=None)
+        transaction = min((d for d in (tx, funds) if d is not None), default=None)
+        if key is not None and (transaction is None or key <= transaction):
+            found.append(Found(*f.span(*value), PRIVATE_KEY))
+        elif transaction is None:
+            found.append(Found(*f.span(*value), UNCLEAR_HEX))
+    return found
+
+
+def encoded_keys(text: str) -> list[Found]:
+    """WIF private keys (checked by their Base58 checksum) and extended private keys."""
+    found = []
+    for match in _WIF.finditer(text):
+        payload = decode_check(match.group(0))
+        if payload is not None and payload[0] in (0x80, 0xEF) and len(payload) in (33, 34):
+            found.append(Found(*match.span(), PRIVATE_KEY))
+    found += [Found(*m.span(), PRIVATE_KEY) for m in _EXTENDED.finditer(text)]
+    return found
+
+
+def _random_looking(token: str) -> bool:
+    classes = sum((any(c.islower() for c in token), any(c.isupper() for c in token),
+                   any(c.isdigit() for c in token)))
+    return classes >= 2 and not token.strip("-_").isdigit()
+
+
+def _address_or_hash(token: str) -> bool:
+    bare = token[2:] if token.lower().startswith("0x") else token
+    if all(c in "0123456789abcdefABCDEF" for c in bare):
+        return True  # hex: a hash or an address, decided by hex_values
+    if token.lower().startswith(("bc1", "tb1", "ltc1")):
+        return True
+    return set(token) <= _BASE58 and (decode_check(token) is not None
+                                      or 25 <= len(token) <= 44 or 86 <= len(token) <= 88)
+
+
+def _in_link(text: str, match: re.Match[str]) -> bool:
+    """Part of a URL ("…/#/transaction/<hash>"): a path, not a credential."""
+    start = text.rfind(" ", 0, match.start()) + 1
+    end = text.find(" ", match.end())
+    chunk = text[start:end if end >= 0 else len(text)]
+    return "://" in chunk or "www." in chunk or "#/" in chunk
+
+
+def api_secrets(f: Folded) -> list[Found]:
+    """A random-looking token right after an API cue, or a bare one long and random
+    enough that it can only be a credential (64 letters and digits with 0/O/I/l, which
+    addresses and signatures never contain, or base64 with '+' and '/')."""
+    cues = find("api_secret", f.text)
+    found = []
+    for match in _TOKEN.finditer(f.original):
+        token = match.group(0)
+        if not _random_looking(token) or _address_or_hash(token) or _in_link(f.original, match):
+            continue
+        start = f.at(match.start())
+        after_cue = any(0 <= start - c[1] <= _API_WINDOW for c in cues)
+        bare_alnum = (len(token) >= 48 and token.isalnum() and not set(token) <= _BASE58)
+        bare_base64 = len(token) >= 40 and ("+" in token or "/" in token)
+        # Credentials mix letters and digits; "Wallet-Validierungsseite" is a word.
+        mixed = any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
+        if mixed and ((after_cue and len(token) >= 16) or bare_alnum or bare_base64):
+            found.append(Found(*match.span(), API_SECRET))
+    return found

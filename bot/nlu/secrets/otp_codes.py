@@ -1,0 +1,64 @@
+"""One-time codes: a 6-8 digit number whose nearest label says 2FA.
+
+Numbers are everywhere in support messages (error codes, referral codes, order, ticket
+and transaction numbers, zip codes, amounts). The nearest label on either side decides:
+"2fa code is 492 011" is a code, "ticket #558210 about my 2fa" is a ticket. A bare "code"
+counts as a one-time code ("코드 492011") unless a word right before it says what kind of
+code it is ("error code", "mã giao dịch", "邀请码").
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.nlu.folding import Folded
+from bot.nlu.secrets.cues import find
+from bot.nlu.secrets.keys import Found
+
+OTP_CODE = "otp_code"
+
+_NUMBER = re.compile(
+    r"(?<![\w.,#/:+])(?<!\d[ -])(\d{3}[ -]\d{3}|\d{4}[ -]\d{4}|\d{6,8})(?![\w.,/:]?\d)(?![ -]\d)")
+_BEFORE = 40
+_AFTER = 25
+_QUALIFIER_GAP = 12  # "error code": the qualifier sits right before the code word
+_UNIT_GAP = 3  # "250000 VND": after the number only a unit right next to it qualifies it
+
+
+def _distance(cue: tuple[int, int], value: tuple[int, int]) -> int | None:
+    if cue[1] <= value[0]:
+        gap = value[0] - cue[1]
+        return gap if gap <= _BEFORE else None
+    if cue[0] >= value[1]:
+        gap = cue[0] - value[1]
+        return gap if gap <= _AFTER else None
+    return 0
+
+
+def _nearest(cues: list[tuple[int, int]], value: tuple[int, int],
+             after: int = _AFTER) -> int | None:
+    distances = []
+    for cue in cues:
+        distance = _distance(cue, value)
+        if distance is not None and not (cue[0] >= value[1] and distance > after):
+            distances.append(distance)
+    return min(distances, default=None)
+
+
+def otp_codes(f: Folded) -> list[Found]:
+    numbers = list(_NUMBER.finditer(f.text))
+    if not numbers:
+        return []
+    strong = find("otp", f.text)
+    others = find("not_otp", f.text)
+    # A plain "code" word only counts when nothing qualifies it ("error code").
+    plain = [c for c in find("code", f.text)
+             if not any(0 <= c[0] - o[1] <= _QUALIFIER_GAP for o in others)]
+    found = []
+    for match in numbers:
+        value = match.span(1)
+        otp = _nearest(strong + plain, value)
+        other = _nearest(others, value, after=_UNIT_GAP)
+        if otp is not None and (other is None or otp < other):
+            found.append(Found(*f.span(*value), OTP_CODE))
+    return found

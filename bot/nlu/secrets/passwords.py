@@ -1,0 +1,135 @@
+"""Passwords: a password-shaped value right after (or just before) the word "password".
+
+"Passwort ist falsch" and "la contraseña es incorrecta" describe a password; "pw hunter2"
+and "мой пароль hunter2" give one. What follows the cue is a password when it has a
+password's shape (letters with digits or symbols, mixed case, a long digit run), or, after
+an explicit "is" / ":" / "=", any word that is not one of the describing words of
+cues.yml (`not_a_password`): "my password is sunshine".
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.nlu.folding import Folded, fold
+from bot.nlu.secrets.cues import cue_patterns, find
+from bot.nlu.secrets.keys import Found
+
+PASSWORD = "password"
+
+# What may sit between the cue and the value, matched in the original text (accents
+# matter: Portuguese "é" connects, Italian "e" is "and"): "is", ":", "=", "是", Japanese
+# and Korean particles ("パスワードはqwerty99", "비밀번호는 Qwer1234").
+_CONNECTOR = re.compile(
+    r"(?:\s*(?:(?:is|was|now|es|era|é|è|est|était|ist|lautet|war|là|la|это|olarak|eh)(?!\w)"
+    r"|[:=\-]|->|=>|是|为|為|就是|(?:は|が|는|은|이|가|:)(?=[\s\"'“「A-Za-z0-9:!#$%&*@])))+\s*",
+    re.IGNORECASE)
+# "мой пароль солнышко", "şifrem elma": Russian and Turkish drop the "is", so after
+# "my password" a plain word that ends the clause is the password too.
+_COPULA_FREE = re.compile(fold("(?:мой|моя|твой)") + r"\s*$")
+_CLAUSE_END = re.compile(r"\s*(?:$|[,.;!?—–\n。、！？]|-\s|です|でした|입니다|이에요|예요)")
+_QUOTES = "\"'“”‘’「」『』«»`"
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]")
+_VALUE = re.compile(r"[^\s,，。、;；]+")
+_TRAILING = ".,;:?)]}" + _QUOTES
+_SYMBOLS = set("!@#$%^&*+=?~<>|\\/_.-")
+_STRONG_SYMBOLS = set("!@#$%^&*+=?~<>|\\")
+# Parts of compounds that are words, not passwords: "2FA-Codes", "API-ключи", "Seed-Phrase".
+_TERMS = {"2fa", "g2fa", "u2f", "otp", "api", "sms", "pin", "id", "uid", "kyc", "24h", "1st",
+          "2nd", "3rd", "usdt", "btc", "eth"}
+_AMOUNT = re.compile(r"^\d+(?:[.,]\d+)?[a-z]{2,5}$", re.IGNORECASE)
+_EMAIL_OR_LINK = re.compile(r"@.*\.|://|^www\.|^0x[0-9a-f]{8,}", re.IGNORECASE)
+_NEARBY = 60  # how far after a password cue a strictly password-shaped token still counts
+_BEFORE = 25  # "Tr0ub4dor&3 is my password": how far before the cue
+
+
+def _value_at(text: str, start: int) -> tuple[int, int] | None:
+    while start < len(text) and text[start] in _QUOTES + " ":
+        start += 1
+    match = _VALUE.match(text, start)
+    if match is None:
+        return None
+    value = match.group(0)
+    cjk = _CJK.search(value)  # "qwerty99です": a password never runs into Japanese
+    end = match.start() + (cjk.start() if cjk else len(value))
+    while end > match.start() and text[end - 1] in _TRAILING:
+        end -= 1
+    return (match.start(), end) if end > match.start() else None
+
+
+def _describes(word: str) -> bool:
+    """A plain word that says something about the password ("falsch", "expirou")."""
+    folded = fold(word).strip("!?.")
+    return folded.isalpha() and bool(cue_patterns()["not_a_password"].fullmatch(folded))
+
+
+def _wordlike(token: str) -> bool:
+    parts = [p for p in re.split(r"[-_·./]", token.strip("*_~`·")) if p]
+    return bool(parts) and all(p.isalpha() or fold(p) in _TERMS for p in parts)
+
+
+def strictly_shaped(token: str) -> bool:
+    """Looks like a password whatever is around it: not an id, amount, e-mail or link."""
+    token = token.strip("*_~`·")
+    if _wordlike(token) or not 6 <= len(token) <= 40 or _AMOUNT.match(token) or (
+            _EMAIL_OR_LINK.search(token)):
+        return False
+    if len(token) >= 16 and all(c in "0123456789abcdefABCDEF" for c in token):
+        return False  # a hash
+    letters = any(c.isalpha() for c in token)
+    digits = any(c.isdigit() for c in token)
+    lower = any(c.islower() for c in token)
+    upper = any(c.isupper() for c in token)
+    symbols = any(c in _SYMBOLS for c in token)
+    strong = any(c in _STRONG_SYMBOLS for c in token)
+    if letters and not lower:  # ORD-8812345, T48213: ids are upper case
+        return False
+    return letters and ((digits and (lower or symbols)) or (strong and upper))
+
+
+def _shaped(token: str) -> bool:
+    """Right after "password is": a shorter or simpler value still counts ("abc1")."""
+    return strictly_shaped(token) or (token.isdigit() and len(token) >= 6) or (
+        len(token) >= 4 and any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
+        and not _wordlike(token) and not _AMOUNT.match(token)
+        and not _EMAIL_OR_LINK.search(token))
+
+
+def passwords(f: Folded) -> list[Found]:
+    found: list[Found] = []
+    for cue_start, cue_end in find("password", f.text):
+        cue_end_original = f.span(cue_end, cue_end)[0]
+        connector = _CONNECTOR.match(f.original, cue_end_original)
+        has_connector = bool(connector and connector.group(0).strip())
+        value = _value_at(f.original, connector.end() if has_connector and connector
+                          else cue_end_original)
+        if value is not None:
+            token = f.original[value[0]:value[1]]
+            plain = token.isalpha() and not _CJK.search(token)
+            owned = bool(_COPULA_FREE.search(f.text[max(0, cue_start - 8):cue_start])) or (
+                f.text[cue_start:cue_end] in ("sifrem", "parolam"))
+            ends_clause = bool(_CLAUSE_END.match(f.original, value[1]))
+            # A plain word counts only where it ends the clause ("my password is sunshine",
+            # "мой пароль солнышко,"), not "la password è stata cambiata".
+            if len(token) >= 4 and not _describes(token) and not _EMAIL_OR_LINK.search(
+                    token) and (_shaped(token) or (plain and ends_clause and (
+                        has_connector or owned))):
+                found.append(Found(*value, PASSWORD))
+                continue
+        found += _near_cue(f, cue_start, cue_end)
+    return found
+
+
+def _near_cue(f: Folded, cue_start: int, cue_end: int) -> list[Found]:
+    """A strictly password-shaped token shortly after the cue ("wrong password but it's
+    definitely Moonboy#2291") or just before it ("Tr0ub4dor&3 is my password")."""
+    found = []
+    begin = f.span(max(0, cue_start - _BEFORE), cue_start)
+    end = f.span(cue_end, min(len(f.text), cue_end + _NEARBY))
+    for lo, hi in ((begin[0], begin[1]), (end[0], end[1])):
+        for match in re.finditer(r"[^\s\"'“”「」,，。：；（）()\[\]{}<>]+", f.original[lo:hi]):
+            token = match.group(0).rstrip(_TRAILING)
+            if strictly_shaped(token):
+                found.append(Found(lo + match.start(), lo + match.start() + len(token),
+                                   PASSWORD))
+    return found

@@ -1,0 +1,288 @@
+"""Seed phrases found by their structure: runs of BIP39 words, whatever joins them.
+
+A run is a sequence of wordlist words separated only by non-letters (spaces, commas, line
+breaks, numbering, pipes, slashes, bullets, JSON quotes). It is a seed phrase when
+- its words pass the BIP39 checksum (1 in 16 for random words, 1 in 256 for 24), or
+- it has 12 words or more and does not read like a sentence (a seed is random words, so
+  on average rarer than a sentence's; see wordlists.reads_like_a_sentence), or
+- the user names a seed phrase and it has 6 words or more, again not a sentence.
+Chinese characters written solid need the checksum, and must not read as Chinese: nearly
+every common character is in the Chinese list. A phrase is redacted from its first word
+to its last, typos included.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.nlu.secrets.wordlists import (
+    Wordlist,
+    checksum_ok,
+    chinese_coverage,
+    han_wordlists,
+    is_function_char,
+    spaced_wordlists,
+)
+
+_WORD = re.compile(r"[^\W\d_]+")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{12,}")
+_LETTER = re.compile(r"[^\W\d_]")
+VALID_LENGTHS = (24, 21, 18, 15, 12)
+_MAX_GAP = 16
+_MIN_TRAILING = 4  # shorter runs ending a message are too common in ordinary chat
+
+
+@dataclass(frozen=True)
+class Token:
+    start: int  # offsets in the folded text
+    end: int
+    text: str
+
+
+@dataclass
+class Run:
+    wordlist: Wordlist
+    tokens: list[Token]
+    candidates: list[tuple[int, ...]]  # word positions per token; () for an unknown word
+
+    @property
+    def start(self) -> int:
+        return self.tokens[0].start
+
+    @property
+    def end(self) -> int:
+        return self.tokens[-1].end
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def best_positions(self) -> list[int]:
+        return [c[0] for c in self.candidates if c]
+
+
+def tokens_of(folded: str) -> list[Token]:
+    return [Token(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(folded)]
+
+
+def without_cues(run: Run, cues: Sequence[tuple[int, int]]) -> list[Run]:
+    """The run cut at the words of cues of several words: "seed", "phrase", "private" and
+    "key" are in the English list, and "my seed phrase still stuck" must not lend a run
+    two words. A lone "seed" may be one of the phrase's own words: it stays."""
+    cues = [(a, b) for a, b in cues if sum(a <= t.start < b for t in run.tokens) > 1]
+    pieces: list[Run] = []
+    tokens: list[Token] = []
+    candidates: list[tuple[int, ...]] = []
+    for token, candidate in zip(run.tokens, run.candidates, strict=True):
+        if any(a <= token.start < b for a, b in cues):
+            if tokens:
+                pieces.append(Run(run.wordlist, tokens, candidates))
+            tokens, candidates = [], []
+            continue
+        tokens.append(token)
+        candidates.append(candidate)
+    if tokens:
+        pieces.append(Run(run.wordlist, tokens, candidates))
+    return pieces
+
+
+_SENTENCE_BREAK = re.compile(r"[.!?。！？]\s|\n\s*\n")
+
+
+def _joined(folded: str, left: Token, right: Token) -> bool:
+    """Only separators between the two words: not letters, not a sentence's end (". "
+    without numbering, "!", a blank line)."""
+    gap = folded[left.end:right.start]
+    if len(gap) > _MAX_GAP or _LETTER.search(gap):
+        return False
+    return not (_SENTENCE_BREAK.search(gap) and not any(c.isdigit() for c in gap))
+
+
+def stretches(folded: str, tokens: list[Token]) -> list[list[Token]]:
+    """The text's words grouped where only separators join them."""
+    groups: list[list[Token]] = []
+    for token in tokens:
+        if groups and _joined(folded, groups[-1][-1], token):
+            groups[-1].append(token)
+        else:
+            groups.append([token])
+    return groups
+
+
+def runs_in(groups: list[list[Token]], wordlist: Wordlist) -> list[Run]:
+    """Runs of this list's words. Within a stretch of words joined only by separators,
+    the longest span is taken whose words are in the list but one in six (typos: a word
+    one typo from a list word anywhere, or a mangled word between list words)."""
+    runs: list[Run] = []
+    for group in groups:
+        exact = [wordlist.exact(t.text) for t in group]
+        if any(e is not None for e in exact):
+            runs += _spans(group, exact, wordlist)
+    return runs
+
+
+def _spans(tokens: list[Token], exact: list[int | None], wordlist: Wordlist) -> list[Run]:
+    """The longest acceptable span of one stretch, then the rest on either side."""
+    if len(tokens) > 80:  # a wall of words: exact words only, nothing guessed
+        return _exact_runs(tokens, exact, wordlist)
+    guesses: dict[int, tuple[int, ...]] = {}
+    for i, e in enumerate(exact):
+        if e is None:
+            guesses[i] = wordlist.near(tokens[i].text)
+
+    # A word too far from any list word to guess counts as a typo only deep inside list
+    # words (three on each side): "the", "and" do not bridge a sentence.
+    mangled = {k for k in guesses if len(tokens[k].text) >= 4 and k >= 3
+               and sum(e is not None for e in exact[k - 3:k + 4]) == 6}
+
+    best: tuple[int, int] | None = None
+    for a in range(len(tokens)):
+        if exact[a] is None and not guesses[a]:
+            continue  # a span never starts or ends on a word it cannot place
+        misses = 0
+        for b in range(a, len(tokens)):
+            if exact[b] is None:
+                misses += 1
+                if misses > max(1, (b - a + 1) // 6) or len(tokens[b].text) > 12 or not (
+                        guesses[b] or b in mangled):
+                    break
+            if exact[b] is None and not guesses[b]:
+                continue
+            if exact[a] is None and exact[b] is None and a == b:
+                continue  # a lone guess is no run
+            if best is None or b - a > best[1] - best[0]:
+                best = (a, b)
+    if best is None:
+        return []
+    a, b = best
+    # One word short of a phrase's length: the word next to it is its mangled first or
+    # last word ("ito, tiger, hunt, …"), whatever it looks like.
+    if b - a + 2 in VALID_LENGTHS:
+        if b + 1 < len(tokens) and 2 <= len(tokens[b + 1].text) <= 10:
+            b += 1
+        elif a > 0 and 2 <= len(tokens[a - 1].text) <= 10:
+            a -= 1
+    run = Run(wordlist, tokens[a:b + 1],
+              [(exact[k],) if exact[k] is not None else guesses.get(k, ())  # type: ignore[misc]
+               for k in range(a, b + 1)])
+    return [*_spans(tokens[:a], exact[:a], wordlist), run,
+            *_spans(tokens[b + 1:], exact[b + 1:], wordlist)]
+
+
+def _exact_runs(tokens: list[Token], exact: list[int | None], wordlist: Wordlist) -> list[Run]:
+    runs, current = [], []
+    for token, e in zip(tokens, exact, strict=True):
+        if e is not None:
+            current.append((token, e))
+        elif current:
+            runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    return [Run(wordlist, [t for t, _ in r], [(e,) for _, e in r]) for r in runs]
+
+
+def passes_checksum(run: Run) -> bool:
+    """The whole run, or a valid-length window of it, is a checksummed phrase."""
+    n = len(run)
+    if n > 60:  # a 4,000-character wall of words: decided by its length instead
+        return False
+    windows = [(0, n)] if n in VALID_LENGTHS else []
+    windows += [(s, s + size) for size in VALID_LENGTHS if size < n
+                for s in range(n - size + 1)]
+    for start, end in windows:
+        choices = run.candidates[start:end]
+        if not all(choices):
+            continue
+        combos = 1
+        for c in choices:
+            combos *= len(c)
+        if combos > 27:
+            continue
+        if any(checksum_ok(list(p)) for p in itertools.product(*choices)):
+            return True
+    return False
+
+
+def is_seed(run: Run, context: bool) -> bool:
+    if len(run) < 6:
+        return False
+    if passes_checksum(run):
+        return True
+    positions = run.best_positions()
+    if len(run) >= 12:
+        return not run.wordlist.reads_like_a_sentence(positions)
+    # Shorter, in a message about a seed: only words rarer than any sentence's.
+    return context and not run.wordlist.reads_like_a_sentence(positions, strict=True)
+
+
+def worth_withholding(run: Run, word_count: int, context: bool) -> bool:
+    """A run at the end of a message that may be the first part of a phrase whose rest
+    comes in the next message: most of the message, or a message about a seed."""
+    if len(run) < _MIN_TRAILING or run.wordlist.reads_like_a_sentence(run.best_positions()):
+        return False
+    return context or 5 * len(run) >= 3 * word_count
+
+
+def solid_han_phrases(folded: str, context: bool) -> list[tuple[int, int]]:
+    """Chinese phrases written without separators, found only by their checksum. Longer
+    windows are tried first everywhere, so a 24-character phrase is never cut at a
+    12-character window that passed by chance."""
+    found: list[tuple[int, int]] = []
+    for block in _HAN.finditer(folded):
+        text, offset = block.group(0), block.start()
+        # Running count of the most frequent characters: windows full of them are
+        # sentences, skipped before any checksum is computed.
+        common = [0]
+        for char in text:
+            common.append(common[-1] + is_function_char(char))
+        if _random_wall(text, common[-1]):
+            found.append((offset, offset + len(text)))
+            continue
+        for wordlist in han_wordlists():
+            positions = [wordlist.exact(char) for char in text]
+            used = [False] * len(text)
+            for size in VALID_LENGTHS:
+                limit = max(4, size // 4 + 1)
+                for start in range(len(text) - size + 1):
+                    if used[start] or used[start + size - 1] or (
+                            common[start + size] - common[start] >= limit):
+                        continue
+                    window = positions[start:start + size]
+                    if None in window or not checksum_ok(window):  # type: ignore[arg-type]
+                        continue
+                    if not _reads_as_chinese(text, start, size, context):
+                        found.append((offset + start, offset + start + size))
+                        used[start:start + size] = [True] * size
+    return found
+
+
+def _random_wall(text: str, function_chars: int) -> bool:
+    """Eight phrases' worth of wordlist characters with almost none of the frequent ones
+    a sentence is full of: a dump of phrases (or noise), hidden whole. Checking each of
+    its windows would cost a checksum per character (0.1 s for 4,000)."""
+    if len(text) < 96 or function_chars > 0.08 * len(text):
+        return False
+    lists = han_wordlists()
+    known = sum(any(w.exact(c) is not None for w in lists) for c in text)
+    return known >= 0.95 * len(text)
+
+
+def _reads_as_chinese(block: str, start: int, size: int, context: bool) -> bool:
+    """A sentence passes a 12-word checksum 1 time in 16, and a long sentence has many
+    windows: the window must also not read as Chinese (few frequent characters such as
+    的 是 了 – checked by the caller – and few common words). A phrase standing alone may
+    share a word or two with the language by chance; one inside a longer run of
+    characters, with no seed named, must share almost none."""
+    coverage = chinese_coverage(block, start, start + size)
+    if size == len(block):
+        return coverage >= 0.45
+    return coverage >= (0.34 if context else 0.17)
+
+
+def all_runs(folded: str, tokens: list[Token]) -> list[Run]:
+    groups = stretches(folded, tokens)
+    return [run for wordlist in (*spaced_wordlists(), *han_wordlists())
+            for run in runs_in(groups, wordlist)]

@@ -1,0 +1,49 @@
+"""TfidfVectorizer.transform for the few messages of one turn, without sklearn's per-call
+input checks.
+
+For a batch of one to a few short texts, sklearn's transform spends most of its time
+validating its own arrays (about 2 ms a call, three vectorizers a message). This computes
+the same matrix from the fitted vocabulary and idf weights: counts of the analyzer's
+terms, sublinear tf (1 + log), idf, l2 norm. tests/nlu/test_tfidf.py checks it against
+sklearn's result.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+
+class FastTfidf:
+    def __init__(self, vectorizer: TfidfVectorizer):
+        if not (vectorizer.sublinear_tf and vectorizer.norm == "l2" and vectorizer.use_idf):
+            raise ValueError("FastTfidf reproduces sublinear, l2-normalised tf-idf only")
+        self.vectorizer = vectorizer
+        self.analyze: Callable[[str], list[str]] = vectorizer.build_analyzer()
+        self.vocabulary: dict[str, int] = vectorizer.vocabulary_
+        self.idf = np.asarray(vectorizer.idf_, dtype=np.float64)
+        self.width = len(self.vocabulary)
+        self.dtype: Any = vectorizer.dtype
+
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        indptr: list[int] = [0]
+        indices: list[int] = []
+        values: list[float] = []
+        for text in texts:
+            counts = Counter(self.vocabulary[term] for term in self.analyze(text)
+                             if term in self.vocabulary)
+            columns = sorted(counts)
+            weights = [(1.0 + math.log(counts[c])) * self.idf[c] for c in columns]
+            norm = math.sqrt(sum(w * w for w in weights)) or 1.0
+            indices.extend(columns)
+            values.extend(w / norm for w in weights)
+            indptr.append(len(indices))
+        return sparse.csr_matrix((np.array(values, dtype=self.dtype),
+                                  np.array(indices, dtype=np.int32), np.array(indptr)),
+                                 shape=(len(texts), self.width))
