@@ -65,7 +65,8 @@ def score_incidents(cases: list[dict[str, Any]], nlu: Any) -> dict[str, Any]:
 
 def scan_walls(scanner: Any, rounds: int = 7) -> dict[str, dict[str, float]]:
     """The scanner on 4,000-character messages made to be slow: walls of wordlist words,
-    of Chinese wordlist characters, of hex, of digits. Median and worst of `rounds`."""
+    of Chinese wordlist characters, of hex, of digits, of password cues. Median and worst
+    of `rounds`."""
     import random
     from pathlib import Path
 
@@ -83,6 +84,7 @@ def scan_walls(scanner: Any, rounds: int = 7) -> dict[str, dict[str, float]]:
                                for _ in range(62))[:4000],
         "six_digit_numbers": " ".join(str(rng.randrange(100_000, 999_999))
                                       for _ in range(600))[:4000],
+        "password_cues": ("pw a1 " * 700)[:4000],
     }
     timings = {}
     for name, text in walls.items():

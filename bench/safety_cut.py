@@ -1,11 +1,13 @@
 """Choose the incident detector's cut (config `safety.incident_cut`) on the dev part of
 eval_data/safety/incidents.jsonl, never on its holdout part.
 
-The rule: the highest cut that keeps P1 recall at `--recall` (default 1.0) on the dev
-messages, counting a message as P1 exactly as the product does (a pasted secret, the
-detector's score at or above the cut, or its rule with the score at or above half the
-cut). A missed takeover costs far more than an agent's look at a false alarm, so the rule
-fixes recall and lets the false-P1 rate follow. The training data's own held-out
+The rule: the highest cut (in steps of 0.05) that keeps P1 recall at `--recall`
+(default 1.0) on the dev messages, counting a message as P1 exactly as the product does
+(a pasted secret, the detector's score at or above the cut, or its rule with the score at
+or above half the cut), then one step lower (`--margin`): the dev incident that sets the
+cut sits right above it, and new messages of the same kind score around it. A missed
+takeover costs far more than an agent's look at a false alarm, so the rule fixes recall
+and lets the false-P1 rate follow. The training data's own held-out
 cut (`safety.incident_recall`) sits far lower: its positives are written to be hard,
 while the dev messages read like real traffic.
 
@@ -26,6 +28,7 @@ from bench.safety_secrets import read_suite
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recall", type=float, default=1.0)
+    parser.add_argument("--margin", type=float, default=0.05)
     parser.add_argument("--model", default=str(ROOT / "models"))
     args = parser.parse_args()
     from bot.nlu.incidents import floor
@@ -51,8 +54,10 @@ def main() -> None:
                       "false_p1_rate": round(false_p1, 4)})
         if recall >= args.recall:
             chosen = float(cut)
+    if chosen is not None:
+        chosen = max(0.05, round(chosen - args.margin, 2))
     dump({"machine": machine(), "dev_messages": len(cases), "rule_recall": args.recall,
-          "trained_cut": nlu.incidents.cut if nlu.incidents else None,
+          "margin": args.margin, "trained_cut": nlu.incidents.cut if nlu.incidents else None,
           "chosen_cut": chosen, "table": table})
 
 

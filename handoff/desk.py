@@ -94,7 +94,7 @@ class AgentDesk:
 
     def reply(self, handoff_id: int, agent: Agent, text: str) -> DeskResult:
         # Agents paste things too: the same redaction applies before storage.
-        clean = self.secrets.scan(text.strip()).redacted_text
+        clean = self.secrets.scan_staff_text(text.strip())
         with self.engine.begin() as connection:
             row, problem = self._mine(connection, handoff_id, agent)
             if problem:
@@ -151,7 +151,7 @@ class AgentDesk:
         return DeskResult(DeskOutcome.OK)
 
     def close(self, handoff_id: int, agent: Agent, resolution: str) -> DeskResult:
-        note = self.secrets.scan(resolution.strip()).redacted_text
+        note = self.secrets.scan_staff_text(resolution.strip())
         with self.engine.begin() as connection:
             row, problem = self._mine(connection, handoff_id, agent)
             if problem:

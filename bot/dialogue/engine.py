@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
 from actions.registry import ACTIONS
 from actions.sdk import CollectingDispatcher, Domain, Tracker
@@ -76,11 +76,11 @@ class DialogueEngine:
 
     def open(self, channel: str, channel_key: str, user_label: str | None = None,
              lang: str | None = None) -> str:
-        # A display name is typed by the user too ("pw hunter2"): scanned like a message,
-        # and nothing withheld stays in it.
+        # A display name is typed by the user too ("pw hunter2"): scanned like a message
+        # (with no next message to complete it, nothing is held for one).
         label = None
         if user_label:
-            label = scan_safely(self.nlu.secrets, clean_text(user_label)).redacted_text
+            label = self.nlu.secrets.scan_staff_text(clean_text(user_label))
         return self.store.create(channel, channel_key, label, lang)
 
     def handle(self, conversation_id: str, text: str, client_message_id: str | None = None,
@@ -91,18 +91,10 @@ class DialogueEngine:
             if self.store.get(conversation_id) is None:
                 raise ConversationNotFound(f"no conversation {conversation_id}")
             raise MessageTooLong(f"messages are limited to {limit} characters")
-        # The secrets scan comes first: only its redacted text is stored, together with
-        # (encrypted) any seed words it holds back for the next message to decide.
-        carried = self.withheld.carried(conversation_id)
-        scan = scan_safely(self.nlu.secrets, cleaned, carried)
-
-        def settle(connection: Connection, message_id: int) -> None:
-            self.withheld.settle(connection, conversation_id, message_id, scan)
-
-        conversation, message_id, processed = self.store.receive(
-            conversation_id, scan.redacted_text, client_message_id, also=settle)
-        if conversation is None:
+        received = self._receive(conversation_id, cleaned, client_message_id)
+        if received is None:
             raise ConversationNotFound(f"no conversation {conversation_id}")
+        conversation, message_id, processed, scan, carried = received
         if processed:
             return self._replay(conversation, message_id)
         understanding = self._understand(conversation, cleaned, locale, scan, carried)
@@ -151,18 +143,40 @@ class DialogueEngine:
         self.notify(conversation_id)
         return True
 
+    def _receive(self, conversation_id: str, cleaned: str, client_message_id: str | None
+                 ) -> tuple[Any, int, bool, SecretScan, Carried | None] | None:
+        """Scan and store a user's message before anything else happens to it, holding
+        the conversation's lock: what the previous message held back is read, decided and
+        settled in the same transaction that stores this one, so two messages in flight
+        (or the timeout) cannot each see half a seed phrase. None: unknown conversation.
+
+        A retry with the same client id finds the stored message: processed means its
+        replies exist and are to be returned as they were; its held-back words were
+        settled the first time."""
+        with self.engine.begin() as connection:
+            row = self.store.lock_or_none(connection, conversation_id)
+            if row is None:
+                return None
+            found = (self.store.find_inbound(connection, conversation_id, client_message_id)
+                     if client_message_id else None)
+            if found is not None:
+                return (row, int(found.id), bool(found.processed),
+                        scan_safely(self.nlu.secrets, cleaned), None)
+            carried = self.withheld.carried(connection, conversation_id)
+            scan = scan_safely(self.nlu.secrets, cleaned, carried)
+            message_id = self.store.insert_inbound(connection, conversation_id,
+                                                   scan.redacted_text, client_message_id)
+            self.withheld.settle(connection, conversation_id, message_id, scan)
+            return row, message_id, False, scan, carried
+
     def record_unanswered(self, conversation_id: str, text: str,
                           client_message_id: str | None) -> int:
         """Store a message the channel will not answer (a flood), scanned and withheld
         exactly as a turn would; returns its id."""
-        scan = scan_safely(self.nlu.secrets, clean_text(text),
-                           self.withheld.carried(conversation_id))
-
-        def settle(connection: Connection, message_id: int) -> None:
-            self.withheld.settle(connection, conversation_id, message_id, scan)
-
-        _row, message_id, _ = self.store.receive(conversation_id, scan.redacted_text,
-                                                 client_message_id, also=settle)
+        received = self._receive(conversation_id, clean_text(text), client_message_id)
+        if received is None:
+            raise ConversationNotFound(f"no conversation {conversation_id}")
+        message_id = received[1]
         with self.engine.begin() as connection:
             self.store.finish_inbound(connection, message_id, {"rate_limited": True})
         return message_id
@@ -179,7 +193,10 @@ class DialogueEngine:
             dialogue = DialogueState.from_json(conversation.dialogue)
             source = dialogue.last_question if payload not in ("affirm", "deny",
                                                                 "request_human") else ""
-            understanding = self.parser.parse(source or payload, context, forced_intent=payload)
+            # The stored question is already redacted; held-back words of the previous
+            # message have nothing to do with it.
+            understanding = self.parser.parse(source or payload, replace(context, carried=None),
+                                              forced_intent=payload)
             # The button's name ("request_human") is English whatever the user speaks: the
             # language comes from the conversation, else from the channel's locale.
             if conversation.lang:

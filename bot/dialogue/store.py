@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
-from sqlalchemy.exc import IntegrityError
 
 from bot.dialogue.state import BOT, DialogueState
 from bot.storage.database import is_postgres, reading
@@ -52,38 +50,29 @@ class ConversationStore:
                                             conversations.c.channel_key == channel_key)
                 .order_by(conversations.c.created_at.desc())).first()
 
-    def receive(self, conversation_id: str, text: str, client_message_id: str | None,
-                also: Callable[[Connection, int], None] | None = None) -> tuple[Any, int, bool]:
-        """Store a user's message before anything else happens to it, in the same
-        transaction that reads the conversation. `also` runs in that transaction with the
-        new message's id (what the secrets scanner held back is stored with it, or not at
-        all).
+    @staticmethod
+    def lock_or_none(connection: Connection, conversation_id: str) -> Any:
+        """The conversation row locked for this transaction, or None when unknown."""
+        query = _CONVERSATION_FOR_UPDATE if is_postgres(connection.engine) else _CONVERSATION
+        return connection.execute(query, {"conversation": conversation_id}).first()
 
-        Returns (conversation row or None when unknown, message id, processed). A retry with
-        the same client id finds the stored message: processed means its replies exist and
-        are to be returned as they were.
-        """
-        try:
-            with self.engine.begin() as connection:
-                row = connection.execute(_CONVERSATION, {"conversation": conversation_id}).first()
-                if row is None:
-                    return None, 0, False
-                result = connection.execute(_INSERT_MESSAGE, {
-                    "conversation_id": conversation_id, "author": "user", "text": text,
-                    "kind": "text", "client_message_id": client_message_id,
-                    "processed": False, "created_at": time.time()})
-                message_id = _new_id(result)
-                if also is not None:
-                    also(connection, message_id)
-                return row, message_id, False
-        except IntegrityError:
-            with reading(self.engine) as connection:
-                row = connection.execute(_CONVERSATION,
-                                         {"conversation": conversation_id}).one()
-                found = connection.execute(select(messages.c.id, messages.c.processed).where(
-                    messages.c.conversation_id == conversation_id,
-                    messages.c.client_message_id == client_message_id)).one()
-            return row, int(found.id), bool(found.processed)
+    @staticmethod
+    def find_inbound(connection: Connection, conversation_id: str,
+                     client_message_id: str) -> Any:
+        """A user message already stored under this client id (a retry), or None."""
+        return connection.execute(select(messages.c.id, messages.c.processed).where(
+            messages.c.conversation_id == conversation_id,
+            messages.c.client_message_id == client_message_id)).first()
+
+    @staticmethod
+    def insert_inbound(connection: Connection, conversation_id: str, text: str,
+                       client_message_id: str | None) -> int:
+        """Store a user's (redacted) message, not yet answered."""
+        result = connection.execute(_INSERT_MESSAGE, {
+            "conversation_id": conversation_id, "author": "user", "text": text,
+            "kind": "text", "client_message_id": client_message_id,
+            "processed": False, "created_at": time.time()})
+        return _new_id(result)
 
     @staticmethod
     def replace_in_text(connection: Connection, message_id: int, marker: str,
@@ -102,8 +91,10 @@ class ConversationStore:
         PostgreSQL: SELECT … FOR UPDATE, so two processes serve one conversation in turn.
         SQLite: every transaction is BEGIN IMMEDIATE, which already serialises writers.
         """
-        query = _CONVERSATION_FOR_UPDATE if is_postgres(connection.engine) else _CONVERSATION
-        return connection.execute(query, {"conversation": conversation_id}).one()
+        row = ConversationStore.lock_or_none(connection, conversation_id)
+        if row is None:
+            raise LookupError(f"no conversation {conversation_id}")
+        return row
 
     @staticmethod
     def add_message(connection: Connection, conversation_id: str, author: str, text: str,

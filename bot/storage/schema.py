@@ -129,6 +129,9 @@ withheld_fragments = Table(
     Column("conversation_id", String(36), ForeignKey("conversations.id"), nullable=False),
     Column("message_id", Integer),  # the message whose text holds the marker
     Column("ciphertext", LargeBinary, nullable=False),
+    # Which key sealed it (a hash of the key, not the key): a server holding another key
+    # leaves the row alone instead of calling it unreadable.
+    Column("key_id", String(16), nullable=False),
     Column("seed_context", Boolean, nullable=False, default=False),
     Column("created_at", Float, nullable=False),
     Index("ix_withheld_conversation", "conversation_id", "id"),

@@ -10,12 +10,13 @@ from bot.nlu.batching import BatchingParser
 from bot.nlu.understanding import ParseContext
 
 MESSAGES = [
-    ("usdt充值两个小时了还没到账", None, None),
-    ("my account was hacked, someone changed my email", None, None),
-    ("", None, None),
-    ("mi retiro de usdt lleva 5 horas pendiente", ParseContext(locale_hint="es-ES"), None),
-    ("request_human", ParseContext(previous_lang="ja"), "request_human"),
-    ("ok", ParseContext(previous_lang="de"), None),
+    ("usdt充值两个小时了还没到账", None, None, None),
+    ("my account was hacked, someone changed my email", None, None, None),
+    ("", None, None, None),
+    ("mi retiro de usdt lleva 5 horas pendiente", ParseContext(locale_hint="es-ES"), None,
+     None),
+    ("request_human", ParseContext(previous_lang="ja"), "request_human", None),
+    ("ok", ParseContext(previous_lang="de"), None, None),
 ]
 
 
@@ -32,7 +33,7 @@ def test_parse_many_matches_parse_one_by_one(shipped_nlu):
 
 def test_concurrent_callers_each_get_their_own_answer(shipped_nlu):
     parser = BatchingParser(shipped_nlu)
-    texts = [text for text, _, _ in MESSAGES if text] * 4
+    texts = [text for text, *_ in MESSAGES if text] * 4
     results: dict[int, str] = {}
 
     def ask(i: int) -> None:

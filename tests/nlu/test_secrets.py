@@ -239,3 +239,33 @@ def test_a_wall_of_4000_characters_of_words_is_hidden_whole(scanner):
     # Its speed is a figure of bench/safety.py (scan_4000_characters), not asserted here.
     wall = " ".join(_english(256) * 30)[:4000].rsplit(" ", 1)[0]
     assert scanner.scan(wall).redacted_text == "[REDACTED:seed_phrase]"
+
+
+def test_agents_keep_transaction_ids_and_lose_secrets(scanner):
+    text = f"Your withdrawal hash is {TX_HASH}. Never send us a password like Hunter22!x"
+    staff = scanner.scan_staff_text(text)
+    assert TX_HASH in staff and "Hunter22!x" not in staff
+    # Seed words ending an agent's note stay: no next message will complete them.
+    assert scanner.scan_staff_text("please check zebra absurd ankle") == (
+        "please check zebra absurd ankle")
+
+
+def test_markers_of_an_earlier_scan_are_not_cues(scanner):
+    words = _english()
+    text = "[REDACTED:seed_phrase] what now"
+    assert not scanner.scan(text, Carried(" ".join(words[:6]))).found
+
+
+def test_the_rest_of_a_phrase_later_in_the_message(scanner):
+    words = _english()
+    first = scanner.scan("here are the words: " + " ".join(words[:6]))
+    assert first.withheld_tail
+    second = scanner.scan("ok the rest of the words are " + " ".join(words[6:]),
+                          Carried(first.withheld_tail, first.seed_context))
+    assert second.carried == CARRIED_SECRET
+
+
+def test_a_half_phrase_followed_by_a_question_is_withheld(scanner):
+    words = _english()
+    result = scanner.scan(" ".join(words[:6]) + " is this safe?")
+    assert result.withheld_tail and not any(w in result.redacted_text for w in words[:6])

@@ -76,9 +76,13 @@ def test_withheld_words_are_released_after_the_timeout(client, services):
 def test_a_fragment_sealed_under_another_key_is_never_shown(client, services):
     conversation = open_conversation(client)
     say(client, conversation, "cactus marble velvet orbit")
-    restarted = WithheldFragments(services.db, services.settings.safety.withhold_seconds,
-                                  key=b"k" * 32)
-    restarted.release_expired(now=time.time() + 3600)
+    other = WithheldFragments(services.db, services.settings.safety.withhold_seconds,
+                              key=b"k" * 32)
+    # Another server's key: it leaves the fragment to the server that sealed it …
+    other.release_expired(now=time.time() + 3600)
+    assert MARKER in stored_user_texts(services, conversation)[0]
+    # … until nobody has been able to open it for a day (the key is gone).
+    other.release_expired(now=time.time() + 2 * 86400)
     assert stored_user_texts(services, conversation)[0] == "[WITHHELD:unreadable]"
 
 

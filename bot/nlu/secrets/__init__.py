@@ -13,8 +13,9 @@ than redacted, never stored in clear but not yet called secrets:
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.nlu.folding import Folded
 from bot.nlu.secrets.cues import find
@@ -104,7 +105,7 @@ class SecretScanner:
         """Spans refer to the text in NFC form (wallets export Korean and Japanese
         phrases decomposed; typed text is composed)."""
         text = unicodedata.normalize("NFC", text)
-        f = Folded.of(text)
+        f = _without_markers(Folded.of(text))
         seed_cues = find("seed", f.text)
         context = bool(seed_cues) or bool(carried and carried.context)
         cues = seed_cues + find("private_key", f.text) + find("password", f.text)
@@ -116,8 +117,10 @@ class SecretScanner:
                 spans.append(Span(*f.span(run.start, run.end), SEED_PHRASE))
         spans += [Span(*f.span(*s), SEED_PHRASE) for s in solid_han_phrases(f.text, context)]
         outcome = None
-        if carried is not None and carried.text:
-            outcome, completing = _continue(carried, runs, tokens, context)
+        before = _carried_runs(carried)
+        if before:
+            completing = _continue(before, runs, context)
+            outcome = CARRIED_SECRET if completing is not None else CARRIED_RELEASED
             if completing is not None:
                 spans.append(Span(*f.span(completing.start, completing.end), SEED_PHRASE))
         found: list[Found] = [*hex_values(f), *encoded_keys(text), *api_secrets(f),
@@ -126,8 +129,8 @@ class SecretScanner:
         tail = _tail(f, runs, tokens, spans, context)
         if tail is not None:
             spans.append(Span(*f.span(tail.start, tail.end), POSSIBLE_SEED))
-            if outcome == CARRIED_RELEASED and tail.tokens[0] == tokens[0]:
-                outcome = CARRIED_KEPT  # the whole message goes on with the same words
+            if outcome == CARRIED_RELEASED and any(r.wordlist is tail.wordlist for r in before):
+                outcome = CARRIED_KEPT  # this message ends with more of the same words
         merged = _merge(spans)
         kinds = {s.kind for s in merged if not s.withheld}
         if outcome == CARRIED_SECRET:
@@ -143,6 +146,20 @@ class SecretScanner:
             seed_context=context or SEED_PHRASE in kinds)
 
 
+    def scan_staff_text(self, text: str) -> str:
+        """An agent's reply or note, or a display name: redacted like a user's message,
+        but nothing is held for a next message that will not complete it (seed words at
+        the end stay)."""
+        try:
+            scan = self.scan(text)
+        except Exception as error:  # any bug in a detector: withheld, never in clear
+            log.error("secrets scanner failed (%s); the text is withheld",
+                      type(error).__name__)
+            return f"[WITHHELD:{SCANNER_ERROR}]"
+        kept = [s for s in scan.spans if s.kind != POSSIBLE_SEED]
+        return _redact(unicodedata.normalize("NFC", text), kept)
+
+
 def scan_safely(scanner: SecretScanner, text: str, carried: Carried | None = None) -> SecretScan:
     """A scanner failure never drops a message and never lets it through in clear: the
     whole text is withheld and flagged."""
@@ -155,33 +172,50 @@ def scan_safely(scanner: SecretScanner, text: str, carried: Carried | None = Non
         return SecretScan(f"[WITHHELD:{SCANNER_ERROR}]", (), (), withheld=(SCANNER_ERROR,))
 
 
-def _continue(carried: Carried, runs: list[Run], tokens: list, context: bool) -> tuple[
-    str, Run | None
-]:
-    """Does this message complete the phrase the previous one ended with?"""
+_MARKER = re.compile(r"\[(?:redacted|withheld):\w+\]")
+
+
+def _without_markers(f: Folded) -> Folded:
+    """Markers of earlier scans ("[REDACTED:seed_phrase]") blanked, offsets kept: their
+    words must not read as a cue when stored text is scanned again."""
+    if "[" not in f.text:
+        return f
+    masked = _MARKER.sub(lambda m: " " * len(m.group(0)), f.text)
+    return replace(f, text=masked)
+
+
+def _carried_runs(carried: Carried | None) -> list[Run]:
+    if carried is None or not carried.text:
+        return []
     cf = Folded.of(unicodedata.normalize("NFC", carried.text))
-    ctokens = tokens_of(cf.text)
-    for before in all_runs(cf.text, ctokens):
-        if len(before) < 3:
-            continue
-        # The first run of the same list near the start of this message continues it.
+    return [run for run in all_runs(cf.text, tokens_of(cf.text)) if len(run) >= 3]
+
+
+def _continue(before: list[Run], runs: list[Run], context: bool) -> Run | None:
+    """The run of this message that completes the phrase the previous one ended with:
+    one of the same list that reads as random words itself (so "please help me now"
+    after six seed words does not turn into a phrase)."""
+    for earlier in before:
         for run in runs:
-            if run.wordlist is not before.wordlist or tokens.index(run.tokens[0]) > 6:
+            if run.wordlist is not earlier.wordlist or (
+                    len(run) >= 3 and run.wordlist.reads_like_a_sentence(run.best_positions())):
                 continue
-            joined = Run(run.wordlist, before.tokens + run.tokens,
-                         before.candidates + run.candidates)
+            joined = Run(run.wordlist, earlier.tokens + run.tokens,
+                         earlier.candidates + run.candidates)
             if is_seed(joined, context):
-                return CARRIED_SECRET, run
-    return CARRIED_RELEASED, None
+                return run
+    return None
 
 
 def _tail(f: Folded, runs: list[Run], tokens: list, spans: list[Span],
           context: bool) -> Run | None:
-    """The longest run of seed words that ends the message and may go on in the next."""
+    """The longest run of seed words that ends the message and may go on in the next
+    (a run of six or more may be followed by a few words: "… is this safe?")."""
     candidates = []
     for run in runs:
         start, end = f.span(run.start, run.end)
-        ends_message = not any(c.isalpha() for c in f.text[run.end:])
+        after = sum(token.start >= run.end for token in tokens)
+        ends_message = after == 0 or (len(run) >= 6 and after <= 4)
         covered = any(s.start <= start and end <= s.end for s in spans)
         introduced = f.text[:run.start].rstrip(" \t•*-").endswith((":", "\n"))
         if ends_message and not covered and worth_withholding(run, len(tokens),

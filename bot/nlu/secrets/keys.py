@@ -32,6 +32,8 @@ _SENTENCE_END = re.compile(r"[.!?。！？\n]")
 # A cue in another sentence ("I know you never ask for my private key. Withdrawal: …")
 # says less about the value than one in the same sentence.
 _OTHER_SENTENCE = 100
+# A negation governs a cue in its own clause only: "didn't arrive, my key is …".
+_CLAUSE_END = re.compile(r"[.!?。！？\n,;，；、]")
 _FUNDS_PENALTY = 40  # a deposit word somewhere counts less than "txid" next to the value
 _API_WINDOW = 40
 
@@ -58,7 +60,7 @@ def _unnegated(cues: list[tuple[int, int]], negations: list[tuple[int, int]],
     kept = []
     for cue in cues:
         before = [n for n in negations if 0 <= cue[0] - n[1] <= _NEGATION_WINDOW
-                  and not _SENTENCE_END.search(folded[n[1]:cue[0]])]
+                  and not _CLAUSE_END.search(folded[n[1]:cue[0]])]
         if not before:
             kept.append(cue)
     return kept

@@ -97,6 +97,7 @@ def _shaped(token: str) -> bool:
 
 def passwords(f: Folded) -> list[Found]:
     found: list[Found] = []
+    unresolved: list[tuple[int, int]] = []
     for cue_start, cue_end in find("password", f.text):
         cue_end_original = f.span(cue_end, cue_end)[0]
         connector = _CONNECTOR.match(f.original, cue_end_original)
@@ -116,20 +117,37 @@ def passwords(f: Folded) -> list[Found]:
                         has_connector or owned))):
                 found.append(Found(*value, PASSWORD))
                 continue
-        found += _near_cue(f, cue_start, cue_end)
-    return found
+        unresolved.append((cue_start, cue_end))
+    return found + _near_cues(f, unresolved)
 
 
-def _near_cue(f: Folded, cue_start: int, cue_end: int) -> list[Found]:
-    """A strictly password-shaped token shortly after the cue ("wrong password but it's
-    definitely Moonboy#2291") or just before it ("Tr0ub4dor&3 is my password")."""
+# A token ends at a space, a quote or bracket, or a CJK character ("Qq5201314是我的密码").
+_NEAR_TOKEN = re.compile(
+    r"[^\s\"'“”「」,，。：；（）()\[\]{}<>\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
+
+
+def _near_cues(f: Folded, cues: list[tuple[int, int]]) -> list[Found]:
+    """A strictly password-shaped token shortly after a cue ("wrong password but it's
+    definitely Moonboy#2291") or just before it ("Tr0ub4dor&3 is my password"). A token
+    that overlaps a window counts whole. The windows of all cues are merged first, so a
+    text dense with cues is still read once."""
+    windows: list[tuple[int, int]] = []
+    for cue_start, cue_end in cues:
+        for lo, hi in (f.span(max(0, cue_start - _BEFORE), cue_start),
+                       f.span(cue_end, min(len(f.text), cue_end + _NEARBY))):
+            if windows and lo <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], max(hi, windows[-1][1]))
+            else:
+                windows.append((lo, hi))
     found = []
-    begin = f.span(max(0, cue_start - _BEFORE), cue_start)
-    end = f.span(cue_end, min(len(f.text), cue_end + _NEARBY))
-    for lo, hi in ((begin[0], begin[1]), (end[0], end[1])):
-        for match in re.finditer(r"[^\s\"'“”「」,，。：；（）()\[\]{}<>]+", f.original[lo:hi]):
+    text = f.original
+    for lo, hi in windows:
+        start = max(0, lo - 64)  # a token cut by the window is read whole (up to 64)
+        for match in _NEAR_TOKEN.finditer(text, start, min(len(text), hi + 64)):
+            if match.end() <= lo or match.start() >= hi or (
+                    match.start() == start and start > 0):
+                continue
             token = match.group(0).rstrip(_TRAILING)
             if strictly_shaped(token):
-                found.append(Found(lo + match.start(), lo + match.start() + len(token),
-                                   PASSWORD))
+                found.append(Found(match.start(), match.start() + len(token), PASSWORD))
     return found
