@@ -9,8 +9,9 @@
 
 Both suites were written by helpers who never saw the detectors or the training data.
 Each row has a `split`: "dev" (two thirds, used while building the detectors) and
-"holdout" (one third, scored once at the end). Figures per split, per language, per
-category.
+"holdout" (one third, scored once at the end of the fifth session's first round).
+holdout2_*.jsonl were written afresh after that round, by two more helpers, and scored
+once at the end of the second. Figures per split, per language, per category.
 
     .venv/bin/python -m bench.safety [--split dev|holdout|all] [--model models] [--failures]
 """
@@ -101,7 +102,8 @@ def scan_walls(scanner: Any, rounds: int = 7) -> dict[str, dict[str, float]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=("dev", "holdout", "all"), default="dev")
+    parser.add_argument("--split", choices=("dev", "holdout", "holdout2", "all"),
+                        default="dev")
     parser.add_argument("--model", default=str(ROOT / "models"))
     parser.add_argument("--failures", action="store_true",
                         help="list the cases that failed (never look at them for holdout)")
@@ -110,8 +112,10 @@ def main() -> None:
 
     started = time.perf_counter()
     nlu = NLU.load(bench_settings(None), args.model, check_fresh=False)
-    incidents = score_incidents(read_suite(SUITES / "incidents.jsonl", args.split), nlu)
-    secrets = score_secrets(read_suite(SUITES / "secrets.jsonl", args.split), nlu.secrets)
+    prefix = "holdout2_" if args.split == "holdout2" else ""
+    incidents = score_incidents(read_suite(SUITES / f"{prefix}incidents.jsonl", args.split), nlu)
+    secrets = score_secrets(read_suite(SUITES / f"{prefix}secrets.jsonl", args.split),
+                            nlu.secrets)
     report: dict[str, Any] = {
         "machine": machine(), "split": args.split, "model": args.model,
         "incidents": {k: v for k, v in incidents.items() if k != "failures"},

@@ -60,7 +60,7 @@ def run_conversation(scanner: SecretScanner, messages: list[str]) -> Outcome:
         if tail is not None:
             pending.append((index, tail))
         carried = Carried("\n".join(messages[i][s.start:s.end] for i, s in pending),
-                          scan.seed_context)
+                          scan.seed_context, scan.seed_wordlist)
     return outcome  # whatever is still pending is released by the timeout
 
 

@@ -97,7 +97,9 @@ class WithheldFragments:
             return None
         texts = [text for row in rows if row.ciphertext
                  for text in [self._open(row)] if text]
-        return Carried("\n".join(texts), any(row.seed_context for row in rows))
+        lists = [row.wordlist for row in rows if row.wordlist]
+        return Carried("\n".join(texts), any(row.seed_context for row in rows),
+                       lists[-1] if lists else None)
 
     def settle(self, connection: Connection, conversation_id: str, message_id: int,
                scan: SecretScan, now: float | None = None) -> None:
@@ -121,7 +123,8 @@ class WithheldFragments:
                 conversation_id=conversation_id, message_id=message_id, key_id=self.key_id,
                 ciphertext=(self._seal(conversation_id, scan.withheld_tail)
                             if scan.withheld_tail else b""),
-                seed_context=scan.tail_context or scan.seed_context, created_at=now))
+                seed_context=scan.tail_context or scan.seed_context,
+                wordlist=scan.seed_wordlist, created_at=now))
 
     def release_expired(self, now: float | None = None) -> set[str]:
         """Restore, in clear, what waited longer than `withhold_seconds` for a next

@@ -15,9 +15,11 @@ from functools import lru_cache
 # Only the Latin combining accents go: Japanese voicing marks (U+3099) and Hangul jamo
 # change the word, so they stay.
 _LATIN_ACCENTS = range(0x0300, 0x0370)
-# Apostrophes go too: "didn't" and "didnt", "c'est" and "cest" are typed alike.
 _EXTRA = {"ı": "i", "ł": "l", "đ": "d", "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss",
-          "\u3000": " ", "'": "", "’": "", "‘": "", "`": "", "´": ""}
+          "\u3000": " "}
+# Apostrophes: English "n't" closes up ("didn't" is typed "didnt" as often), every
+# other one separates words ("d'erreur" is "d erreur", "c'est" is "c est").
+_APOSTROPHES = frozenset("'’‘`´")
 
 
 @lru_cache(maxsize=8192)
@@ -30,11 +32,24 @@ def fold_char(char: str) -> str:
     return unicodedata.normalize("NFC", kept)
 
 
+def _fold_at(text: str, index: int) -> str:
+    char = text[index]
+    if char in _APOSTROPHES:
+        closes = (0 < index < len(text) - 1 and text[index - 1] in "nN"
+                  and text[index + 1] in "tT")
+        return "" if closes else " "
+    return fold_char(char)
+
+
+def _plain(text: str) -> bool:
+    return text.isascii() and "'" not in text and "`" not in text
+
+
 def fold(text: str) -> str:
-    if text.isascii() and "'" not in text and "`" not in text:
+    if _plain(text):
         return text.lower()
     # Recomposed as a whole: a wordlist stored decomposed (Korean jamo) matches typed text.
-    return unicodedata.normalize("NFC", "".join(fold_char(c) for c in text))
+    return unicodedata.normalize("NFC", "".join(_fold_at(text, i) for i in range(len(text))))
 
 
 @dataclass(frozen=True)
@@ -47,12 +62,12 @@ class Folded:
 
     @classmethod
     def of(cls, original: str) -> Folded:
-        if original.isascii() and "'" not in original and "`" not in original:
+        if _plain(original):
             return cls(original, original.lower(), tuple(range(len(original))))
         parts: list[str] = []
         origin: list[int] = []
-        for index, char in enumerate(original):
-            folded = fold_char(char)
+        for index in range(len(original)):
+            folded = _fold_at(original, index)
             parts.append(folded)
             origin.extend([index] * len(folded))
         return cls(original, "".join(parts), tuple(origin))

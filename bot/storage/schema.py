@@ -133,6 +133,7 @@ withheld_fragments = Table(
     # leaves the row alone instead of calling it unreadable.
     Column("key_id", String(16), nullable=False),
     Column("seed_context", Boolean, nullable=False, default=False),
+    Column("wordlist", String(32)),  # the BIP39 list of the phrase or words (not secret)
     Column("created_at", Float, nullable=False),
     Index("ix_withheld_conversation", "conversation_id", "id"),
     Index("ix_withheld_created", "created_at"),

@@ -32,6 +32,7 @@ from bot.nlu.secrets.otp_codes import OTP_CODE, otp_codes
 from bot.nlu.secrets.passwords import PASSWORD, passwords
 from bot.nlu.secrets.seed_phrases import (
     Run,
+    Token,
     all_runs,
     is_seed,
     solid_han_phrases,
@@ -61,6 +62,9 @@ class Carried:
 
     text: str = ""  # empty: nothing withheld, only the context carries over
     context: bool = False  # the user named a seed phrase there (or pasted one)
+    # The wordlist of a phrase just pasted: a few more of its words opening the next
+    # message are its rest ("…15 words" then "vejez ateo").
+    wordlist: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,7 @@ class SecretScan:
     # The message names a seed phrase or holds one: the next message is read in that light
     # ("first half: …" / "second half: …").
     seed_context: bool = False
+    seed_wordlist: str | None = None  # the list of a phrase found (or held back) here
     # What the understanding step may read: the redacted text with a possible seed's
     # words still in (they are only held back from storage until the next message says
     # what they were; "live support agent now" must still be understood).
@@ -112,9 +117,11 @@ class SecretScanner:
         tokens = tokens_of(f.text)
         runs = [piece for run in all_runs(f.text, tokens) for piece in without_cues(run, cues)]
         spans: list[Span] = []
+        seed_lists: list[str] = []
         for run in runs:
-            if is_seed(run, context):
+            if is_seed(run, context) or _rest_of_a_phrase(run, carried):
                 spans.append(Span(*f.span(run.start, run.end), SEED_PHRASE))
+                seed_lists.append(run.wordlist.name)
         spans += [Span(*f.span(*s), SEED_PHRASE) for s in solid_han_phrases(f.text, context)]
         outcome = None
         before = _carried_runs(carried)
@@ -123,14 +130,22 @@ class SecretScanner:
             outcome = CARRIED_SECRET if completing is not None else CARRIED_RELEASED
             if completing is not None:
                 spans.append(Span(*f.span(completing.start, completing.end), SEED_PHRASE))
+                seed_lists.append(completing.wordlist.name)
+            elif any(r.wordlist.name in seed_lists for r in before):
+                # A phrase of the same list in this message: the held words were its
+                # start, whatever came between.
+                outcome = CARRIED_SECRET
         found: list[Found] = [*hex_values(f), *encoded_keys(text), *api_secrets(f),
                               *passwords(f), *otp_codes(f)]
         spans += [Span(x.start, x.end, x.kind) for x in found]
-        tail = _tail(f, runs, tokens, spans, context)
-        if tail is not None:
-            spans.append(Span(*f.span(tail.start, tail.end), POSSIBLE_SEED))
-            if outcome == CARRIED_RELEASED and any(r.wordlist is tail.wordlist for r in before):
-                outcome = CARRIED_KEPT  # this message ends with more of the same words
+        # Once the held words made a phrase, nothing more is waiting to go on with them.
+        held = _held_back(f, runs, tokens, spans, context,
+                          [] if outcome == CARRIED_SECRET else before)
+        if held is not None:
+            spans.append(Span(*f.span(held.start, held.end), POSSIBLE_SEED))
+            seed_lists.append(held.wordlist.name)
+            if outcome == CARRIED_RELEASED and any(r.wordlist is held.wordlist for r in before):
+                outcome = CARRIED_KEPT  # this message goes on with more of the same words
         merged = _merge(spans)
         kinds = {s.kind for s in merged if not s.withheld}
         if outcome == CARRIED_SECRET:
@@ -143,7 +158,8 @@ class SecretScanner:
             spans=tuple(merged), withheld_tail=withheld_tail,
             tail_context=context if withheld_tail else False, carried=outcome,
             withheld=tuple(sorted({s.kind for s in merged if s.withheld})),
-            seed_context=context or SEED_PHRASE in kinds)
+            seed_context=context or SEED_PHRASE in kinds,
+            seed_wordlist=seed_lists[-1] if seed_lists else None)
 
 
     def scan_staff_text(self, text: str) -> str:
@@ -207,21 +223,40 @@ def _continue(before: list[Run], runs: list[Run], context: bool) -> Run | None:
     return None
 
 
-def _tail(f: Folded, runs: list[Run], tokens: list, spans: list[Span],
-          context: bool) -> Run | None:
-    """The longest run of seed words that ends the message and may go on in the next
-    (a run of six or more may be followed by a few words: "… is this safe?")."""
-    candidates = []
+def _rest_of_a_phrase(run: Run, carried: Carried | None) -> bool:
+    """Right after a pasted phrase, more words of its list are its rest ("second half:
+    gaffe"), unless they read as a sentence. In a conversation that just became a P1,
+    hiding a word too many costs little; showing one of the phrase costs the wallet."""
+    if carried is None or carried.text or carried.wordlist != run.wordlist.name:
+        return False
+    return len(run) < 3 or not run.wordlist.reads_like_a_sentence(run.best_positions())
+
+
+def _held_back(f: Folded, runs: list[Run], tokens: list[Token], spans: list[Span],
+               context: bool, before: list[Run]) -> Run | None:
+    """The run of seed words to hold back for the next message: one that ends the message
+    (a few words may follow: "… is this safe?") and may be the first part of a phrase,
+    or, while earlier words are held, one that goes on with their list anywhere."""
+    ending, going_on = [], []
     for run in runs:
         start, end = f.span(run.start, run.end)
+        if any(s.start <= start and end <= s.end for s in spans):
+            continue
         after = sum(token.start >= run.end for token in tokens)
-        ends_message = after == 0 or (len(run) >= 6 and after <= 4)
-        covered = any(s.start <= start and end <= s.end for s in spans)
         introduced = f.text[:run.start].rstrip(" \t•*-").endswith((":", "\n"))
-        if ends_message and not covered and worth_withholding(run, len(tokens),
-                                                              context or introduced):
-            candidates.append(run)
-    return max(candidates, key=len, default=None)
+        if after <= 4 and worth_withholding(run, len(tokens), context or introduced):
+            ending.append(run)
+        # Going on with held words: three random-looking words, or most of the message.
+        random_words = len(run) >= 3 and not run.wordlist.reads_like_a_sentence(
+            run.best_positions())
+        if any(r.wordlist is run.wordlist for r in before) and (
+                random_words or 2 * len(run) >= len(tokens)):
+            going_on.append(run)
+    # The words that go on with the held ones come first in the message ("tide", then
+    # "sent too early sorry").
+    if going_on:
+        return min(going_on, key=lambda run: run.start)
+    return max(ending, key=len, default=None)
 
 
 def _merge(spans: list[Span]) -> list[Span]:

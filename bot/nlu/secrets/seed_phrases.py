@@ -32,7 +32,11 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{12,}")
 _LETTER = re.compile(r"[^\W\d_]")
 VALID_LENGTHS = (24, 21, 18, 15, 12)
 _MAX_GAP = 16
-_MIN_TRAILING = 4  # shorter runs ending a message are too common in ordinary chat
+# Shorter runs ending a message are common in ordinary chat ("agent please now"), so
+# three words are held back only when the user introduces them (":") or talks about a
+# seed.
+_MIN_TRAILING = 4
+_MIN_TRAILING_INTRODUCED = 3
 
 
 @dataclass(frozen=True)
@@ -221,7 +225,8 @@ def is_seed(run: Run, context: bool) -> bool:
 def worth_withholding(run: Run, word_count: int, context: bool) -> bool:
     """A run at the end of a message that may be the first part of a phrase whose rest
     comes in the next message: most of the message, or a message about a seed."""
-    if len(run) < _MIN_TRAILING or run.wordlist.reads_like_a_sentence(run.best_positions()):
+    shortest = _MIN_TRAILING_INTRODUCED if context else _MIN_TRAILING
+    if len(run) < shortest or run.wordlist.reads_like_a_sentence(run.best_positions()):
         return False
     return context or 5 * len(run) >= 3 * word_count
 
