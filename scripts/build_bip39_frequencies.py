@@ -4,12 +4,12 @@ language, and the cut above which a run of wordlist words reads like a sentence.
 Why: a seed phrase is random words, so its words are on average rarer than the words of a
 sentence ("you can always check your account balance again" uses only wordlist words).
 The scanner reads the table at start-up; this script needs `pip install wordfreq` and is
-only re-run when the wordlists change. Japanese and Korean lists are left out: their
-words are never written space-separated as ordinary text. Chinese is written solid, so a
-checksummed window of characters is a phrase only when it does not read as Chinese: the
-table keeps the common Chinese words of two to four characters (both scripts), and the
-scanner measures how much of a window they cover (a sentence: most; random characters:
-little).
+only re-run when the wordlists change. It also writes common_words.json (see COMMON).
+Japanese and Korean lists are left out: their words are never written space-separated as
+ordinary text. Chinese is written solid, so a checksummed window of characters is a
+phrase only when it does not read as Chinese: the table keeps the common Chinese words
+of two to four characters (both scripts), and the scanner measures how much of a window
+they cover (a sentence: most; random characters: little).
 
     .venv/bin/python scripts/build_bip39_frequencies.py
 """
@@ -33,7 +33,12 @@ RUN_LENGTHS = (3, 4, 6, 9, 12)
 SAMPLES = 50_000
 # The share of random phrases allowed to read as "natural": 1 in 10,000.
 QUANTILE = 99.99
-OUT = Path(__file__).resolve().parent.parent / "bot" / "nlu" / "secrets" / "bip39_frequencies.json"
+SECRETS = Path(__file__).resolve().parent.parent / "bot" / "nlu" / "secrets"
+OUT = SECRETS / "bip39_frequencies.json"
+# The 3,000 most frequent words of each spaced language we serve: after "my password
+# is", a word outside them ("sunflower") is the password, one inside ("working") is not.
+COMMON = SECRETS / "common_words.json"
+COMMON_LANGUAGES = ("en", "es", "fr", "it", "pt", "de", "ru", "tr", "vi")
 
 
 def main() -> None:
@@ -61,6 +66,9 @@ def main() -> None:
     OUT.write_text(json.dumps(table, ensure_ascii=False, sort_keys=True, indent=0) + "\n",
                    encoding="utf-8")
     print("wrote", OUT)
+    common = sorted({fold(w) for lang in COMMON_LANGUAGES for w in top_n_list(lang, 3_000)})
+    COMMON.write_text(json.dumps(common, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    print("wrote", COMMON)
 
 
 if __name__ == "__main__":

@@ -269,3 +269,22 @@ def test_a_half_phrase_followed_by_a_question_is_withheld(scanner):
     words = _english()
     result = scanner.scan(" ".join(words[:6]) + " is this safe?")
     assert result.withheld_tail and not any(w in result.redacted_text for w in words[:6])
+
+
+@pytest.mark.parametrize("text,secret", [
+    ("password: sunflower, why won't it work", "sunflower"),
+    ("my password is sunflower but it doesnt work", "sunflower"),
+    ("sunflower is my password", "sunflower"), ("girasol es mi contraseña", "girasol"),
+    ("abc123是我的密码", "abc123"),
+])
+def test_plain_words_said_to_be_the_password(scanner, text, secret):
+    assert secret not in scanner.scan(text).redacted_text
+
+
+@pytest.mark.parametrize("text", [
+    "my password is working again", "j'ai tapé mon mot de passe sur un site",
+    "dov'è il link per recuperare la password?", "sahte temsilciye şifremi söyledim, acil",
+    "code d'erreur 200004",
+])
+def test_words_about_a_password_stay(scanner, text):
+    assert not scanner.scan(text).found, text

@@ -9,13 +9,17 @@ cues.yml (`not_a_password`): "my password is sunshine".
 
 from __future__ import annotations
 
+import json
 import re
+from functools import lru_cache
+from pathlib import Path
 
 from bot.nlu.folding import Folded, fold
 from bot.nlu.secrets.cues import cue_patterns, find
 from bot.nlu.secrets.keys import Found
 
 PASSWORD = "password"
+_COMMON_WORDS = Path(__file__).parent / "common_words.json"
 
 # What may sit between the cue and the value, matched in the original text (accents
 # matter: Portuguese "é" connects, Italian "e" is "and"): "is", ":", "=", "是", Japanese
@@ -106,19 +110,68 @@ def passwords(f: Folded) -> list[Found]:
                           else cue_end_original)
         if value is not None:
             token = f.original[value[0]:value[1]]
-            plain = token.isalpha() and not _CJK.search(token)
             owned = bool(_COPULA_FREE.search(f.text[max(0, cue_start - 8):cue_start])) or (
                 f.text[cue_start:cue_end] in ("sifrem", "parolam"))
             ends_clause = bool(_CLAUSE_END.match(f.original, value[1]))
-            # A plain word counts only where it ends the clause ("my password is sunshine",
-            # "мой пароль солнышко,"), not "la password è stata cambiata".
-            if len(token) >= 4 and not _describes(token) and not _EMAIL_OR_LINK.search(
-                    token) and (_shaped(token) or (plain and ends_clause and (
-                        has_connector or owned))):
+            # A plain word after "is" / ":" is the password when it ends the clause ("my
+            # password is sunshine") or is no common word of any language we serve
+            # ("password: sunflower, why won't it work"); not "la password è stata
+            # cambiata", "my password is working again". Without "is", verbs end
+            # clauses too ("şifremi söyledim"): only "my password <word>." in languages
+            # that drop the "is".
+            word_ok = _plain_word(token) and (
+                (ends_clause and (has_connector or owned))
+                or (has_connector and not _common(token)))
+            if _acceptable(token) and (_shaped(token) or word_ok):
                 found.append(Found(*value, PASSWORD))
+                continue
+        before = _value_before(f, cue_start)
+        if before is not None:
+            token = f.original[before[0]:before[1]]
+            if _acceptable(token) and (_shaped(token) or (
+                    _plain_word(token) and not _common(token))):
+                found.append(Found(*before, PASSWORD))
                 continue
         unresolved.append((cue_start, cue_end))
     return found + _near_cues(f, unresolved)
+
+
+# "sunflower is my password", "girasol es mi contraseña", "Kiel2023 ist mein Passwort",
+# "abc123是我的密码": the value right before a cue, joined by "is (my)".
+_BEFORE_CUE = re.compile(
+    r"([^\s\"'“”「」,，。:：]{4,64})(?:\s+(?:is|was|es|est|ist|era|é|è|là)\s+"
+    r"(?:(?:my|mi|mon|ma|mein|meine|minha|meu|mia|il mio|la mia|la|le|el|the)\s+)?"
+    r"|\s*(?:就是我的|是我的|是)\s*)$", re.IGNORECASE)
+
+
+def _value_before(f: Folded, cue_start: int) -> tuple[int, int] | None:
+    start = f.span(cue_start, cue_start)[0]
+    match = _BEFORE_CUE.search(f.original, max(0, start - 90), start)
+    if match is None:
+        return None  # "… password" with no "is" joining them says nothing
+    value = match.span(1)
+    cjk = _CJK.search(match.group(1))
+    if cjk:  # "我的账户abc123是我的密码": the value is the end, after the last CJK char
+        last = max(m.end() for m in _CJK.finditer(match.group(1)))
+        value = (value[0] + last, value[1])
+    return value if value[1] - value[0] >= 4 else None
+
+
+def _acceptable(token: str) -> bool:
+    return len(token) >= 4 and not _describes(token) and not _EMAIL_OR_LINK.search(token)
+
+
+def _plain_word(token: str) -> bool:
+    return token.isalpha() and not _CJK.search(token)
+
+
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    return frozenset(json.loads(_COMMON_WORDS.read_text(encoding="utf-8")))
+
+
+def _common(word: str) -> bool:
+    return fold(word) in _common_words()
 
 
 # A token ends at a space, a quote or bracket, or a CJK character ("Qq5201314是我的密码").
