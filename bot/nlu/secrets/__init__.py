@@ -166,12 +166,9 @@ class SecretScanner:
         """An agent's reply or note, or a display name: redacted like a user's message,
         but nothing is held for a next message that will not complete it (seed words at
         the end stay)."""
-        try:
-            scan = self.scan(text)
-        except Exception as error:  # any bug in a detector: withheld, never in clear
-            log.error("secrets scanner failed (%s); the text is withheld",
-                      type(error).__name__)
-            return f"[WITHHELD:{SCANNER_ERROR}]"
+        scan = scan_safely(self, text)
+        if SCANNER_ERROR in scan.withheld:
+            return scan.redacted_text
         kept = [s for s in scan.spans if s.kind != POSSIBLE_SEED]
         return _redact(unicodedata.normalize("NFC", text), kept)
 

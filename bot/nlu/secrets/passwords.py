@@ -144,8 +144,15 @@ _BEFORE_CUE = re.compile(
     r"|\s*(?:就是我的|是我的|是)\s*)$", re.IGNORECASE)
 
 
+# Cheap first look at the few characters before a cue: most cues have no "is" there.
+_JOINED_BEFORE = re.compile(r"(?:(?:is|was|es|est|ist|era|é|è|là)\s+(?:\w+\s+)?|是)\s*$",
+                            re.IGNORECASE)
+
+
 def _value_before(f: Folded, cue_start: int) -> tuple[int, int] | None:
     start = f.span(cue_start, cue_start)[0]
+    if not _JOINED_BEFORE.search(f.original, max(0, start - 16), start):
+        return None
     match = _BEFORE_CUE.search(f.original, max(0, start - 90), start)
     if match is None:
         return None  # "… password" with no "is" joining them says nothing

@@ -8,6 +8,7 @@ marked as a guess: the phrase is redacted whole rather than in two halves around
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -144,8 +145,6 @@ def is_function_char(char: str) -> bool:
 
 def checksum_ok(positions: list[int]) -> bool:
     """BIP39: 11 bits a word; the last len/3 bits are the start of SHA-256(entropy)."""
-    import hashlib
-
     n = len(positions)
     if n not in (12, 15, 18, 21, 24):
         return False
