@@ -4,24 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from actions.conversation import AskDetails
 from actions.replies import render
 from actions.sdk import Action, CollectingDispatcher, Domain, Tracker
+from bot.conversations.store import ConversationStore
 from bot.dialogue.state import QUEUED
-from bot.storage.schema import conversations, handoffs, messages
 from handoff.packet import build_packet
 from handoff.queue import ASSIGNED, HandoffQueue
 from handoff.routing import expected_wait_minutes, priority_number
 
 
 def transcript(domain: Domain, conversation_id: str) -> list[dict[str, Any]]:
-    rows = domain.connection.execute(
-        select(messages.c.id, messages.c.author, messages.c.author_name, messages.c.text,
-               messages.c.kind, messages.c.created_at)
-        .where(messages.c.conversation_id == conversation_id).order_by(messages.c.id))
-    return [dict(row._mapping) for row in rows]
+    return ConversationStore.transcript(domain.connection, conversation_id)
 
 
 def faq_questions(domain: Domain, lang: str) -> dict[str, str]:
@@ -45,8 +39,7 @@ class Handoff(Action):
             dispatcher.utter_message(render(domain, tracker, "handoff_already_queued",
                                             position=position), kind="handoff_notice")
             return []
-        conversation = connection.execute(
-            select(conversations).where(conversations.c.id == tracker.sender_id)).one()
+        conversation = ConversationStore.row(connection, tracker.sender_id)
         u = tracker.latest_message
         packet = build_packet(
             conversation=conversation, transcript=transcript(domain, tracker.sender_id),
@@ -105,14 +98,7 @@ class TicketStatus(Action):
         connection = domain.connection
         asked = [e.value.get("id") for e in tracker.latest_message.entities
                  if e.label == "ticket_id"]
-        query = select(handoffs).where(handoffs.c.conversation_id == tracker.sender_id)
-        row = None
-        for ticket in asked:
-            if str(ticket).isdigit():
-                # Only the user's own cases: a number alone must not reveal anyone else's.
-                row = connection.execute(query.where(handoffs.c.id == int(str(ticket)))).first()
-        if row is None:
-            row = connection.execute(query.order_by(handoffs.c.id.desc())).first()
+        row = HandoffQueue.case_of(connection, tracker.sender_id, [str(t) for t in asked])
         if row is None:
             dispatcher.utter_message(render(domain, tracker, "ticket_status_none"),
                                      kind="ticket_status")

@@ -236,6 +236,11 @@ class SafetySettings(_Frozen):
     # time, so changing it needs no retraining.
     incident_cut: Annotated[float, Field(gt=0.0, lt=1.0)] | None = None
     incident_C: Annotated[float, Field(gt=0.0)] = 8.0
+    # Scam posts in public groups: the share of held-out ordinary chatter the trained cut
+    # may warn about, and (when set) a cut chosen on held-out posts instead, applied at
+    # load time (bench/scam_posts.py).
+    scam_false_alarms: Annotated[float, Field(ge=0.0, lt=0.2)] = 0.005
+    scam_cut: Annotated[float, Field(gt=0.0, lt=1.0)] | None = None
     # Weight of the agency/negation cue features against the sentence vector.
     incident_cue_weight: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
     # How long seed words that end a message stay withheld, waiting for the rest.
@@ -243,7 +248,7 @@ class SafetySettings(_Frozen):
 
 
 class LimitSettings(_Frozen):
-    max_message_chars: Annotated[int, Field(ge=100, le=100_000)] = 4000
+    max_message_chars: Annotated[int, Field(ge=100, le=100_000)] = 4096
 
 
 class LinkSettings(_Frozen):
@@ -300,6 +305,11 @@ class TelegramSettings(_Frozen):
 
     mode: Literal["polling", "webhook"] = "polling"
     webhook_path: str = "/telegram/webhook"
+    # Webhook mode: the public https address Telegram posts to (registered with
+    # setWebhook at start-up, with TELEGRAM_WEBHOOK_SECRET as its secret_token), and
+    # whether updates Telegram kept while no webhook was set are dropped then.
+    webhook_url: str = ""
+    drop_pending_updates: bool = False
     # Flood protection per user: at most this many messages in this many seconds.
     rate_limit_messages: Annotated[int, Field(ge=1)] = 8
     rate_limit_seconds: Annotated[float, Field(gt=0)] = 10.0

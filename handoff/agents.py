@@ -138,6 +138,10 @@ class AgentDirectory:
             connection.execute(delete(agent_sessions).where(
                 agent_sessions.c.token_hash == _token_hash(token)))
 
+    @staticmethod
+    def display_name(connection: Any, agent_id: int | None) -> str | None:
+        return connection.scalar(select(agents.c.display_name).where(agents.c.id == agent_id))
+
     def heartbeat(self, agent_id: int) -> None:
         with self.engine.begin() as connection:
             connection.execute(update(agents).where(agents.c.id == agent_id)

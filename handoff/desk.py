@@ -13,16 +13,15 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from bot.config import Settings
+from bot.conversations.store import ConversationStore
 from bot.dialogue import state as st
 from bot.dialogue.state import DialogueState
-from bot.dialogue.store import ConversationStore
 from bot.knowledge.replies import ReplyCatalog
 from bot.nlu.chinese_script import in_script
 from bot.nlu.secrets import SecretScanner
-from bot.storage.schema import agents, conversations
 from handoff.agents import Agent, AgentDirectory
 from handoff.queue import ASSIGNED, ClaimOutcome, HandoffQueue
 
@@ -65,8 +64,7 @@ class AgentDesk:
 
     @staticmethod
     def _conversation(connection: Any, conversation_id: str) -> Any:
-        return connection.execute(select(conversations).where(
-            conversations.c.id == conversation_id)).one()
+        return ConversationStore.row(connection, conversation_id)
 
     def claim(self, handoff_id: int, agent: Agent) -> tuple[ClaimOutcome, dict[str, Any] | None]:
         outcome = self.queue.claim(handoff_id, agent)
@@ -128,7 +126,7 @@ class AgentDesk:
     def _agent_name(connection: Any, agent_id: int | None) -> str:
         # Same connection as the caller's transaction: on SQLite a second one would wait
         # for the write lock this transaction holds.
-        name = connection.scalar(select(agents.c.display_name).where(agents.c.id == agent_id))
+        name = AgentDirectory.display_name(connection, agent_id)
         return str(name) if name else "—"
 
     def transfer(self, handoff_id: int, agent: Agent, to_username: str) -> DeskResult:

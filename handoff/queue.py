@@ -101,6 +101,39 @@ class HandoffQueue:
         return int(ahead or 0) + 1
 
     @staticmethod
+    def case_of(connection: Connection, conversation_id: str, asked: list[str]) -> Any:
+        """The conversation's case by a number the user gave, else its newest one. Only the
+        user's own cases: a number alone must not reveal anyone else's."""
+        query = select(handoffs).where(handoffs.c.conversation_id == conversation_id)
+        for ticket in asked:
+            if ticket.isdigit():
+                row = connection.execute(query.where(handoffs.c.id == int(ticket))).first()
+                if row is not None:
+                    return row
+        return connection.execute(query.order_by(handoffs.c.id.desc())).first()
+
+    @staticmethod
+    def waiting_by_priority(connection: Connection) -> dict[int, tuple[int, float]]:
+        """Queued cases per priority: (how many, when the oldest was queued)."""
+        rows = connection.execute(
+            select(handoffs.c.priority, func.count(), func.min(handoffs.c.queued_at))
+            .where(handoffs.c.status == QUEUED).group_by(handoffs.c.priority)).all()
+        return {int(p): (int(n), float(q)) for p, n, q in rows}
+
+    @staticmethod
+    def figures(connection: Connection) -> dict[str, Any]:
+        """What the dashboard shows about handoffs."""
+        return {
+            "conversations": int(connection.scalar(
+                select(func.count(handoffs.c.conversation_id.distinct()))) or 0),
+            "reasons": {str(reason): int(count) for reason, count in connection.execute(
+                select(handoffs.c.reason, func.count()).group_by(handoffs.c.reason)).all()},
+            "waits": [float(a - q) for q, a in connection.execute(
+                select(handoffs.c.queued_at, handoffs.c.first_assigned_at)
+                .where(handoffs.c.first_assigned_at.is_not(None))).all()],
+        }
+
+    @staticmethod
     def raise_priority(connection: Connection, handoff_id: int, priority: int, reason: str) -> None:
         connection.execute(update(handoffs).where(
             handoffs.c.id == handoff_id, handoffs.c.priority > priority

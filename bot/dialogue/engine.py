@@ -17,16 +17,18 @@ from sqlalchemy import Engine
 from actions.registry import ACTIONS
 from actions.sdk import CollectingDispatcher, Domain, Tracker
 from bot.config import Settings
+from bot.conversations.inbox import Inbox
+from bot.conversations.store import ConversationStore
+from bot.conversations.user_message import UserMessage
+from bot.conversations.withheld import WithheldFragments
 from bot.dialogue import state as st
 from bot.dialogue.policy import decide, for_public_group
 from bot.dialogue.state import DialogueState
-from bot.dialogue.store import ConversationStore
-from bot.dialogue.withheld import WithheldFragments
 from bot.errors import SupportbotError
 from bot.knowledge.replies import ReplyCatalog
 from bot.nlu.batching import BatchingParser
 from bot.nlu.pipeline import NLU, clean_text
-from bot.nlu.secrets import Carried, SecretScan, scan_safely
+from bot.nlu.secrets import Carried, SecretScan, scan_of_redacted, scan_safely
 from bot.nlu.understanding import ParseContext, Understanding
 from bot.storage.database import reading
 from bot.taxonomy import ALL_INTENTS
@@ -56,6 +58,27 @@ class TurnResult:
     previous_state: str = ""  # the state before this turn: a new handoff is queued ← bot
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What a turn reads beyond the stored (redacted) text; lives in memory only."""
+
+    cleaned: str
+    scan: SecretScan
+    carried: Carried | None
+
+
+@dataclass(frozen=True)
+class Received:
+    """A user message as stored. `reading` is None when the message had been stored
+    before (a redelivery): its turn is done or will be done from storage."""
+
+    conversation_id: str
+    message_id: int
+    processed: bool
+    reading: Reading | None
+    duplicate: bool = False
+
+
 class DialogueEngine:
     def __init__(self, engine: Engine, nlu: NLU, replies: ReplyCatalog, settings: Settings,
                  queue: HandoffQueue):
@@ -68,6 +91,7 @@ class DialogueEngine:
         self.queue = queue
         self.store = ConversationStore(engine)
         self.withheld = WithheldFragments(engine, settings.safety.withhold_seconds)
+        self.inbox = Inbox(engine)
         # Called with a conversation id after every change (live console, WebSockets).
         self.listeners: list[Callable[[str], None]] = []
         # The link that opens a private chat carrying a group conversation's context; the
@@ -84,56 +108,200 @@ class DialogueEngine:
         return self.store.create(channel, channel_key, label, lang)
 
     def handle(self, conversation_id: str, text: str, client_message_id: str | None = None,
-               locale: str | None = None) -> TurnResult:
+               locale: str | None = None, redacted: bool = False) -> TurnResult:
+        """Store the message, then answer it (the web widget and the REST API).
+        `redacted`: the text was stored before (a question carried over from a group) and
+        is read back, markers and all, instead of being scanned again."""
+        cleaned = self._checked(conversation_id, text)
+        received = self._receive(conversation_id, cleaned, client_message_id, redacted)
+        if received is None:
+            raise ConversationNotFound(f"no conversation {conversation_id}")
+        conversation, message_id, processed, scan, carried = received
+        if processed:
+            return self._replay(conversation, message_id)
+        return self._turn(conversation, message_id, Reading(cleaned, scan, carried), locale)
+
+    def receive(self, message: UserMessage, update_id: str | None = None,
+                inbox: str | None = None) -> Received:
+        """Store a channel's message (finding or opening its conversation) without
+        answering it; with the platform's update id, the update is recorded in the inbox
+        in the same transaction (under `inbox`, the channel's ledger name), so that the
+        platform may be told it arrived. The turn comes later: `process`."""
+        ledger = inbox or message.channel
+        cleaned = clean_text(message.text)
+        limit = self.settings.limits.max_message_chars
+        if len(cleaned) > limit:
+            raise MessageTooLong(f"messages are limited to {limit} characters")
+        with self.engine.begin() as connection:
+            if update_id is not None and self.inbox.seen(connection, ledger, update_id):
+                known = self._known(connection, message)
+                return Received(known[0], known[1], True, None, duplicate=True)
+            row = self._conversation_for(connection, message)
+            client_id = message.platform_message_id
+            found = (self.store.find_inbound(connection, row.id, client_id)
+                     if client_id else None)
+            if found is not None:
+                received = Received(row.id, int(found.id), bool(found.processed), None,
+                                    duplicate=True)
+            else:
+                carried = self.withheld.carried(connection, row.id)
+                scan = scan_safely(self.nlu.secrets, cleaned, carried)
+                message_id = self.store.insert_inbound(connection, row.id,
+                                                       scan.redacted_text, client_id)
+                self.withheld.settle(connection, row.id, message_id, scan)
+                received = Received(row.id, message_id, False, Reading(cleaned, scan, carried))
+            if update_id is not None:
+                self.inbox.record(connection, ledger, update_id,
+                                  message.conversation_key, "text", row.id,
+                                  received.message_id,
+                                  {"locale": message.locale_hint, **message.metadata})
+        self.notify(received.conversation_id)
+        return received
+
+    def process(self, conversation_id: str, message_id: int, reading: Reading | None = None,
+                locale: str | None = None) -> TurnResult:
+        """Answer a stored message. Without its in-memory reading (the process that stored
+        it died), the turn reads the stored, redacted text: secrets show as markers."""
+        conversation = self.store.get(conversation_id)
+        if conversation is None:
+            raise ConversationNotFound(f"no conversation {conversation_id}")
+        if reading is None:
+            text = self.store.text_of(message_id)
+            reading = Reading(text, scan_of_redacted(text), None)
+        return self._turn(conversation, message_id, reading, locale)
+
+    def edit(self, message: UserMessage) -> bool:
+        """The user edited a message: the stored text becomes the new one (scanned like
+        any message); no new turn. False when the original is unknown."""
+        cleaned = clean_text(message.text)[: self.settings.limits.max_message_chars]
+        scan = scan_safely(self.nlu.secrets, cleaned)
+        with self.engine.begin() as connection:
+            row = self.store.latest_in(connection, message.channel, message.conversation_key)
+            if row is None or not message.platform_message_id:
+                return False
+            found = self.store.find_inbound(connection, row.id, message.platform_message_id)
+            if found is None:
+                return False
+            self.store.set_text(connection, int(found.id), scan.redacted_text)
+            self.store.record_event(connection, row.id, "message_edited",
+                                    {"message_id": int(found.id), "secrets": list(scan.kinds)})
+        self.notify(str(row.id))
+        return True
+
+    def conversation_of(self, message: UserMessage) -> str:
+        """The conversation a channel's message belongs to, opened if new."""
+        with self.engine.begin() as connection:
+            return str(self._conversation_for(connection, message).id)
+
+    def _conversation_for(self, connection: Any, message: UserMessage) -> Any:
+        row = self.store.latest_in(connection, message.channel, message.conversation_key)
+        if row is None:
+            label = (self.nlu.secrets.scan_staff_text(clean_text(message.sender.label))
+                     if message.sender.label else None)
+            from bot.nlu.language import normalise_locale
+
+            self.store.insert_conversation(connection, message.channel,
+                                           message.conversation_key, label,
+                                           normalise_locale(message.locale_hint))
+            row = self.store.latest_in(connection, message.channel, message.conversation_key)
+        return row
+
+    def _known(self, connection: Any, message: UserMessage) -> tuple[str, int]:
+        row = self.store.latest_in(connection, message.channel, message.conversation_key)
+        found = (self.store.find_inbound(connection, row.id, message.platform_message_id)
+                 if row is not None and message.platform_message_id else None)
+        return (str(row.id) if row is not None else "", int(found.id) if found else 0)
+
+    def _checked(self, conversation_id: str, text: str) -> str:
         cleaned = clean_text(text)
         limit = self.settings.limits.max_message_chars
         if len(cleaned) > limit:
             if self.store.get(conversation_id) is None:
                 raise ConversationNotFound(f"no conversation {conversation_id}")
             raise MessageTooLong(f"messages are limited to {limit} characters")
-        received = self._receive(conversation_id, cleaned, client_message_id)
-        if received is None:
-            raise ConversationNotFound(f"no conversation {conversation_id}")
-        conversation, message_id, processed, scan, carried = received
-        if processed:
-            return self._replay(conversation, message_id)
-        understanding = self._understand(conversation, cleaned, locale, scan, carried)
+        return cleaned
+
+    def _turn(self, conversation: Any, message_id: int, reading: Reading,
+              locale: str | None) -> TurnResult:
+        conversation_id = str(conversation.id)
+        understanding = self._understand(conversation, reading.cleaned, locale, reading.scan,
+                                         reading.carried)
         with self.engine.begin() as connection:
             row = self.store.lock(connection, conversation_id)
-            dialogue = DialogueState.from_json(row.dialogue)
-            decision = decide(understanding, dialogue, row.state, self.settings.policy)
-            if row.channel == PUBLIC_GROUP_CHANNEL:
-                decision = for_public_group(decision, understanding,
-                                            self.private_link(conversation_id))
-            lang = understanding.lang or row.lang or self.settings.language.default
-            script = understanding.script if lang == "zh" else None
-            tracker = Tracker(conversation_id, row.channel, lang, script or row.script,
-                              understanding, decision.dialogue.to_json(), row.user_label)
-            domain = Domain(self.settings, self.replies, self.nlu.faq, self.queue, connection)
-            dispatcher = CollectingDispatcher()
-            events: list[dict[str, Any]] = []
-            for action in decision.actions:
-                events += ACTIONS[action.name].run(dispatcher, tracker, domain, **action.params)
-            changes = self._apply_events(connection, conversation_id, row, events, decision.rule)
-            replies = [self.store.add_reply(connection, conversation_id, message, message_id)
-                       for message in dispatcher.messages]
-            self.store.finish_inbound(connection, message_id, _summary(understanding,
-                                                                       decision.rule))
-            self.store.save(connection, conversation_id, dialogue=decision.dialogue.to_json(),
-                            lang=lang, script=script or row.script, **changes)
-            state = changes.get("state", row.state)
-            # Only a queued or assigned conversation has an open case to report.
-            handoff = (self._handoff_info(connection, conversation_id)
-                       if state in (st.QUEUED, st.WITH_AGENT) else None)
+            if self.store.is_processed(connection, message_id):
+                # Another process answered it meanwhile (a retry racing the first try).
+                replay = True
+            else:
+                replay = False
+                result = self._decide_and_act(connection, row, message_id, understanding)
+        if replay:
+            return self._replay(self.store.get(conversation_id), message_id)
         self.notify(conversation_id)
+        return result
+
+    def _decide_and_act(self, connection: Any, row: Any, message_id: int,
+                        understanding: Understanding) -> TurnResult:
+        conversation_id = str(row.id)
+        dialogue = DialogueState.from_json(row.dialogue)
+        decision = decide(understanding, dialogue, row.state, self.settings.policy)
+        if row.channel == PUBLIC_GROUP_CHANNEL:
+            decision = for_public_group(decision, understanding,
+                                        self.private_link(conversation_id))
+        lang = understanding.lang or row.lang or self.settings.language.default
+        script = understanding.script if lang == "zh" else None
+        tracker = Tracker(conversation_id, row.channel, lang, script or row.script,
+                          understanding, decision.dialogue.to_json(), row.user_label)
+        domain = Domain(self.settings, self.replies, self.nlu.faq, self.queue, connection)
+        dispatcher = CollectingDispatcher()
+        events: list[dict[str, Any]] = []
+        for action in decision.actions:
+            events += ACTIONS[action.name].run(dispatcher, tracker, domain, **action.params)
+        changes = self._apply_events(connection, conversation_id, row, events, decision.rule)
+        if row.unreachable_since is not None:
+            changes["unreachable_since"] = None  # the user wrote: they can be reached again
+        replies = [self.store.add_reply(connection, conversation_id, message, message_id)
+                   for message in dispatcher.messages]
+        self.store.finish_inbound(connection, message_id, _summary(understanding,
+                                                                   decision.rule))
+        self.store.save(connection, conversation_id, dialogue=decision.dialogue.to_json(),
+                        lang=lang, script=script or row.script, **changes)
+        state = changes.get("state", row.state)
+        # Only a queued or assigned conversation has an open case to report.
+        handoff = (self._handoff_info(connection, conversation_id)
+                   if state in (st.QUEUED, st.WITH_AGENT) else None)
         return TurnResult(conversation_id, message_id, replies, understanding, state, handoff,
                           channel=row.channel, previous_state=row.state)
 
-    def rate(self, conversation_id: str, score: int) -> bool:
-        """The 1-5 rating after an agent closed the conversation; False if not closed."""
+    def say(self, conversation_id: str, key: str, locale: str | None = None,
+            **values: Any) -> int:
+        """Store one of the bot's own replies (rendered in the conversation's language and
+        script) outside a turn: a flood notice, "text only", an error apology."""
+        from bot.nlu.chinese_script import in_script
+        from bot.nlu.language import normalise_locale
+
         with self.engine.begin() as connection:
             row = self.store.lock(connection, conversation_id)
-            if row.state != st.CLOSED:
+            lang = row.lang or normalise_locale(locale) or self.settings.language.default
+            text = in_script(self.replies.render(key, lang, **self.settings.links.model_dump(),
+                                                 **values), lang, row.script)
+            message_id = self.store.add_message(connection, conversation_id, "bot", text, key,
+                                                {"kind": key})
+        self.notify(conversation_id)
+        return message_id
+
+    def note(self, conversation_id: str, kind: str, data: dict[str, Any]) -> None:
+        """An event in the conversation's record (a sticker, a member change)."""
+        with self.engine.begin() as connection:
+            self.store.record_event(connection, conversation_id, kind, data)
+
+    def rate(self, conversation_id: str, score: int) -> bool:
+        """The 1-5 rating after an agent closed the conversation; False if not closed or
+        already rated (a second press does not overwrite the first)."""
+        if not 1 <= score <= 5:
+            raise ValueError("a rating is 1 to 5")
+        with self.engine.begin() as connection:
+            row = self.store.lock(connection, conversation_id)
+            if row.state != st.CLOSED or row.csat is not None:
                 return False
             dialogue = DialogueState.from_json(row.dialogue)
             dialogue.stage = st.IDLE
@@ -143,7 +311,8 @@ class DialogueEngine:
         self.notify(conversation_id)
         return True
 
-    def _receive(self, conversation_id: str, cleaned: str, client_message_id: str | None
+    def _receive(self, conversation_id: str, cleaned: str, client_message_id: str | None,
+                 redacted: bool = False
                  ) -> tuple[Any, int, bool, SecretScan, Carried | None] | None:
         """Scan and store a user's message before anything else happens to it, holding
         the conversation's lock: what the previous message held back is read, decided and
@@ -163,23 +332,17 @@ class DialogueEngine:
                 return (row, int(found.id), bool(found.processed),
                         scan_safely(self.nlu.secrets, cleaned), None)
             carried = self.withheld.carried(connection, conversation_id)
-            scan = scan_safely(self.nlu.secrets, cleaned, carried)
+            scan = (scan_of_redacted(cleaned) if redacted
+                    else scan_safely(self.nlu.secrets, cleaned, carried))
             message_id = self.store.insert_inbound(connection, conversation_id,
                                                    scan.redacted_text, client_message_id)
             self.withheld.settle(connection, conversation_id, message_id, scan)
             return row, message_id, False, scan, carried
 
-    def record_unanswered(self, conversation_id: str, text: str,
-                          client_message_id: str | None) -> int:
-        """Store a message the channel will not answer (a flood), scanned and withheld
-        exactly as a turn would; returns its id."""
-        received = self._receive(conversation_id, clean_text(text), client_message_id)
-        if received is None:
-            raise ConversationNotFound(f"no conversation {conversation_id}")
-        message_id = received[1]
+    def leave_unanswered(self, message_id: int, why: str) -> None:
+        """A stored message the channel will not answer (a flood): marked as handled."""
         with self.engine.begin() as connection:
-            self.store.finish_inbound(connection, message_id, {"rate_limited": True})
-        return message_id
+            self.store.finish_inbound(connection, message_id, {why: True})
 
     def _understand(self, conversation: Any, text: str, locale: str | None,
                     scan: SecretScan | None = None,

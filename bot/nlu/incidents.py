@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -33,7 +32,7 @@ from bot.config import SafetySettings
 from bot.nlu.cue_words import cue_file
 from bot.nlu.folding import fold
 from bot.nlu.probabilities import softmax
-from bot.nlu.tfidf import FastTfidf
+from bot.nlu.tfidf import FastTfidf, GramViews
 
 TAKEOVER = "takeover"
 GAVE_AWAY = "gave_away"
@@ -87,7 +86,7 @@ def cue_features(texts: Sequence[str]) -> sparse.csr_matrix:
     return sparse.csr_matrix(np.array(rows, dtype=np.float32).reshape(len(texts), -1))
 
 
-class IncidentDetector:
+class IncidentDetector(GramViews):
     def __init__(self, settings: SafetySettings):
         self.settings = settings
         self.model = LogisticRegression(C=settings.incident_C, max_iter=3000,
@@ -107,20 +106,9 @@ class IncidentDetector:
         self.heldout_recall: float | None = None
         self.heldout_false_alarms: float | None = None
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "fast": []}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self.fast = [FastTfidf(vectorizer) for vectorizer in self.grams]
-
     def _features(self, texts: Sequence[str], vectors: np.ndarray,
                   fit: bool = False) -> sparse.csr_matrix:
-        if fit:
-            grams = [vectorizer.fit_transform(texts) for vectorizer in self.grams]
-            self.fast = [FastTfidf(vectorizer) for vectorizer in self.grams]
-        else:
-            grams = [fast.transform(texts) for fast in self.fast]
+        grams = self.gram_views(texts, fit)
         return sparse.hstack([sparse.csr_matrix(vectors), *grams,
                               cue_features(texts) * self.settings.incident_cue_weight],
                              format="csr")

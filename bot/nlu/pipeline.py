@@ -25,6 +25,7 @@ from bot.nlu.entities import EntityExtractor
 from bot.nlu.faq_index import FaqIndex
 from bot.nlu.incidents import IncidentDetector, IncidentJudgement, floor
 from bot.nlu.language import LanguageIdentifier, strip_noise
+from bot.nlu.scam_posts import ScamPostDetector
 from bot.nlu.secrets import (
     POSSIBLE_SEED,
     SCANNER_ERROR,
@@ -85,13 +86,15 @@ def clean_text(text: str) -> str:
 
 class NLU:
     def __init__(self, settings: Settings, embedder: Embedder, classifier: IntentClassifier,
-                 faq: FaqIndex, incidents: IncidentDetector | None = None):
+                 faq: FaqIndex, incidents: IncidentDetector | None = None,
+                 scam_posts: ScamPostDetector | None = None):
         self.settings = settings
         self.embedder = embedder
         self.classifier = classifier
         self.faq = faq
         # None for benchmark models trained without safety_data: no incident verdicts.
         self.incidents = incidents
+        self.scam_posts = scam_posts  # None for models trained without safety_data/scam
         self.languages = LanguageIdentifier(settings.language)
         self.secrets = SecretScanner()
         self.entities = EntityExtractor()
@@ -111,6 +114,14 @@ class NLU:
             settings, Path(model_dir or settings.paths.models),
             current_fingerprints(settings) if check_fresh else None,
         )
+
+    def scam_post(self, text: str) -> bool:
+        """Does a public group's post look like a scam? False without a trained detector."""
+        if self.scam_posts is None:
+            return False
+        cleaned = clean_text(text)[: self.settings.limits.max_message_chars]
+        vectors = self.embedder.encode([cleaned])
+        return self.scam_posts.is_scam([cleaned], vectors, self.settings.safety.scam_cut)[0]
 
     def parse(self, text: str, context: ParseContext | None = None,
               forced_intent: str | None = None, scan: SecretScan | None = None) -> Understanding:

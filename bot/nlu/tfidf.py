@@ -47,3 +47,25 @@ class FastTfidf:
         return sparse.csr_matrix((np.array(values, dtype=self.dtype),
                                   np.array(indices, dtype=np.int32), np.array(indptr)),
                                  shape=(len(texts), self.width))
+
+
+class GramViews:
+    """Several vectorizers over the same texts: fitted with sklearn, read with FastTfidf.
+    The fast readers are rebuilt after unpickling rather than stored twice."""
+
+    grams: list[TfidfVectorizer]
+    fast: list[FastTfidf]
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "fast": []}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.fast = [FastTfidf(vectorizer) for vectorizer in self.grams]
+
+    def gram_views(self, texts: Sequence[str], fit: bool = False) -> list[sparse.csr_matrix]:
+        if fit:
+            views = [vectorizer.fit_transform(texts) for vectorizer in self.grams]
+            self.fast = [FastTfidf(vectorizer) for vectorizer in self.grams]
+            return views
+        return [fast.transform(texts) for fast in self.fast]

@@ -22,10 +22,12 @@ from bot.nlu.embeddings import Embedder, build_embedder, encode_in_batches
 from bot.nlu.faq_index import FaqIndex
 from bot.nlu.incidents import INCIDENT_LABELS, NOT_INCIDENT, TAKEOVER, IncidentDetector
 from bot.nlu.pipeline import NLU
+from bot.nlu.scam_posts import GROUP_CHATTER, SCAM_LABELS, ScamPostDetector
 from bot.storage.model_store import ModelStore, data_files, fingerprint_files
 from bot.taxonomy import ALL_INTENTS
 
 INCIDENTS_FILE = "incidents.joblib"
+SCAM_FILE = "scam_posts.joblib"
 
 
 @dataclass
@@ -35,6 +37,8 @@ class TrainingData:
     fingerprint: str
     # Labelled takeover / gave_away / not_incident examples (safety_data/incidents/).
     incidents: list[Example] = field(default_factory=list)
+    # Labelled scam_post / group_chatter posts of public groups (safety_data/scam/).
+    scam_posts: list[Example] = field(default_factory=list)
 
 
 def shipped_data(settings: Settings) -> TrainingData:
@@ -52,8 +56,12 @@ def shipped_data(settings: Settings) -> TrainingData:
     check_conflicts(examples)
     incidents = read_examples(safety_dir / "incidents", INCIDENT_LABELS)
     check_conflicts(incidents)
+    scam = (read_examples(safety_dir / "scam", SCAM_LABELS)
+            if (safety_dir / "scam").is_dir() else [])
+    check_conflicts(scam)
     return TrainingData(examples, faq, fingerprint_files(data_files(nlu_dir, faq_dir,
-                                                                    safety_dir)), incidents)
+                                                                    safety_dir)), incidents,
+                        scam)
 
 
 def incident_training_set(data: TrainingData) -> tuple[list[str], list[str]]:
@@ -99,6 +107,17 @@ def current_fingerprints(settings: Settings) -> dict[str, str]:
     return {"data": fingerprint_files(files), "config": settings.pipeline_fingerprint()}
 
 
+def scam_training_set(data: TrainingData) -> tuple[list[str], list[str]]:
+    """safety_data/scam's posts, plus the intent examples (not phishing_scam, which mixes
+    reports of scams with scams) as ordinary group chatter."""
+    pairs = [(e.text, e.intent) for e in data.scam_posts]
+    pairs += [(e.text, GROUP_CHATTER) for e in data.examples if e.intent != "phishing_scam"]
+    seen: dict[str, str] = {}
+    for text, label in pairs:
+        seen.setdefault(text, label)
+    return list(seen), list(seen.values())
+
+
 def train(settings: Settings, data: TrainingData, out: Path, valid: list[Example] | None = None,
           progress: bool = True) -> dict[str, Any]:
     started = time.perf_counter()
@@ -114,7 +133,8 @@ def train(settings: Settings, data: TrainingData, out: Path, valid: list[Example
     # The incident detector's own texts are encoded in batches of their own: a text's
     # vector differs in the last bits with the batch it is encoded in, and the intent
     # model must not change because the safety data did.
-    extra = sorted(set(incident_texts) - set(unique))
+    scam_texts, scam_labels = scam_training_set(data) if data.scam_posts else ([], [])
+    extra = sorted((set(incident_texts) | set(scam_texts)) - set(unique))
     size = settings.embeddings.batch_size
     with tqdm(total=len(unique) + len(extra), desc="embedding", unit="text",
               disable=not progress) as bar:
@@ -151,6 +171,10 @@ def train(settings: Settings, data: TrainingData, out: Path, valid: list[Example
     if incident_texts:
         incidents = IncidentDetector(settings.safety)
         incidents.fit(incident_texts, vectors(incident_texts), incident_labels)
+    scam = None
+    if scam_texts:
+        scam = ScamPostDetector(settings.safety.scam_false_alarms)
+        scam.fit(scam_texts, vectors(scam_texts), scam_labels)
     seconds = time.perf_counter() - started
     manifest = {
         "fingerprints": {"data": data.fingerprint, "config": settings.pipeline_fingerprint()},
@@ -168,6 +192,10 @@ def train(settings: Settings, data: TrainingData, out: Path, valid: list[Example
             "examples": dict(sorted(Counter(incident_labels).items())),
             "cut": incidents.cut, "heldout_recall": incidents.heldout_recall,
             "heldout_false_alarms": incidents.heldout_false_alarms},
+        "scam_posts": None if scam is None else {
+            "examples": dict(sorted(Counter(scam_labels).items())), "cut": scam.cut,
+            "heldout_recall": scam.heldout_recall,
+            "heldout_false_alarms": scam.heldout_false_alarms},
         "training_seconds": round(seconds, 2),
     }
 
@@ -175,6 +203,8 @@ def train(settings: Settings, data: TrainingData, out: Path, valid: list[Example
         joblib.dump(classifier, folder / "classifier.joblib")
         if incidents is not None:
             joblib.dump(incidents, folder / INCIDENTS_FILE)
+        if scam is not None:
+            joblib.dump(scam, folder / SCAM_FILE)
         classifier.save_extras(folder)
         faq.save(folder)
 
@@ -212,6 +242,7 @@ def load_artefacts(settings: Settings, directory: Path,
         # Benchmark models (BANKING77) have no incident detector: rules only.
         incidents = (joblib.load(directory / INCIDENTS_FILE)
                      if (directory / INCIDENTS_FILE).exists() else None)
+        scam = joblib.load(directory / SCAM_FILE) if (directory / SCAM_FILE).exists() else None
     except Exception as error:  # unpickling garbage can raise almost anything
         raise ModelNotReadyError(
             f"The model in {directory} cannot be read ({error}). Run `supportbot train`."
@@ -220,4 +251,4 @@ def load_artefacts(settings: Settings, directory: Path,
     # must be read with the same ones.
     embedding_settings = EmbeddingSettings.model_validate(manifest["pipeline"]["embeddings"])
     embedder: Embedder = build_embedder(embedding_settings)
-    return NLU(settings, embedder, classifier, faq, incidents)
+    return NLU(settings, embedder, classifier, faq, incidents, scam)

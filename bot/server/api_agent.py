@@ -7,13 +7,12 @@ import time
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
-from sqlalchemy import select
 
+from bot.conversations.store import ConversationStore
 from bot.server import metrics
 from bot.server.auth import SESSION_COOKIE, current_session
 from bot.server.schemas import AgentReply, Close, Login, LoginOut, Transfer
 from bot.storage.database import reading
-from bot.storage.schema import conversations
 from handoff.agents import Session
 from handoff.desk import DeskOutcome, DeskResult
 from handoff.packet import mark_button
@@ -151,8 +150,7 @@ def transcript(handoff_id: int, request: Request,
         row = HandoffQueue.by_id(connection, handoff_id)
         if row is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "no such handoff")
-        conversation = connection.execute(select(conversations).where(
-            conversations.c.id == row.conversation_id)).one()
+        conversation = ConversationStore.row(connection, row.conversation_id)
         position = HandoffQueue.position(connection, row)
     sla = sla_status(row.priority, row.queued_at, time.time(), services.settings.handoff,
                      row.first_assigned_at)

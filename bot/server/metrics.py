@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from bot.storage.database import reading
-from bot.storage.schema import handoffs
+from handoff.queue import HandoffQueue
 
 REGISTRY = CollectorRegistry()
 MESSAGES = Counter("supportbot_messages_total", "Inbound user messages", ["channel"],
@@ -42,10 +42,7 @@ class QueueCollector(Collector):
                                    "Longest current wait", labels=["priority"])
         now = time.time()
         with reading(self.engine) as connection:
-            rows = connection.execute(
-                select(handoffs.c.priority, func.count(), func.min(handoffs.c.queued_at))
-                .where(handoffs.c.status == "queued").group_by(handoffs.c.priority)).all()
-        seen = {int(p): (int(n), float(q)) for p, n, q in rows}
+            seen = HandoffQueue.waiting_by_priority(connection)
         for priority in (1, 2, 3, 4):
             count, queued_at = seen.get(priority, (0, now))
             length.add_metric([f"P{priority}"], count)

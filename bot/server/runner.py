@@ -10,7 +10,7 @@ from typing import Any
 import uvicorn
 
 from bot.config import Settings, load_settings
-from bot.dialogue.withheld import withhold_key
+from bot.conversations.withheld import withhold_key
 from bot.server.services import Services, build_services, load_nlu
 from bot.storage.leader import try_lead
 

@@ -13,14 +13,13 @@ from typing import Any
 import numpy as np
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import StreamingResponse
-from sqlalchemy import func, select
 
+from bot.conversations.store import ConversationStore
 from bot.nlu.faq_index import render_answer
 from bot.server.auth import current_session
 from bot.server.live import ANY
 from bot.server.static_files import serve_files
 from bot.storage.database import reading
-from bot.storage.schema import conversations, handoffs, messages
 from handoff.agents import Session
 from handoff.queue import HandoffQueue
 from handoff.routing import urgency_of
@@ -74,13 +73,9 @@ def suggestions(handoff_id: int, request: Request,
         row = HandoffQueue.by_id(connection, handoff_id)
         if row is None:
             raise HTTPException(404, "no such handoff")
-        conversation = connection.execute(select(conversations).where(
-            conversations.c.id == row.conversation_id)).one()
-        texts = list(connection.scalars(
-            select(messages.c.text).where(messages.c.conversation_id == row.conversation_id,
-                                          messages.c.author == "user")
-            .order_by(messages.c.id.desc()).limit(3)))
-    question = " ".join(reversed(texts))
+        conversation = ConversationStore.row(connection, row.conversation_id)
+        texts = ConversationStore.last_user_texts(connection, row.conversation_id, 3)
+    question = " ".join(texts)
     understanding = services.dialogue.parser.parse(question)
     lang = conversation.lang or services.settings.language.default
     answers = []
@@ -97,22 +92,12 @@ def suggestions(handoff_id: int, request: Request,
 def dashboard(request: Request, session: Session = Depends(current_session)) -> dict[str, Any]:
     services = request.app.state.services
     with reading(services.db) as connection:
-        talked = select(messages.c.conversation_id).where(messages.c.author == "user").distinct()
-        total = int(connection.scalar(select(func.count()).select_from(talked.subquery())) or 0)
-        handed = int(connection.scalar(select(func.count(handoffs.c.conversation_id.distinct())))
-                     or 0)
-        bot_resolved = int(connection.scalar(select(func.count()).select_from(conversations)
-                                             .where(conversations.c.resolved_by == "bot")) or 0)
-        reasons: dict[str, int] = {
-            str(reason): int(count) for reason, count in connection.execute(
-                select(handoffs.c.reason, func.count()).group_by(handoffs.c.reason)).all()}
-        waits = [float(a - q) for q, a in connection.execute(
-            select(handoffs.c.queued_at, handoffs.c.first_assigned_at)
-            .where(handoffs.c.first_assigned_at.is_not(None))).all()]
-        scores = [int(s) for s in connection.scalars(
-            select(conversations.c.csat).where(conversations.c.csat.is_not(None)))]
-        per_day = Counter(time.strftime("%Y-%m-%d", time.gmtime(float(t))) for t in
-                          connection.scalars(select(conversations.c.created_at)))
+        talk = ConversationStore.figures(connection)
+        cases = HandoffQueue.figures(connection)
+    total, handed, bot_resolved = talk["talked"], cases["conversations"], talk["bot_resolved"]
+    reasons: dict[str, int] = cases["reasons"]
+    waits, scores = cases["waits"], talk["csat"]
+    per_day = Counter(time.strftime("%Y-%m-%d", time.gmtime(t)) for t in talk["created_at"])
     return {
         "conversations": total,
         "handed_off": handed,

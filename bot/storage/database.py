@@ -20,7 +20,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, exc, select
+from sqlalchemy import Connection, Engine, create_engine, event, exc, inspect, select
 from sqlalchemy.engine import make_url
 
 from bot.errors import ConfigError
@@ -148,7 +148,17 @@ def _v2(connection: Connection) -> None:
     schema.withheld_fragments.create(connection, checkfirst=True)
 
 
-MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [(1, _v1), (2, _v2)]
+def _v3(connection: Connection) -> None:
+    schema.inbox.create(connection, checkfirst=True)
+    schema.deliveries.create(connection, checkfirst=True)
+    # A chat that blocked the bot: nothing is sent until the user writes again. (A new
+    # database got the column from _v1, which creates today's table.)
+    columns = {c["name"] for c in inspect(connection).get_columns("conversations")}
+    if "unreachable_since" not in columns:
+        connection.exec_driver_sql("ALTER TABLE conversations ADD COLUMN unreachable_since FLOAT")
+
+
+MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [(1, _v1), (2, _v2), (3, _v3)]
 
 
 def migrate(engine: Engine) -> int:

@@ -46,6 +46,7 @@ conversations = Table(
     Column("csat", Integer),
     # Push channels (Telegram): the last bot/agent message delivered to the user.
     Column("delivered_upto", Integer, nullable=False, default=0),
+    Column("unreachable_since", Float),  # the user blocked the bot (push channels)
     Index("ix_conversations_channel_key", "channel", "channel_key"),
 )
 
@@ -120,7 +121,7 @@ events = Table(
 
 # Seed words that ended a user's message, held back until the next message (or a short
 # timeout) says whether they began a seed phrase. Encrypted with a key that lives only in
-# the server processes' memory and environment (bot.dialogue.withheld): the words never
+# the server processes' memory and environment (bot.conversations.withheld): the words never
 # reach the disk in clear. A row with an empty ciphertext only carries the fact that the
 # user named a seed phrase, for reading the next message.
 withheld_fragments = Table(
@@ -137,4 +138,44 @@ withheld_fragments = Table(
     Column("created_at", Float, nullable=False),
     Index("ix_withheld_conversation", "conversation_id", "id"),
     Index("ix_withheld_created", "created_at"),
+)
+
+# Every update a push channel (Telegram) received, recorded before the platform is told:
+# polling confirms an offset only once its updates are here, a webhook answers 200 only
+# then. It holds no user text: a text goes to `messages` (scanned and redacted) in the same
+# transaction, and `payload` keeps only what the bot itself generated or the platform's
+# ids (button data, the kind of a sticker or a member change). Handled in order per chat.
+inbox = Table(
+    "inbox", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("channel", String(32), nullable=False),
+    Column("platform_id", String(64), nullable=False),  # Telegram: the update id
+    Column("chat_key", String(128), nullable=False),  # one chat's updates go in order
+    Column("kind", String(16), nullable=False),  # text | edit | button | event | group_post
+    Column("conversation_id", String(36)),
+    Column("message_id", Integer),  # the stored message of a text
+    Column("payload", JSON),
+    Column("state", String(12), nullable=False),  # pending | done | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("received_at", Float, nullable=False),
+    Column("handled_at", Float),
+    UniqueConstraint("channel", "platform_id", name="uq_inbox_platform_id"),
+    Index("ix_inbox_state", "state", "id"),
+)
+
+# What happened to each bot, agent and system message sent through a push channel. The
+# conversation's `delivered_upto` is the cursor (messages go out in order); this is the
+# record of each attempt's outcome: sent (with the platform's message ids), maybe_sent (a
+# timeout after the request left: not sent again, see the README), refused (the platform
+# said no for good: the user blocked the bot, or the chat is gone).
+deliveries = Table(
+    "deliveries", metadata,
+    Column("message_id", Integer, ForeignKey("messages.id"), primary_key=True),
+    Column("conversation_id", String(36), nullable=False),
+    Column("state", String(12), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("platform_ids", JSON),
+    Column("detail", String(200)),
+    Column("updated_at", Float, nullable=False),
+    Index("ix_deliveries_conversation", "conversation_id", "message_id"),
 )

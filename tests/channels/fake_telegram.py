@@ -1,5 +1,9 @@
 """A fake Telegram Bot API on 127.0.0.1: the real python-telegram-bot talks to it through
-its base_url. Tests push updates in and read what the bot sent."""
+its base_url. Tests push updates in and read what the bot sent.
+
+Like Telegram, getUpdates with an offset forgets every update before it (confirmed), and
+faults can be injected: 5xx for one chat, 429 with retry_after, a send that Telegram
+accepts but answers too late (the client times out), a user who blocked the bot."""
 
 from __future__ import annotations
 
@@ -26,6 +30,18 @@ class FakeTelegram:
         self.sent: list[dict[str, Any]] = []
         self.calls: list[str] = []
         self.fail_next_sends = 0
+        self.failing_chats: set[int] = set()  # sends to these get 500 until removed
+        self.rate_limit_next = 0  # sends answered 429 retry_after=1
+        self.slow_next_sends = 0  # accepted, then answered after the client gave up
+        self.slow_seconds = 8.0
+        self.blocked_chats: set[int] = set()  # 403: the user blocked the bot
+        self.can_delete = False
+        self.confirmed_upto = 0  # updates below this were confirmed by an offset
+        self.requests: list[tuple[str, dict[str, Any]]] = []
+        # Called (in the server's thread) when an offset confirms updates, before the
+        # answer goes back: a test can SIGKILL the bot at exactly that moment.
+        self.on_confirm: Any = None
+        self.send_attempts: list[int] = []  # chat ids, one per sendMessage call
         self._next_update = 1
         self._next_message = 1000
         self._lock = threading.Lock()
@@ -66,10 +82,18 @@ class FakeTelegram:
             form = {k: v[0] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()}
         params = {key: _decode(value) for key, value in form.items()}
         self.calls.append(method)
+        self.requests.append((method, params))
         if method == "getMe":
             return _ok(BOT)
         if method == "getUpdates":
             offset = int(params.get("offset") or 0)
+            if offset:
+                with self._lock:  # Telegram forgets what an offset confirmed
+                    confirming = any(u["update_id"] < offset for u in self.updates)
+                    self.updates = [u for u in self.updates if u["update_id"] >= offset]
+                    self.confirmed_upto = max(self.confirmed_upto, offset)
+                if confirming and self.on_confirm is not None:
+                    self.on_confirm()
             for _ in range(10):  # hold briefly, like long polling
                 with self._lock:
                     ready = [u for u in self.updates if u["update_id"] >= offset]
@@ -78,6 +102,22 @@ class FakeTelegram:
                 await asyncio.sleep(0.05)
             return _ok([])
         if method == "sendMessage":
+            chat = int(params["chat_id"])
+            self.send_attempts.append(chat)
+            if chat in self.blocked_chats:
+                return JSONResponse({"ok": False, "error_code": 403, "description":
+                                     "Forbidden: bot was blocked by the user"}, status_code=403)
+            if chat in self.failing_chats:
+                return JSONResponse({"ok": False, "error_code": 500,
+                                     "description": "Internal Server Error"}, status_code=500)
+            if self.rate_limit_next:
+                self.rate_limit_next -= 1
+                return JSONResponse({"ok": False, "error_code": 429, "description":
+                                     "Too Many Requests: retry after 1",
+                                     "parameters": {"retry_after": 1}}, status_code=429)
+            if len(params.get("text", "")) > 4096:
+                return JSONResponse({"ok": False, "error_code": 400, "description":
+                                     "Bad Request: message is too long"}, status_code=400)
             if self.fail_next_sends:
                 self.fail_next_sends -= 1
                 return JSONResponse({"ok": False, "error_code": 502,
@@ -86,13 +126,23 @@ class FakeTelegram:
                 self._next_message += 1
                 record = {"message_id": self._next_message, "chat_id": int(params["chat_id"]),
                           "text": params["text"], "reply_markup": params.get("reply_markup"),
+                          "parse_mode": params.get("parse_mode"),
                           "reply_to": params.get("reply_to_message_id")
                           or (params.get("reply_parameters") or {}).get("message_id")}
                 self.sent.append(record)
+            if self.slow_next_sends:
+                self.slow_next_sends -= 1
+                await asyncio.sleep(self.slow_seconds)
             return _ok({"message_id": record["message_id"], "date": int(time.time()),
                         "chat": {"id": record["chat_id"], "type": "private"},
                         "from": BOT, "text": record["text"]})
+        if method == "deleteMessage" and not self.can_delete:
+            return JSONResponse({"ok": False, "error_code": 400, "description":
+                                 "Bad Request: message can't be deleted"}, status_code=400)
         return _ok(True)  # deleteWebhook, answerCallbackQuery, setWebhook …
+
+    def called(self, method: str) -> list[dict[str, Any]]:
+        return [params for name, params in list(self.requests) if name == method]
 
     def wait_for(self, predicate: Any, timeout: float = 30.0) -> list[dict[str, Any]]:
         deadline = time.time() + timeout

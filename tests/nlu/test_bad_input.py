@@ -1,6 +1,7 @@
 """Each bad input gets a clear result and no crash."""
 
 from bot.nlu.understanding import EMPTY, LOW_CONFIDENCE, NO_TEXT, TRUNCATED
+from tests.phrases import seed_phrase
 
 
 def test_empty_and_whitespace(tiny_nlu):
@@ -17,9 +18,8 @@ def test_long_text_is_truncated_and_flagged(tiny_nlu, settings):
 
 
 def test_secret_beyond_the_cut_is_still_redacted(tiny_nlu):
-    from mnemonic import Mnemonic
 
-    phrase = Mnemonic("english").generate(128)
+    phrase = seed_phrase("english", 128)
     result = tiny_nlu.parse("x" * 3990 + " " + phrase)
     assert "seed_phrase" in result.secrets
     assert phrase.split()[0] not in result.text.split()[-1]

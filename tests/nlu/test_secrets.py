@@ -1,7 +1,7 @@
 import pytest
-from mnemonic import Mnemonic
 
 from bot.nlu.secrets import SecretScanner
+from tests.phrases import seed_phrase
 
 TX_HASH = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
 
@@ -13,7 +13,7 @@ def scanner() -> SecretScanner:
 
 @pytest.mark.parametrize("language", ["english", "spanish", "french", "italian", "korean"])
 def test_seed_phrases_in_several_wordlists(scanner, language):
-    phrase = Mnemonic(language).generate(128)
+    phrase = seed_phrase(language, 128)
     result = scanner.scan(f"help, here: {phrase} what now")
     assert result.kinds == ("seed_phrase",)
     for word in phrase.split()[:12]:
@@ -21,7 +21,7 @@ def test_seed_phrases_in_several_wordlists(scanner, language):
 
 
 def test_24_word_seed_with_numbering(scanner):
-    words = Mnemonic("english").generate(256).split()
+    words = seed_phrase("english", 256).split()
     numbered = " ".join(f"{i}. {w}" for i, w in enumerate(words, start=1))
     result = scanner.scan(numbered)
     assert "seed_phrase" in result.kinds
@@ -29,7 +29,7 @@ def test_24_word_seed_with_numbering(scanner):
 
 
 def test_chinese_seed_spaced_and_solid(scanner):
-    phrase = Mnemonic("chinese_simplified").generate(128)
+    phrase = seed_phrase("chinese_simplified", 128)
     spaced = scanner.scan(f"助记词 {phrase} 怎么办")
     assert spaced.kinds == ("seed_phrase",)
     assert phrase not in spaced.redacted_text
@@ -117,7 +117,7 @@ from bot.nlu.secrets import (  # noqa: E402
 
 
 def _english(strength: int = 128) -> list[str]:
-    return Mnemonic("english").generate(strength).split()
+    return seed_phrase("english", strength).split()
 
 
 @pytest.mark.parametrize("layout", [
@@ -143,14 +143,14 @@ def test_spanish_and_french_phrases_without_accents(scanner):
     import unicodedata
 
     for language in ("spanish", "french"):
-        phrase = Mnemonic(language).generate(128)
+        phrase = seed_phrase(language, 128)
         bare = "".join(c for c in unicodedata.normalize("NFKD", phrase)
                        if not unicodedata.combining(c))
         assert scanner.scan(bare).kinds == ("seed_phrase",), language
 
 
 def test_solid_chinese_needs_the_checksum(scanner):
-    phrase = Mnemonic("chinese_simplified").generate(128).replace(" ", "")
+    phrase = seed_phrase("chinese_simplified", 128).replace(" ", "")
     assert scanner.scan(phrase).kinds == ("seed_phrase",)
     # Ordinary Chinese is nearly all wordlist characters: it must stay.
     for sentence in ("请问这个月的手续费为什么比上个月高很多", "账户里有好几笔我没下过的卖单",

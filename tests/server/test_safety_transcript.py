@@ -7,11 +7,11 @@ import time
 import unicodedata
 from pathlib import Path
 
-from mnemonic import Mnemonic
 from sqlalchemy import select
 
-from bot.dialogue.withheld import MARKER, WithheldFragments
+from bot.conversations.withheld import MARKER, WithheldFragments
 from bot.storage.schema import conversations, messages, withheld_fragments
+from tests.phrases import seed_phrase
 from tests.server.helpers import open_conversation, say
 
 TXID = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
@@ -31,7 +31,7 @@ def stored_user_texts(services, conversation_id: str) -> list[str]:  # type: ign
 
 
 def test_a_phrase_split_over_two_messages_never_reaches_the_disk(client, services, sqlite_url):
-    words = Mnemonic("english").generate(128).split()
+    words = seed_phrase("english", 128).split()
     conversation = open_conversation(client)
     say(client, conversation, " ".join(words[:6]))
     # The first half waits, encrypted: not in the file in clear.
@@ -87,7 +87,7 @@ def test_a_fragment_sealed_under_another_key_is_never_shown(client, services):
 
 
 def test_korean_phrase_decomposed_as_wallets_export_it(client, services, sqlite_url):
-    phrase = Mnemonic("korean").generate(128)  # NFKD, as the library writes it
+    phrase = seed_phrase("korean", 128)  # NFKD, as the library writes it
     conversation = open_conversation(client)
     turn = say(client, conversation, f"복구 문구: {phrase}")
     assert turn["urgency"] == "P1"

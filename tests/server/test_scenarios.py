@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-from mnemonic import Mnemonic
-
+from tests.phrases import seed_phrase
 from tests.server.helpers import kinds, open_conversation, say
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -49,7 +48,7 @@ def test_english_hacked_account_gets_checklist_and_p1_in_one_reply(client):
 
 def test_pasted_seed_phrase_is_never_stored_or_logged(client, services, sqlite_url, caplog):
     caplog.set_level(logging.DEBUG)
-    phrase = Mnemonic("english").generate(128)
+    phrase = seed_phrase("english", 128)
     conversation = open_conversation(client)
     turn = say(client, conversation, f"is this safe? my seed: {phrase}")
     assert "secret_warning" in kinds(turn)

@@ -58,7 +58,7 @@ CARRIED_RELEASED = "released"  # not a phrase: it may be shown in clear
 @dataclass(frozen=True)
 class Carried:
     """The withheld end of the conversation's previous message(s): held in memory only
-    (encrypted at rest, see bot.dialogue.withheld) until this message decides."""
+    (encrypted at rest, see bot.conversations.withheld) until this message decides."""
 
     text: str = ""  # empty: nothing withheld, only the context carries over
     context: bool = False  # the user named a seed phrase there (or pasted one)
@@ -186,6 +186,19 @@ def scan_safely(scanner: SecretScanner, text: str, carried: Carried | None = Non
 
 
 _MARKER = re.compile(r"\[(?:redacted|withheld):\w+\]")
+_STORED_MARKER = re.compile(r"\[(REDACTED|WITHHELD):(\w+)\]")
+
+
+def scan_of_redacted(text: str) -> SecretScan:
+    """The scan of a message as it was stored (already redacted), read back from its
+    markers: what a turn needs when it is understood from storage (after a crash, or a
+    question carried from a group into a private chat) rather than from the user's text."""
+    found = _STORED_MARKER.findall(text)
+    kinds = tuple(dict.fromkeys(k for label, k in found if label == "REDACTED"
+                                and k in SECRET_KINDS))
+    withheld = tuple(dict.fromkeys(k for label, k in found if label == "WITHHELD"
+                                   and k in WITHHELD_KINDS))
+    return SecretScan(text, kinds, (), withheld=withheld, readable_text=text)
 
 
 def _without_markers(f: Folded) -> Folded:
@@ -283,5 +296,5 @@ def _redact(text: str, spans: list[Span]) -> str:
 __all__ = [
     "API_SECRET", "OTP_CODE", "PASSWORD", "POSSIBLE_SEED", "PRIVATE_KEY", "SECRET_KINDS",
     "SEED_PHRASE", "UNCLEAR_HEX", "Carried", "SecretScan", "SecretScanner", "Span",
-    "scan_safely",
+    "scan_of_redacted", "scan_safely",
 ]

@@ -1,4 +1,8 @@
-"""Conversations and their messages in the database (SQLite or PostgreSQL)."""
+"""The conversation record: conversations, their messages and events (SQLite or PostgreSQL).
+
+This module and its package are the only code that reads or writes these tables; the
+engine, the desk, actions, channels and the server call the methods here.
+tests/test_architecture.py fails the build when anything else imports them."""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import time
 import uuid
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
 
 from bot.dialogue.state import BOT, DialogueState
 from bot.storage.database import is_postgres, reading
@@ -30,14 +34,51 @@ class ConversationStore:
 
     def create(self, channel: str, channel_key: str, user_label: str | None = None,
                lang: str | None = None) -> str:
+        with self.engine.begin() as connection:
+            return self.insert_conversation(connection, channel, channel_key, user_label, lang)
+
+    @staticmethod
+    def insert_conversation(connection: Connection, channel: str, channel_key: str,
+                            user_label: str | None = None, lang: str | None = None) -> str:
         conversation_id = str(uuid.uuid4())
         now = time.time()
-        with self.engine.begin() as connection:
-            connection.execute(insert(conversations).values(
-                id=conversation_id, channel=channel, channel_key=channel_key,
-                user_label=user_label, lang=lang, state=BOT, delivered_upto=0,
-                dialogue=DialogueState().to_json(), created_at=now, updated_at=now))
+        connection.execute(insert(conversations).values(
+            id=conversation_id, channel=channel, channel_key=channel_key,
+            user_label=user_label, lang=lang, state=BOT, delivered_upto=0,
+            dialogue=DialogueState().to_json(), created_at=now, updated_at=now))
         return conversation_id
+
+    @staticmethod
+    def latest_in(connection: Connection, channel: str, channel_key: str) -> Any:
+        """The newest conversation of this person on this channel, or None."""
+        return connection.execute(
+            select(conversations).where(conversations.c.channel == channel,
+                                        conversations.c.channel_key == channel_key)
+            .order_by(conversations.c.created_at.desc())).first()
+
+    def message_with_conversation(self, message_id: int) -> tuple[Any, Any] | None:
+        """A stored message and its conversation (a button press names the message)."""
+        with reading(self.engine) as connection:
+            message = connection.execute(select(messages).where(
+                messages.c.id == message_id)).first()
+            if message is None:
+                return None
+            return message, connection.execute(
+                _CONVERSATION, {"conversation": message.conversation_id}).first()
+
+    def text_of(self, message_id: int) -> str:
+        with reading(self.engine) as connection:
+            return str(connection.scalar(select(messages.c.text).where(
+                messages.c.id == message_id)) or "")
+
+    @staticmethod
+    def is_processed(connection: Connection, message_id: int) -> bool:
+        return bool(connection.scalar(select(messages.c.processed).where(
+            messages.c.id == message_id)))
+
+    @staticmethod
+    def set_text(connection: Connection, message_id: int, text: str) -> None:
+        connection.execute(_UPDATE_MESSAGE, {"message": message_id, "text": text})
 
     def get(self, conversation_id: str) -> Any:
         with reading(self.engine) as connection:
@@ -45,10 +86,46 @@ class ConversationStore:
 
     def latest_for(self, channel: str, channel_key: str) -> Any:
         with reading(self.engine) as connection:
-            return connection.execute(
-                select(conversations).where(conversations.c.channel == channel,
-                                            conversations.c.channel_key == channel_key)
-                .order_by(conversations.c.created_at.desc())).first()
+            return self.latest_in(connection, channel, channel_key)
+
+    @staticmethod
+    def row(connection: Connection, conversation_id: str) -> Any:
+        """The conversation inside a caller's transaction (not locked); None when unknown."""
+        return connection.execute(_CONVERSATION, {"conversation": conversation_id}).first()
+
+    @staticmethod
+    def transcript(connection: Connection, conversation_id: str) -> list[dict[str, Any]]:
+        """Every message of the conversation, oldest first (text as stored: redacted)."""
+        rows = connection.execute(
+            select(messages.c.id, messages.c.author, messages.c.author_name, messages.c.text,
+                   messages.c.kind, messages.c.created_at)
+            .where(messages.c.conversation_id == conversation_id).order_by(messages.c.id))
+        return [dict(row._mapping) for row in rows]
+
+    @staticmethod
+    def last_user_texts(connection: Connection, conversation_id: str, count: int) -> list[str]:
+        """The user's last messages, oldest first."""
+        texts = list(connection.scalars(
+            select(messages.c.text).where(messages.c.conversation_id == conversation_id,
+                                          messages.c.author == "user")
+            .order_by(messages.c.id.desc()).limit(count)))
+        return list(reversed(texts))
+
+    @staticmethod
+    def figures(connection: Connection) -> dict[str, Any]:
+        """What the dashboard shows about conversations themselves."""
+        talked = select(messages.c.conversation_id).where(messages.c.author == "user").distinct()
+        return {
+            "talked": int(connection.scalar(select(func.count()).select_from(talked.subquery()))
+                          or 0),
+            "bot_resolved": int(connection.scalar(
+                select(func.count()).select_from(conversations)
+                .where(conversations.c.resolved_by == "bot")) or 0),
+            "csat": [int(s) for s in connection.scalars(
+                select(conversations.c.csat).where(conversations.c.csat.is_not(None)))],
+            "created_at": [float(t) for t in connection.scalars(
+                select(conversations.c.created_at))],
+        }
 
     @staticmethod
     def lock_or_none(connection: Connection, conversation_id: str) -> Any:

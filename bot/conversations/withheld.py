@@ -29,7 +29,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
-from bot.dialogue.store import ConversationStore
+from bot.conversations.store import ConversationStore
 from bot.errors import ConfigError
 from bot.nlu.secrets import CARRIED_KEPT, CARRIED_SECRET, Carried, SecretScan
 from bot.storage.schema import withheld_fragments

@@ -1,0 +1,67 @@
+"""Scam posts in public groups, measured on eval_data/safety/holdout_scam_posts.jsonl:
+1,260 posts (12 languages × 35 scam + 70 ordinary chatter, a third of the chatter
+look-alikes: warnings, "is this legit?", victims asking for help), written by a helper
+who never saw safety_data/scam/ or the detector. Scored once, never tuned on.
+
+Target (issue 11): recall ≥ 95% with false warnings ≤ 1%. Also prints the latency of one
+check (embedding included), median and p99.
+
+    .venv/bin/python -m bench.scam_posts [--model models] [--failures]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections import defaultdict
+
+import numpy as np
+
+from bench.common import ROOT, bench_settings, dump, machine
+
+SUITE = ROOT / "eval_data" / "safety" / "holdout_scam_posts.jsonl"
+
+
+def main() -> None:
+    from bot.nlu.pipeline import NLU
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", default="models")
+    parser.add_argument("--failures", action="store_true")
+    args = parser.parse_args()
+    nlu = NLU.load(bench_settings(None), args.model, check_fresh=False)
+    cases = [json.loads(line) for line in SUITE.read_text(encoding="utf-8").splitlines()
+             if line.strip()]
+    per_lang: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    latencies, failures = [], []
+    for case in cases:
+        started = time.perf_counter()
+        warned = nlu.scam_post(case["text"])
+        latencies.append((time.perf_counter() - started) * 1000)
+        scam = case["label"] == "scam"
+        counts = per_lang[case["lang"]]
+        counts["scam" if scam else "chatter"] += 1
+        counts["caught" if scam and warned else "false" if warned and not scam else "ok"] += 1
+        if warned != scam:
+            failures.append(case)
+    scams = sum(c["scam"] for c in per_lang.values())
+    chatter = sum(c["chatter"] for c in per_lang.values())
+    report = {
+        "machine": machine(), "model": args.model, "posts": len(cases),
+        "cut": None if nlu.scam_posts is None else nlu.scam_posts.cut,
+        "recall": round(sum(c["caught"] for c in per_lang.values()) / scams, 4),
+        "false_warnings": round(sum(c["false"] for c in per_lang.values()) / chatter, 4),
+        "per_language": {lang: {"recall": round(c["caught"] / c["scam"], 3),
+                                "false_warnings": round(c["false"] / c["chatter"], 3)}
+                         for lang, c in sorted(per_lang.items())},
+        "latency_ms": {"p50": round(float(np.percentile(latencies, 50)), 2),
+                       "p99": round(float(np.percentile(latencies, 99)), 2)},
+    }
+    if args.failures:
+        report["failures"] = failures
+    dump(report)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""The folders are the architecture: each kind of record has one owner, and only the owner
+touches its tables. Read from the imports, so a shortcut fails the build, not a review."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCT = ("bot", "actions", "handoff")
+SCHEMA = "bot.storage.schema"
+# Table name -> the only package (path prefix) whose modules may import it. Storage itself
+# (migrations) may import anything.
+OWNERS = {
+    "conversations": "bot/conversations/", "messages": "bot/conversations/",
+    "events": "bot/conversations/", "withheld_fragments": "bot/conversations/",
+    "inbox": "bot/conversations/", "deliveries": "bot/conversations/",
+    "handoffs": "handoff/", "agents": "handoff/", "agent_sessions": "handoff/",
+    "schema_version": "bot/storage/",
+}
+
+
+def _schema_imports(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == SCHEMA:
+            found += [(node.lineno, alias.name) for alias in node.names]
+            continue
+        whole = (isinstance(node, ast.ImportFrom) and node.module == "bot.storage"
+                 and any(alias.name == "schema" for alias in node.names))
+        whole = whole or (isinstance(node, ast.Import)
+                          and any(alias.name == SCHEMA for alias in node.names))
+        if whole:
+            found.append((node.lineno, "*"))
+    return found
+
+
+def test_only_the_owner_of_a_record_imports_its_tables():
+    wrong = []
+    for package in PRODUCT:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            relative = path.relative_to(ROOT).as_posix()
+            if relative.startswith("bot/storage/"):
+                continue
+            for line, name in _schema_imports(path):
+                owner = OWNERS.get(name)
+                if owner is None or not relative.startswith(owner):
+                    wrong.append(f"{relative}:{line} imports {name} (owner: {owner or 'storage'})")
+    assert not wrong, "tables imported outside their owner:\n" + "\n".join(wrong)
+
+
+def test_every_table_has_an_owner():
+    from bot.storage import schema
+
+    assert set(schema.metadata.tables) <= set(OWNERS), set(schema.metadata.tables) - set(OWNERS)
+
+
+def test_the_check_sees_a_shortcut(tmp_path):
+    sneaky = tmp_path / "sneaky.py"
+    sneaky.write_text("from bot.storage.schema import messages\nimport bot.storage.schema\n")
+    assert _schema_imports(sneaky) == [(1, "messages"), (2, "*")]
