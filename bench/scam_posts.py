@@ -1,12 +1,16 @@
-"""Scam posts in public groups, measured on eval_data/safety/holdout_scam_posts.jsonl:
-1,260 posts (12 languages × 35 scam + 70 ordinary chatter, a third of the chatter
-look-alikes: warnings, "is this legit?", victims asking for help), written by a helper
-who never saw safety_data/scam/ or the detector. Scored once, never tuned on.
+"""Scam posts in public groups, measured on posts written by helpers who never saw
+safety_data/scam/ or the detector:
+- holdout_scam_posts.jsonl (`--suite 1`): 1,260 posts (12 languages × 35 scam + 70
+  chatter, a third of the chatter look-alikes: warnings, "is this legit?", victims
+  asking for help). Scored once on the first model; its error categories (not its
+  sentences) then guided a second round of training data, so it is a dev set now.
+- holdout2_scam_posts.jsonl (`--suite 2`): 1,440 posts (12 × 30 scam + 90 chatter, 40+
+  look-alikes per language), written afterwards by another helper; scored once.
 
 Target (issue 11): recall ≥ 95% with false warnings ≤ 1%. Also prints the latency of one
 check (embedding included), median and p99.
 
-    .venv/bin/python -m bench.scam_posts [--model models] [--failures]
+    .venv/bin/python -m bench.scam_posts [--suite 1|2] [--model models] [--failures]
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ import numpy as np
 
 from bench.common import ROOT, bench_settings, dump, machine
 
-SUITE = ROOT / "eval_data" / "safety" / "holdout_scam_posts.jsonl"
+SUITES = {"1": ROOT / "eval_data" / "safety" / "holdout_scam_posts.jsonl",
+          "2": ROOT / "eval_data" / "safety" / "holdout2_scam_posts.jsonl"}
 
 
 def main() -> None:
@@ -29,9 +34,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", default="models")
     parser.add_argument("--failures", action="store_true")
+    parser.add_argument("--suite", choices=sorted(SUITES), default="2")
     args = parser.parse_args()
     nlu = NLU.load(bench_settings(None), args.model, check_fresh=False)
-    cases = [json.loads(line) for line in SUITE.read_text(encoding="utf-8").splitlines()
+    cases = [json.loads(line) for line in SUITES[args.suite].read_text(encoding="utf-8")
+             .splitlines()
              if line.strip()]
     per_lang: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     latencies, failures = [], []
@@ -48,7 +55,8 @@ def main() -> None:
     scams = sum(c["scam"] for c in per_lang.values())
     chatter = sum(c["chatter"] for c in per_lang.values())
     report = {
-        "machine": machine(), "model": args.model, "posts": len(cases),
+        "machine": machine(), "model": args.model, "suite": SUITES[args.suite].name,
+        "posts": len(cases),
         "cut": None if nlu.scam_posts is None else nlu.scam_posts.cut,
         "recall": round(sum(c["caught"] for c in per_lang.values()) / scams, 4),
         "false_warnings": round(sum(c["false"] for c in per_lang.values()) / chatter, 4),

@@ -239,7 +239,7 @@ class SafetySettings(_Frozen):
     # Scam posts in public groups: the share of held-out ordinary chatter the trained cut
     # may warn about, and (when set) a cut chosen on held-out posts instead, applied at
     # load time (bench/scam_posts.py).
-    scam_false_alarms: Annotated[float, Field(ge=0.0, lt=0.2)] = 0.005
+    scam_false_alarms: Annotated[float, Field(ge=0.0, lt=0.2)] = 0.008
     scam_cut: Annotated[float, Field(gt=0.0, lt=1.0)] | None = None
     # Weight of the agency/negation cue features against the sentence vector.
     incident_cue_weight: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0

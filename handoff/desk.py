@@ -67,10 +67,11 @@ class AgentDesk:
         return ConversationStore.row(connection, conversation_id)
 
     def claim(self, handoff_id: int, agent: Agent) -> tuple[ClaimOutcome, dict[str, Any] | None]:
-        outcome = self.queue.claim(handoff_id, agent)
-        if outcome is not ClaimOutcome.CLAIMED:
-            return outcome, None
+        # One transaction: the handoff assigned and the conversation "with agent" together.
         with self.engine.begin() as connection:
+            outcome = self.queue.claim(connection, handoff_id, agent)
+            if outcome is not ClaimOutcome.CLAIMED:
+                return outcome, None
             row = HandoffQueue.by_id(connection, handoff_id)
             conversation = self._conversation(connection, row.conversation_id)
             ConversationStore.save(connection, conversation.id, state=st.WITH_AGENT)

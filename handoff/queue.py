@@ -159,27 +159,30 @@ class HandoffQueue:
                 str((row.packet or {}).get("summary", ""))))
         return items
 
-    def claim(self, handoff_id: int, agent: Agent) -> ClaimOutcome:
+    def claim(self, connection: Connection, handoff_id: int, agent: Agent) -> ClaimOutcome:
+        """Assign a queued handoff, in the caller's transaction (the desk updates the
+        conversation in the same one: a crash leaves both or neither).
+
+        The agent's row is locked first (PostgreSQL: FOR UPDATE; SQLite serialises every
+        write transaction already), so the count of what they hold cannot miss claims of
+        theirs that are still committing: ten simultaneous claims by an agent of capacity
+        3 leave exactly 3."""
         now = time.time()
-        with self.engine.begin() as connection:
-            row = self.by_id(connection, handoff_id)
-            if row is None:
-                return ClaimOutcome.MISSING
-            if row.status != QUEUED:
-                return ClaimOutcome.TAKEN
-            if not offered_to(agent.languages, row.lang, row.queued_at, now, self.settings):
-                return ClaimOutcome.NOT_OFFERED
-            held = select(func.count()).select_from(handoffs).where(
-                handoffs.c.agent_id == agent.id, handoffs.c.status == ASSIGNED
-            ).scalar_subquery()
-            result = connection.execute(update(handoffs).where(
-                handoffs.c.id == handoff_id, handoffs.c.status == QUEUED, held < agent.capacity,
-            ).values(status=ASSIGNED, agent_id=agent.id, assigned_at=now,
-                     first_assigned_at=func.coalesce(handoffs.c.first_assigned_at, now)))
-            if result.rowcount == 1:
-                return ClaimOutcome.CLAIMED
-            current = self.by_id(connection, handoff_id)
-            return ClaimOutcome.TAKEN if current.status != QUEUED else ClaimOutcome.AT_CAPACITY
+        _hold_agent(connection, agent.id)
+        row = self.by_id(connection, handoff_id)
+        if row is None:
+            return ClaimOutcome.MISSING
+        if row.status != QUEUED:
+            return ClaimOutcome.TAKEN
+        if not offered_to(agent.languages, row.lang, row.queued_at, now, self.settings):
+            return ClaimOutcome.NOT_OFFERED
+        if _held_by(connection, agent.id) >= agent.capacity:
+            return ClaimOutcome.AT_CAPACITY
+        result = connection.execute(update(handoffs).where(
+            handoffs.c.id == handoff_id, handoffs.c.status == QUEUED,
+        ).values(status=ASSIGNED, agent_id=agent.id, assigned_at=now,
+                 first_assigned_at=func.coalesce(handoffs.c.first_assigned_at, now)))
+        return ClaimOutcome.CLAIMED if result.rowcount == 1 else ClaimOutcome.TAKEN
 
     def release(self, connection: Connection, handoff_id: int, agent_id: int | None) -> bool:
         """Back to the queue, keeping its original place (queued_at is unchanged)."""
@@ -192,9 +195,8 @@ class HandoffQueue:
 
     def transfer(self, connection: Connection, handoff_id: int, from_agent: int,
                  to_agent: Agent) -> bool:
-        held = connection.scalar(select(func.count()).select_from(handoffs).where(
-            handoffs.c.agent_id == to_agent.id, handoffs.c.status == ASSIGNED))
-        if int(held or 0) >= to_agent.capacity:
+        _hold_agent(connection, to_agent.id)  # as in claim: the count must be exact
+        if _held_by(connection, to_agent.id) >= to_agent.capacity:
             return False
         result = connection.execute(update(handoffs).where(
             handoffs.c.id == handoff_id, handoffs.c.status == ASSIGNED,
@@ -232,3 +234,15 @@ class HandoffQueue:
             return list(connection.execute(select(handoffs).where(
                 handoffs.c.agent_id == agent.id, handoffs.c.status == ASSIGNED)
                 .order_by(*_order())).all())
+
+
+def _hold_agent(connection: Connection, agent_id: int) -> None:
+    """Lock the agent's row until the transaction ends (PostgreSQL). Every claim and
+    transfer to this agent waits here, so their "how many do I hold" counts run in turn."""
+    if is_postgres(connection.engine):
+        connection.execute(select(agents.c.id).where(agents.c.id == agent_id).with_for_update())
+
+
+def _held_by(connection: Connection, agent_id: int) -> int:
+    return int(connection.scalar(select(func.count()).select_from(handoffs).where(
+        handoffs.c.agent_id == agent_id, handoffs.c.status == ASSIGNED)) or 0)

@@ -66,6 +66,27 @@ class ConversationStore:
             return message, connection.execute(
                 _CONVERSATION, {"conversation": message.conversation_id}).first()
 
+    def highest_client_seq(self, conversation_id: str) -> int:
+        """The highest number a client gave a stored message of this conversation."""
+        with reading(self.engine) as connection:
+            return int(connection.scalar(select(func.max(messages.c.client_seq)).where(
+                messages.c.conversation_id == conversation_id)) or 0)
+
+    def wait_for_turn(self, conversation_id: str, client_seq: int | None,
+                      timeout: float = 5.0) -> bool:
+        """Wait (a little) until the client's previous message is stored, so that two
+        messages sent one after the other are stored in that order even when the second
+        arrives first (two retries racing after a reconnect). False when it never came:
+        the message is then stored anyway; nothing is held back for good."""
+        if not client_seq or client_seq <= 1:
+            return True
+        deadline = time.monotonic() + timeout
+        while self.highest_client_seq(conversation_id) < client_seq - 1:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
     def text_of(self, message_id: int) -> str:
         with reading(self.engine) as connection:
             return str(connection.scalar(select(messages.c.text).where(
@@ -143,12 +164,12 @@ class ConversationStore:
 
     @staticmethod
     def insert_inbound(connection: Connection, conversation_id: str, text: str,
-                       client_message_id: str | None) -> int:
+                       client_message_id: str | None, client_seq: int | None = None) -> int:
         """Store a user's (redacted) message, not yet answered."""
         result = connection.execute(_INSERT_MESSAGE, {
             "conversation_id": conversation_id, "author": "user", "text": text,
             "kind": "text", "client_message_id": client_message_id,
-            "processed": False, "created_at": time.time()})
+            "client_seq": client_seq, "processed": False, "created_at": time.time()})
         return _new_id(result)
 
     @staticmethod

@@ -108,12 +108,14 @@ class DialogueEngine:
         return self.store.create(channel, channel_key, label, lang)
 
     def handle(self, conversation_id: str, text: str, client_message_id: str | None = None,
-               locale: str | None = None, redacted: bool = False) -> TurnResult:
+               locale: str | None = None, redacted: bool = False,
+               client_seq: int | None = None) -> TurnResult:
         """Store the message, then answer it (the web widget and the REST API).
         `redacted`: the text was stored before (a question carried over from a group) and
         is read back, markers and all, instead of being scanned again."""
         cleaned = self._checked(conversation_id, text)
-        received = self._receive(conversation_id, cleaned, client_message_id, redacted)
+        received = self._receive(conversation_id, cleaned, client_message_id, redacted,
+                                 client_seq)
         if received is None:
             raise ConversationNotFound(f"no conversation {conversation_id}")
         conversation, message_id, processed, scan, carried = received
@@ -312,7 +314,7 @@ class DialogueEngine:
         return True
 
     def _receive(self, conversation_id: str, cleaned: str, client_message_id: str | None,
-                 redacted: bool = False
+                 redacted: bool = False, client_seq: int | None = None
                  ) -> tuple[Any, int, bool, SecretScan, Carried | None] | None:
         """Scan and store a user's message before anything else happens to it, holding
         the conversation's lock: what the previous message held back is read, decided and
@@ -335,7 +337,8 @@ class DialogueEngine:
             scan = (scan_of_redacted(cleaned) if redacted
                     else scan_safely(self.nlu.secrets, cleaned, carried))
             message_id = self.store.insert_inbound(connection, conversation_id,
-                                                   scan.redacted_text, client_message_id)
+                                                   scan.redacted_text, client_message_id,
+                                                   client_seq)
             self.withheld.settle(connection, conversation_id, message_id, scan)
             return row, message_id, False, scan, carried
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response,
 from bot.conversations.store import ConversationStore
 from bot.server import metrics
 from bot.server.auth import SESSION_COOKIE, current_session
-from bot.server.schemas import AgentReply, Close, Login, LoginOut, Transfer
+from bot.server.schemas import AgentReply, Close, Cursor, HandoffId, Login, LoginOut, Transfer
 from bot.storage.database import reading
 from handoff.agents import Session
 from handoff.desk import DeskOutcome, DeskResult
@@ -100,7 +100,7 @@ def claim_next(request: Request, session: Session = Depends(current_session)) ->
 
 
 @router.post("/handoffs/{handoff_id}/claim")
-def claim(handoff_id: int, request: Request,
+def claim(handoff_id: HandoffId, request: Request,
           session: Session = Depends(current_session)) -> dict[str, Any]:
     services = _services(request)
     outcome, data = services.desk.claim(handoff_id, session.agent)
@@ -117,33 +117,33 @@ def _claimed(services: Any, handoff_id: int, data: dict[str, Any] | None) -> dic
 
 
 @router.post("/handoffs/{handoff_id}/reply")
-def reply(handoff_id: int, body: AgentReply, request: Request,
+def reply(handoff_id: HandoffId, body: AgentReply, request: Request,
           session: Session = Depends(current_session)) -> dict[str, Any]:
     return _check(_services(request).desk.reply(handoff_id, session.agent, body.text))
 
 
 @router.post("/handoffs/{handoff_id}/release")
-def release(handoff_id: int, request: Request,
+def release(handoff_id: HandoffId, request: Request,
             session: Session = Depends(current_session)) -> dict[str, Any]:
     return _check(_services(request).desk.release(handoff_id, session.agent))
 
 
 @router.post("/handoffs/{handoff_id}/transfer")
-def transfer(handoff_id: int, body: Transfer, request: Request,
+def transfer(handoff_id: HandoffId, body: Transfer, request: Request,
              session: Session = Depends(current_session)) -> dict[str, Any]:
     return _check(_services(request).desk.transfer(handoff_id, session.agent, body.to))
 
 
 @router.post("/handoffs/{handoff_id}/close")
-def close(handoff_id: int, body: Close, request: Request,
+def close(handoff_id: HandoffId, body: Close, request: Request,
           session: Session = Depends(current_session)) -> dict[str, Any]:
     return _check(_services(request).desk.close(handoff_id, session.agent, body.resolution))
 
 
 @router.get("/handoffs/{handoff_id}")
-def transcript(handoff_id: int, request: Request,
+def transcript(handoff_id: HandoffId, request: Request,
                session: Session = Depends(current_session),
-               after: int = Query(0, ge=0)) -> dict[str, Any]:
+               after: Cursor = 0) -> dict[str, Any]:
     """The handoff packet and the live, redacted transcript."""
     services = _services(request)
     with reading(services.db) as connection:

@@ -6,12 +6,12 @@ import time
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, HTTPException, Request, status
 
 from bot.dialogue import state as st
 from bot.dialogue.engine import ConversationNotFound, MessageTooLong
 from bot.server import metrics
-from bot.server.schemas import ConversationOut, Csat, OpenConversation, TurnOut, UserMessage
+from bot.server.schemas import ConversationOut, Csat, Cursor, OpenConversation, TurnOut, UserMessage
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
 
@@ -50,8 +50,9 @@ def post_message(conversation_id: str, body: UserMessage, request: Request) -> d
     services = _services(request)
     started = time.perf_counter()
     try:
+        services.dialogue.store.wait_for_turn(conversation_id, body.client_seq)
         turn = services.dialogue.handle(conversation_id, body.text, body.client_message_id,
-                                        body.locale)
+                                        body.locale, client_seq=body.client_seq)
     except ConversationNotFound as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from None
     except MessageTooLong as error:
@@ -75,7 +76,7 @@ def post_message(conversation_id: str, body: UserMessage, request: Request) -> d
 
 @router.get("/{conversation_id}/messages")
 def list_messages(conversation_id: str, request: Request,
-                  after: int = Query(0, ge=0, description="the last message id you have")
+                  after: Cursor = 0
                   ) -> dict[str, Any]:
     services = _services(request)
     row = _found(services, conversation_id)

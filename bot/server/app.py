@@ -17,6 +17,7 @@ from sqlalchemy import text
 from bot import __version__
 from bot.server import api_agent, api_conversations, metrics, web_console, web_widget
 from bot.server.body_limit import BodyLimit
+from bot.server.change_bus import change_bus
 from bot.server.live import LiveHub
 from bot.server.services import Services
 from bot.storage.database import reading
@@ -29,10 +30,14 @@ def create_app(services: Services, background: bool = True,
                extra_tasks: tuple[Callable[[], Coroutine[Any, Any, None]], ...] = ()) -> FastAPI:
     hub = LiveHub()
     services.dialogue.listeners.append(hub.changed)
+    # Other processes' changes wake this one's clients; this one's wake theirs.
+    bus = change_bus(services.db)
+    services.dialogue.listeners.append(bus.publish)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         hub.bind(asyncio.get_running_loop())
+        bus.start(hub.changed)
         # Request handlers are CPU work under one GIL: a few threads keep both the cores
         # and the understanding thread's batches full, while anyio's default of 40 only
         # adds GIL hand-offs. Extra requests wait their turn in the event loop, for free.
@@ -47,6 +52,9 @@ def create_app(services: Services, background: bool = True,
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        bus.close()
+        with contextlib.suppress(ValueError):
+            services.dialogue.listeners.remove(bus.publish)
 
     app = FastAPI(title="supportbot", version=__version__, lifespan=lifespan,
                   description="Multilingual support assistant with human handoff.")

@@ -1,8 +1,9 @@
 """Live updates for WebSocket and SSE clients.
 
 A change made by this process wakes its waiters at once (the engine's listeners); a change
-made by another server process is picked up by the short poll in `wait`, because the
-database, not this process's memory, is the source of truth.
+made by another server process arrives through the change bus (bot.server.change_bus:
+PostgreSQL NOTIFY, or a local socket between workers on one machine). An idle client
+costs nothing until then; a long keep-alive re-read covers a lost notice.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import asyncio
 import contextlib
 from collections import defaultdict
 
-POLL_SECONDS = 1.0
+KEEPALIVE_SECONDS = 25.0
 ANY = "*"  # waiters on every conversation (the agent console's queue)
 
 
@@ -36,7 +37,7 @@ class LiveHub:
             for event in self._waiters.get(key, ()):
                 event.set()
 
-    async def wait(self, key: str, timeout: float = POLL_SECONDS) -> None:
+    async def wait(self, key: str, timeout: float = KEEPALIVE_SECONDS) -> None:
         event = asyncio.Event()
         self._waiters[key].add(event)
         try:

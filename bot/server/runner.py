@@ -5,12 +5,15 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import signal
+import sys
 from typing import Any
 
 import uvicorn
 
 from bot.config import Settings, load_settings
 from bot.conversations.withheld import withhold_key
+from bot.server.preflight import check_data_dir, check_database, check_port
 from bot.server.services import Services, build_services, load_nlu
 from bot.storage.leader import try_lead
 
@@ -18,6 +21,11 @@ WORKERS_ENV = "SUPPORTBOT_WORKERS"
 
 
 def serve(settings: Settings, host: str, port: int, workers: int, train: bool) -> int:
+    # Everything a worker needs is checked here, once, before the banner: a problem is one
+    # paragraph and a non-zero exit, not workers failing and restarting.
+    check_port(host, port)
+    check_data_dir(settings)
+    check_database(settings)
     load_nlu(settings, train_if_needed=train)  # train once here, not in every worker
     if workers > 1 and os.environ.get("TELEGRAM_BOT_TOKEN") and \
             settings.channels.telegram.mode == "webhook":
@@ -48,7 +56,16 @@ def app_factory() -> Any:
     """Each worker process builds its own services from the same config and database."""
     settings = load_settings(os.environ.get("SUPPORTBOT_CONFIG", "config.yml"))
     workers = int(os.environ.get(WORKERS_ENV, "1") or 1)
-    app = compose(build_services(share_cores(settings, workers)))
+    try:
+        services = build_services(share_cores(settings, workers))
+    except Exception as error:
+        # The checks passed in the parent, so this is rare (the database went away in
+        # between): stop the whole server rather than restart this worker forever.
+        print(f"error: a worker could not start: {error}", file=sys.stderr, flush=True)
+        if workers > 1:
+            os.kill(os.getppid(), signal.SIGTERM)
+        raise SystemExit(3) from None
+    app = compose(services)
     # The models are hundreds of thousands of long-lived objects: moved out of the
     # collector's sight, every garbage collection during a request gets cheaper.
     gc.freeze()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, Field
+
+from bot.storage.schema import MAX_ID
 
 State = Literal["bot", "queued", "with_agent", "closed"]
 
@@ -46,12 +49,23 @@ class ConversationOut(BaseModel):
     messages: list[Message] = []
 
 
+# Ids and cursors are checked against the keys' range at the edge: a larger number is a
+# 422, never a database error (a 500).
+HandoffId = Annotated[int, Path(ge=1, le=MAX_ID, description="a handoff's id (its case number)")]
+Cursor = Annotated[int, Query(ge=0, le=MAX_ID, description="the last message id you have")]
+
+
 class UserMessage(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: str = Field(..., description="the user's message (redacted before storage)")
     client_message_id: str | None = Field(
         None, max_length=80, description="makes a retry idempotent: same id → same replies")
     locale: str | None = Field(None, max_length=35)
+    client_seq: int | None = Field(
+        None, ge=1, le=10_000_000,
+        description="the client's running number for its messages in this conversation: a "
+                    "message is stored after the one numbered before it (waiting briefly "
+                    "for it), whatever order they arrive in")
 
 
 class TurnOut(BaseModel):

@@ -18,6 +18,7 @@ from bot.conversations.store import ConversationStore
 from bot.nlu.faq_index import render_answer
 from bot.server.auth import current_session
 from bot.server.live import ANY
+from bot.server.schemas import HandoffId
 from bot.server.static_files import serve_files
 from bot.storage.database import reading
 from handoff.agents import Session
@@ -58,14 +59,14 @@ async def queue_stream(request: Request,
                 yield f"event: queue\ndata: {body}\n\n"
             else:
                 yield ": keep-alive\n\n"
-            await hub.wait(ANY, timeout=2.0)
+            await hub.wait(ANY, timeout=15.0)  # a keep-alive line at least this often
 
     return StreamingResponse(events(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-store"})
 
 
 @router.get("/api/v1/agent/handoffs/{handoff_id}/suggestions")
-def suggestions(handoff_id: int, request: Request,
+def suggestions(handoff_id: HandoffId, request: Request,
                 session: Session = Depends(current_session)) -> dict[str, Any]:
     """The best FAQ answers for what the user wrote, in the user's language and script."""
     services = request.app.state.services

@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from bot.dialogue.engine import ConversationNotFound, MessageTooLong
+from bot.server.schemas import Cursor
 from bot.server.static_files import serve_files
 
 MAX_FRAME_CHARS = 16_000
@@ -35,7 +36,7 @@ def _update(services: Any, conversation_id: str, after: int) -> dict[str, Any]:
 
 
 @router.websocket("/ws/conversations/{conversation_id}")
-async def conversation_socket(websocket: WebSocket, conversation_id: str, after: int = 0,
+async def conversation_socket(websocket: WebSocket, conversation_id: str, after: Cursor = 0,
                               locale: str | None = None) -> None:
     services = websocket.app.state.services
     hub = websocket.app.state.hub
@@ -83,10 +84,15 @@ async def _handle_frame(services: Any, conversation_id: str, raw: str,
         return {"type": "error", "error": "frames must be JSON objects"}
     if frame.get("type") == "message" and isinstance(frame.get("text"), str):
         client_id = frame.get("client_message_id")
+        seq = frame.get("client_seq")
+        seq = seq if isinstance(seq, int) and 1 <= seq <= 10_000_000 else None
         try:
+            # Frames of one socket arrive in order, and the widget sends one message at a
+            # time: no waiting here (a wait would hold the frames behind it).
             turn = await asyncio.to_thread(
                 services.dialogue.handle, conversation_id, frame["text"],
-                str(client_id)[:80] if client_id else None, frame.get("locale") or locale)
+                str(client_id)[:80] if client_id else None, frame.get("locale") or locale,
+                False, seq)
         except MessageTooLong as error:
             return {"type": "error", "error": str(error), "client_message_id": client_id}
         except ConversationNotFound as error:

@@ -156,9 +156,32 @@ def _v3(connection: Connection) -> None:
     columns = {c["name"] for c in inspect(connection).get_columns("conversations")}
     if "unreachable_since" not in columns:
         connection.exec_driver_sql("ALTER TABLE conversations ADD COLUMN unreachable_since FLOAT")
+    if "client_seq" not in {c["name"] for c in inspect(connection).get_columns("messages")}:
+        connection.exec_driver_sql("ALTER TABLE messages ADD COLUMN client_seq INTEGER")
 
 
-MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [(1, _v1), (2, _v2), (3, _v3)]
+# Keys created as 4-byte integers by versions before 0.6.0 on PostgreSQL (SQLite's are
+# 8 bytes already). A new database gets BIGINT from _v1.
+_WIDENED = {"conversations": ("delivered_upto",), "messages": ("id", "reply_to"),
+            "handoffs": ("id", "agent_id"), "agents": ("id",), "agent_sessions": ("agent_id",),
+            "events": ("id",), "withheld_fragments": ("id", "message_id"),
+            "inbox": ("id", "message_id"), "deliveries": ("message_id",)}
+
+
+def _v4(connection: Connection) -> None:
+    if not is_postgres(connection.engine):
+        return
+    for table, columns in _WIDENED.items():
+        for column in columns:
+            connection.exec_driver_sql(
+                f'ALTER TABLE {table} ALTER COLUMN "{column}" TYPE BIGINT')
+    for sequence in ("messages_id_seq", "handoffs_id_seq", "agents_id_seq", "events_id_seq",
+                     "withheld_fragments_id_seq", "inbox_id_seq"):
+        connection.exec_driver_sql(f"ALTER SEQUENCE IF EXISTS {sequence} AS BIGINT")
+
+
+MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
+    (1, _v1), (2, _v2), (3, _v3), (4, _v4)]
 
 
 def migrate(engine: Engine) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Float,
@@ -22,6 +23,10 @@ from sqlalchemy import (
 )
 
 metadata = MetaData()
+# Keys are 8 bytes on PostgreSQL (SQLite's INTEGER already is, and its rowid alias must be
+# spelled INTEGER to autoincrement). The API accepts ids up to MAX_ID and no further.
+Key = BigInteger().with_variant(Integer(), "sqlite")
+MAX_ID = 2**63 - 1
 
 schema_version = Table(
     "schema_version", metadata,
@@ -45,14 +50,14 @@ conversations = Table(
     Column("resolved_by", String(16)),  # bot | agent
     Column("csat", Integer),
     # Push channels (Telegram): the last bot/agent message delivered to the user.
-    Column("delivered_upto", Integer, nullable=False, default=0),
+    Column("delivered_upto", Key, nullable=False, default=0),
     Column("unreachable_since", Float),  # the user blocked the bot (push channels)
     Index("ix_conversations_channel_key", "channel", "channel_key"),
 )
 
 messages = Table(
     "messages", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", Key, primary_key=True, autoincrement=True),
     Column("conversation_id", String(36), ForeignKey("conversations.id"), nullable=False),
     Column("author", String(16), nullable=False),  # user | bot | agent | system
     Column("author_name", String(64)),
@@ -60,7 +65,8 @@ messages = Table(
     Column("kind", String(24), nullable=False, default="text"),
     Column("payload", JSON),  # quick replies, understanding summary, notice data
     Column("client_message_id", String(80)),
-    Column("reply_to", Integer),  # outbound: the inbound message it answers
+    Column("client_seq", Integer),  # the widget numbers its messages: stored in that order
+    Column("reply_to", Key),  # outbound: the inbound message it answers
     Column("processed", Boolean, nullable=False, default=True),  # inbound: turn completed
     Column("created_at", Float, nullable=False),
     UniqueConstraint("conversation_id", "client_message_id", name="uq_messages_client_id"),
@@ -69,7 +75,7 @@ messages = Table(
 
 handoffs = Table(
     "handoffs", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),  # the user's case number
+    Column("id", Key, primary_key=True, autoincrement=True),  # the user's case number
     Column("conversation_id", String(36), ForeignKey("conversations.id"), nullable=False),
     Column("status", String(16), nullable=False),  # queued | assigned | closed
     Column("priority", Integer, nullable=False),  # 1 (P1) … 4 (P4)
@@ -78,7 +84,7 @@ handoffs = Table(
     Column("intent", String(40)),
     Column("packet", JSON, nullable=False),
     Column("queued_at", Float, nullable=False),
-    Column("agent_id", Integer, ForeignKey("agents.id")),
+    Column("agent_id", Key, ForeignKey("agents.id")),
     Column("assigned_at", Float),
     Column("first_assigned_at", Float),
     Column("closed_at", Float),
@@ -89,7 +95,7 @@ handoffs = Table(
 
 agents = Table(
     "agents", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", Key, primary_key=True, autoincrement=True),
     Column("username", String(64), nullable=False, unique=True),
     Column("display_name", String(64), nullable=False),
     Column("password_hash", String(255), nullable=False),
@@ -103,7 +109,7 @@ agents = Table(
 agent_sessions = Table(
     "agent_sessions", metadata,
     Column("token_hash", String(64), primary_key=True),  # sha256 of the bearer token
-    Column("agent_id", Integer, ForeignKey("agents.id"), nullable=False),
+    Column("agent_id", Key, ForeignKey("agents.id"), nullable=False),
     Column("csrf_token", String(64), nullable=False),
     Column("created_at", Float, nullable=False),
     Column("expires_at", Float, nullable=False),
@@ -111,7 +117,7 @@ agent_sessions = Table(
 
 events = Table(
     "events", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", Key, primary_key=True, autoincrement=True),
     Column("conversation_id", String(36)),
     Column("kind", String(40), nullable=False),
     Column("data", JSON),
@@ -126,9 +132,9 @@ events = Table(
 # user named a seed phrase, for reading the next message.
 withheld_fragments = Table(
     "withheld_fragments", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", Key, primary_key=True, autoincrement=True),
     Column("conversation_id", String(36), ForeignKey("conversations.id"), nullable=False),
-    Column("message_id", Integer),  # the message whose text holds the marker
+    Column("message_id", Key),  # the message whose text holds the marker
     Column("ciphertext", LargeBinary, nullable=False),
     # Which key sealed it (a hash of the key, not the key): a server holding another key
     # leaves the row alone instead of calling it unreadable.
@@ -147,13 +153,13 @@ withheld_fragments = Table(
 # ids (button data, the kind of a sticker or a member change). Handled in order per chat.
 inbox = Table(
     "inbox", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", Key, primary_key=True, autoincrement=True),
     Column("channel", String(32), nullable=False),
     Column("platform_id", String(64), nullable=False),  # Telegram: the update id
     Column("chat_key", String(128), nullable=False),  # one chat's updates go in order
     Column("kind", String(16), nullable=False),  # text | edit | button | event | group_post
     Column("conversation_id", String(36)),
-    Column("message_id", Integer),  # the stored message of a text
+    Column("message_id", Key),  # the stored message of a text
     Column("payload", JSON),
     Column("state", String(12), nullable=False),  # pending | done | failed
     Column("attempts", Integer, nullable=False, default=0),
@@ -170,7 +176,7 @@ inbox = Table(
 # said no for good: the user blocked the bot, or the chat is gone).
 deliveries = Table(
     "deliveries", metadata,
-    Column("message_id", Integer, ForeignKey("messages.id"), primary_key=True),
+    Column("message_id", Key, ForeignKey("messages.id"), primary_key=True),
     Column("conversation_id", String(36), nullable=False),
     Column("state", String(12), nullable=False),
     Column("attempts", Integer, nullable=False),

@@ -200,3 +200,32 @@ def test_expired_session_goes_back_to_login_and_keeps_the_draft(browser, server,
     assert console.input_value("#reply") == "Half-written answer about your limits"
     user.close()
     agent.close()
+
+
+def test_messages_typed_offline_are_stored_in_the_order_typed(browser, server):
+    import httpx
+
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    page.goto(server + "/")
+    page.click(".sb-bubble")
+    page.fill(".sb-input", "hello")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".sb-msg.sb-bot")
+    context.set_offline(True)
+    page.wait_for_timeout(500)
+    for text in ("alpha", "beta", "gamma"):
+        page.fill(".sb-input", text)
+        page.keyboard.press("Enter")
+    page.wait_for_timeout(1000)
+    assert page.locator(".sb-msg.sb-pending").count() == 3
+    context.set_offline(False)
+    page.wait_for_function("document.querySelectorAll('.sb-msg.sb-pending').length === 0",
+                           timeout=60_000)
+    conversation = page.evaluate(
+        "Object.values(localStorage).map(v => { try { return JSON.parse(v).conversationId }"
+        " catch (e) { return null } }).find(Boolean)")
+    stored = httpx.get(f"{server}/api/v1/conversations/{conversation}").json()["messages"]
+    users = [m["text"] for m in stored if m["author"] == "user"]
+    assert users == ["hello", "alpha", "beta", "gamma"]
+    context.close()

@@ -94,12 +94,12 @@ class FakeTelegram:
                     self.confirmed_upto = max(self.confirmed_upto, offset)
                 if confirming and self.on_confirm is not None:
                     self.on_confirm()
-            for _ in range(10):  # hold briefly, like long polling
+            for _ in range(50):  # hold briefly, like long polling
                 with self._lock:
                     ready = [u for u in self.updates if u["update_id"] >= offset]
                 if ready:
                     return _ok(ready)
-                await asyncio.sleep(0.05)
+                await asyncio.sleep(0.01)
             return _ok([])
         if method == "sendMessage":
             chat = int(params["chat_id"])
@@ -144,14 +144,15 @@ class FakeTelegram:
     def called(self, method: str) -> list[dict[str, Any]]:
         return [params for name, params in list(self.requests) if name == method]
 
-    def wait_for(self, predicate: Any, timeout: float = 30.0) -> list[dict[str, Any]]:
+    def wait_for(self, predicate: Any, timeout: float = 30.0,
+                 poll: float = 0.1) -> list[dict[str, Any]]:
         deadline = time.time() + timeout
         while time.time() < deadline:
             with self._lock:
                 found = [m for m in self.sent if predicate(m)]
             if found:
                 return found
-            time.sleep(0.1)
+            time.sleep(poll)
         raise AssertionError(f"nothing matching was sent; sent so far: {self.sent}")
 
 

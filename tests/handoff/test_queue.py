@@ -6,9 +6,9 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
-from bot.storage.schema import agents, handoffs
+from bot.storage.schema import agents, conversations, handoffs
 from handoff.queue import ClaimOutcome
 from tests.conftest import make_services
 
@@ -105,6 +105,55 @@ def test_sla_breach_is_visible(services, settings):
     with services.db.begin() as connection:
         connection.execute(update(handoffs).values(queued_at=late))
     assert services.queue.listing()[0].sla_breached
+
+
+def _capacity_race(services, trials: int, claims: int = 10, capacity: int = 3):  # type: ignore[no-untyped-def]
+    """One agent, `claims` simultaneous claims of different handoffs, per trial: how many
+    does the agent end up holding?"""
+    held = []
+    for trial in range(trials):
+        agent = services.agents.add(f"cap{trial}_{time.time_ns()}", "long enough pw", ["en"],
+                                    capacity)
+        ids = [_queue_one(services)[1] for _ in range(claims)]
+        barrier = threading.Barrier(claims)
+        outcomes: list[ClaimOutcome] = []
+
+        def attempt(handoff_id, agent=agent, barrier=barrier, outcomes=outcomes):  # type: ignore[no-untyped-def]
+            barrier.wait()
+            outcomes.append(services.desk.claim(handoff_id, agent)[0])
+
+        threads = [threading.Thread(target=attempt, args=(i,)) for i in ids]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        with services.db.connect() as connection:
+            count = connection.scalar(select(func.count()).select_from(handoffs).where(
+                handoffs.c.agent_id == agent.id, handoffs.c.status == "assigned"))
+            states = set(connection.scalars(select(conversations.c.state).where(
+                conversations.c.id.in_(select(handoffs.c.conversation_id).where(
+                    handoffs.c.agent_id == agent.id)))))
+        assert outcomes.count(ClaimOutcome.CLAIMED) == count
+        assert states <= {"with_agent"}  # claimed handoffs and their conversations agree
+        held.append(int(count or 0))
+        # Make room for the next trial's queue: close what this agent took.
+        for item in services.queue.assigned_to(agent):
+            services.desk.close(item.id, agent, "done")
+    return held
+
+
+def test_capacity_holds_under_simultaneous_claims_sqlite(services):
+    assert _capacity_race(services, trials=20) == [3] * 20
+
+
+@pytest.mark.postgres
+def test_capacity_holds_under_simultaneous_claims_postgres(settings, shipped_nlu,
+                                                           postgres_url):
+    services = make_services(settings, shipped_nlu, postgres_url)
+    try:
+        assert _capacity_race(services, trials=20) == [3] * 20
+    finally:
+        services.db.dispose()
 
 
 def test_capacity_is_respected(services):

@@ -43,10 +43,11 @@ def live_server(model_dir: Path, folder: Path, env: dict[str, str] | None = None
     config = write_config(folder, model)
     port = free_port()
     environment = {**os.environ, "SUPPORTBOT_DATABASE_URL": "", **(env or {})}
+    log = folder / "server.log"  # appended to across restarts; quoted when it fails
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "--config", str(config), "run", "--no-train",
          "--port", str(port)], cwd=ROOT, env=environment,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdout=log.open("ab"), stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 90
@@ -57,7 +58,8 @@ def live_server(model_dir: Path, folder: Path, env: dict[str, str] | None = None
             except httpx.HTTPError:
                 pass
             if time.time() > deadline or process.poll() is not None:
-                raise AssertionError("the server did not start")
+                tail = log.read_text(errors="replace")[-3000:]
+                raise AssertionError(f"the server did not start:\n{tail}")
             time.sleep(0.3)
         yield base, config, process
     finally:

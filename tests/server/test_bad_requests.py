@@ -85,3 +85,43 @@ def test_health_metrics_openapi(client):
     paths = client.get("/openapi.json").json()["paths"]
     assert "/api/v1/conversations/{conversation_id}/messages" in paths
     assert "/api/v1/agent/handoffs/{handoff_id}/claim" in paths
+
+
+def _ids_at_the_edge(client, headers):  # type: ignore[no-untyped-def]
+    conversation = open_conversation(client)
+    big, beyond = 2**31, 2**63
+    assert client.get(f"/api/v1/conversations/{conversation}/messages",
+                      params={"after": big}).status_code == 200
+    assert client.get(f"/api/v1/conversations/{conversation}/messages",
+                      params={"after": beyond}).status_code == 422
+    for path in ("claim", "release"):
+        assert client.post(f"/api/v1/agent/handoffs/{big}/{path}",
+                           headers=headers).status_code == 404
+        assert client.post(f"/api/v1/agent/handoffs/{beyond}/{path}",
+                           headers=headers).status_code == 422
+    assert client.get(f"/api/v1/agent/handoffs/{big}", headers=headers).status_code == 404
+    assert client.get(f"/api/v1/agent/handoffs/{beyond}", headers=headers).status_code == 422
+    assert client.get(f"/api/v1/agent/handoffs/{big}", headers=headers,
+                      params={"after": beyond}).status_code == 422
+
+
+def test_ids_beyond_the_keys_range_are_422_not_500(client, agent_headers):
+    _ids_at_the_edge(client, agent_headers("alice"))
+
+
+def test_ids_beyond_4_bytes_on_postgres(settings, shipped_nlu, postgres_url):
+    from fastapi.testclient import TestClient
+
+    from bot.server.app import create_app
+    from tests.conftest import AGENT_PASSWORD, make_services
+
+    services = make_services(settings, shipped_nlu, postgres_url)
+    try:
+        services.agents.add("pg_alice", AGENT_PASSWORD, ["en"], 3)
+        with TestClient(create_app(services, background=False)) as client:
+            token = client.post("/api/v1/agent/login", json={
+                "username": "pg_alice", "password": AGENT_PASSWORD}).json()["token"]
+            client.cookies.clear()
+            _ids_at_the_edge(client, {"Authorization": f"Bearer {token}"})
+    finally:
+        services.db.dispose()

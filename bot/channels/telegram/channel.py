@@ -17,8 +17,9 @@ import asyncio
 import contextlib
 import logging
 import traceback
-from typing import Any
+from typing import Any, Protocol
 
+from sqlalchemy import Engine
 from telegram import BotCommand, ReplyParameters, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
@@ -38,13 +39,15 @@ from bot.channels.telegram.updates import (
     user_of,
 )
 from bot.channels.telegram.webhook import register_webhook
+from bot.config import Settings
 from bot.conversations.deliveries import Deliveries
 from bot.conversations.user_message import Sender, UserMessage
-from bot.dialogue.engine import MessageTooLong, Reading
+from bot.dialogue.engine import DialogueEngine, MessageTooLong, Reading
 from bot.dialogue.state import DialogueState
+from bot.knowledge.replies import ReplyCatalog
 from bot.nlu.language import normalise_locale
+from bot.nlu.pipeline import NLU
 from bot.nlu.secrets import scan_safely
-from bot.server.services import Services
 
 log = logging.getLogger("supportbot.telegram")
 CHANNELS = (PRIVATE_CHANNEL, GROUP_CHANNEL)
@@ -54,8 +57,19 @@ POLL_TIMEOUT = 20
 COMMANDS = ("start", "help", "human", "status")
 
 
+class ChannelServices(Protocol):
+    """What a channel needs from the server, and nothing more: it talks to the engine,
+    reads with the understanding core, renders replies; it does not import the server."""
+
+    dialogue: DialogueEngine
+    nlu: NLU
+    replies: ReplyCatalog
+    settings: Settings
+    db: Engine
+
+
 class TelegramChannel:
-    def __init__(self, services: Services, token: str, base_url: str | None = None):
+    def __init__(self, services: ChannelServices, token: str, base_url: str | None = None):
         self.services = services
         self.engine = services.dialogue
         self.settings = services.settings.channels.telegram

@@ -102,7 +102,7 @@
   var quick = el("div", { "class": "sb-quick", role: "group" });
   var stars = el("div", { "class": "sb-stars", role: "group", "aria-label": ui("rate"), hidden: "" });
   var form = el("form", { "class": "sb-form" });
-  var input = el("textarea", { "class": "sb-input", rows: "1", maxlength: "4000",
+  var input = el("textarea", { "class": "sb-input", rows: "1", maxlength: "4096",
                                "aria-label": ui("placeholder"), placeholder: ui("placeholder") });
   var send = el("button", { "class": "sb-send", type: "submit" }, ui("send"));
   form.appendChild(input); form.appendChild(send);
@@ -232,7 +232,9 @@
     socket.onmessage = function (event) {
       var frame = JSON.parse(event.data);
       if (frame.type === "update") applyUpdate(frame);
-      if (frame.type === "ack" && frame.client_message_id) acknowledge(frame.client_message_id);
+      if (frame.type === "ack" && frame.client_message_id) {
+        acknowledge(frame.client_message_id, frame.message_id);
+      }
       if (frame.type === "error" && frame.client_message_id) acknowledge(frame.client_message_id);
     };
     socket.onclose = function () {
@@ -259,8 +261,11 @@
     });
   }
   function submit(text, shown) {
+    // Numbered on the client: the server stores them in this order, whatever order the
+    // network delivers them in.
+    state.seq = (state.seq || 0) + 1;
     var entry = { id: (crypto.randomUUID ? crypto.randomUUID() : String(Date.now() + Math.random())),
-                  text: text, shown: shown };
+                  text: text, shown: shown, seq: state.seq };
     state.outbox.push(entry); save();
     renderPending(entry); showQuickReplies([]); typingOn();
     ensureConversation().then(flush, function () {
@@ -268,35 +273,45 @@
     });
   }
   var sending = {};
+  // One message in flight at a time, oldest first: what was typed while offline goes out
+  // in the order it was typed.
   function flush() {
-    state.outbox.forEach(function (entry) {
-      if (sending[entry.id]) return;
-      sending[entry.id] = true;
-      if (socket && socket.readyState === WebSocket.OPEN) {
-        socket.send(JSON.stringify({ type: "message", text: entry.text, client_message_id: entry.id,
-                                     locale: navigator.language }));
-        setTimeout(function () { delete sending[entry.id]; }, 10000);  // resend if never acked
-      } else {
-        api("/api/v1/conversations/" + encodeURIComponent(state.conversationId) + "/messages", {
-          method: "POST",
-          body: JSON.stringify({ text: entry.text, client_message_id: entry.id,
-                                 locale: navigator.language })
-        }).then(function (turn) {
-          acknowledge(entry.id);
-          applyUpdate({ messages: turn.replies, handoff: turn.handoff, state: turn.state,
-                        lang: turn.lang });
-          poll();
-        }, function () {
-          delete sending[entry.id];
-          status.classList.add("sb-offline"); status.textContent = ui("offline");
-        });
-      }
-    });
+    var entry = state.outbox[0];
+    if (!entry || sending[entry.id] || !state.conversationId) return;
+    sending[entry.id] = true;
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      socket.send(JSON.stringify({ type: "message", text: entry.text, client_message_id: entry.id,
+                                   client_seq: entry.seq, locale: navigator.language }));
+      setTimeout(function () {  // resend if never acked
+        if (sending[entry.id]) { delete sending[entry.id]; flush(); }
+      }, 10000);
+    } else {
+      api("/api/v1/conversations/" + encodeURIComponent(state.conversationId) + "/messages", {
+        method: "POST",
+        body: JSON.stringify({ text: entry.text, client_message_id: entry.id,
+                               client_seq: entry.seq, locale: navigator.language })
+      }).then(function (turn) {
+        acknowledge(entry.id, turn.message_id);
+        applyUpdate({ messages: turn.replies, handoff: turn.handoff, state: turn.state,
+                      lang: turn.lang });
+      }, function () {
+        delete sending[entry.id];
+        status.classList.add("sb-offline"); status.textContent = ui("offline");
+      });
+    }
   }
-  function acknowledge(clientId) {
+  // Stored: the message is no longer pending (its stored copy may never be fetched again,
+  // since the replies that follow it move the cursor past it).
+  function acknowledge(clientId, messageId) {
     state.outbox = state.outbox.filter(function (entry) { return entry.id !== clientId; });
     delete sending[clientId];
+    var item = list.querySelector('[data-client-id="' + CSS.escape(clientId) + '"]');
+    if (item) {
+      item.classList.remove("sb-pending");
+      if (messageId) { item.setAttribute("data-id", String(messageId)); seen[messageId] = true; }
+    }
     save();
+    flush();
   }
   function rate(value) {
     stars.querySelectorAll("button").forEach(function (b) {
