@@ -15,10 +15,7 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
 import tempfile
-import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -27,32 +24,7 @@ from typing import Any
 import numpy as np
 
 from bench.common import bench_settings, dump, machine
-from tests.channels.fake_telegram import FakeTelegram, private_message
-
-
-def _run_channel(services: Any, fake: FakeTelegram) -> Any:
-    from bot.channels.telegram import TelegramChannel
-
-    channel = TelegramChannel(services, "123456:BENCH-TOKEN", fake.base_url)
-    loop = asyncio.new_event_loop()
-    holder: dict[str, asyncio.Task[None]] = {}
-
-    def run() -> None:
-        asyncio.set_event_loop(loop)
-        holder["task"] = loop.create_task(channel.run())
-        with contextlib.suppress(asyncio.CancelledError):
-            loop.run_until_complete(holder["task"])
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    while "getUpdates" not in fake.calls:
-        time.sleep(0.05)
-
-    def stop() -> None:
-        loop.call_soon_threadsafe(holder["task"].cancel)
-        thread.join(timeout=30)
-
-    return stop
+from tests.channels.fake_telegram import FakeTelegram, private_message, run_channel
 
 
 def _answered(fake: FakeTelegram, chat: int, timeout: float = 60.0) -> float:
@@ -88,7 +60,7 @@ def main() -> None:
     report: dict[str, Any] = {"machine": machine(), "model": args.model}
     with tempfile.TemporaryDirectory() as folder, FakeTelegram() as fake:
         services = build_services(settings, f"sqlite:///{Path(folder) / 'bench.sqlite3'}", nlu)
-        stop = _run_channel(services, fake)
+        _, stop = run_channel(services, fake)
         try:
             _round_trips(fake, range(100, 103))  # warm up
             baseline = _round_trips(fake, range(1000, 1000 + args.rounds))

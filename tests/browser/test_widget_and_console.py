@@ -69,6 +69,17 @@ def _agent_login(context, base):  # type: ignore[no-untyped-def]
     return page
 
 
+def _say_in_widget(context, base, text, wait_for):  # type: ignore[no-untyped-def]
+    """A trader opens the widget on the demo page and sends one message."""
+    page = context.new_page()
+    page.goto(base + "/")
+    page.click(".sb-bubble")
+    page.fill(".sb-input", text)
+    page.keyboard.press("Enter")
+    page.wait_for_selector(wait_for)
+    return page
+
+
 def test_trader_and_agent_end_to_end(browser, server):
     user = browser.new_context(locale="zh-CN", viewport={"width": 1100, "height": 800})
     widget = user.new_page()
@@ -177,12 +188,7 @@ def test_expired_session_goes_back_to_login_and_keeps_the_draft(browser, server,
     import sqlite3
 
     user = browser.new_context()
-    widget = user.new_page()
-    widget.goto(server + "/")
-    widget.click(".sb-bubble")
-    widget.fill(".sb-input", "I need a human")
-    widget.keyboard.press("Enter")
-    widget.wait_for_selector(".sb-msg[data-kind=handoff_notice]")
+    _say_in_widget(user, server, "I need a human", ".sb-msg[data-kind=handoff_notice]")
 
     agent = browser.new_context()
     console = _agent_login(agent, server)
@@ -206,12 +212,7 @@ def test_messages_typed_offline_are_stored_in_the_order_typed(browser, server):
     import httpx
 
     context = browser.new_context(locale="en-US")
-    page = context.new_page()
-    page.goto(server + "/")
-    page.click(".sb-bubble")
-    page.fill(".sb-input", "hello")
-    page.keyboard.press("Enter")
-    page.wait_for_selector(".sb-msg.sb-bot")
+    page = _say_in_widget(context, server, "hello", ".sb-msg.sb-bot")
     context.set_offline(True)
     page.wait_for_timeout(500)
     for text in ("alpha", "beta", "gamma"):

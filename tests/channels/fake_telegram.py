@@ -195,3 +195,33 @@ def group_message(chat_id: int, user_id: int, text: str, mention: bool = True,
     if mention:
         message["entities"] = [{"type": "mention", "offset": 0, "length": len("@support_bot")}]
     return {"message": message}
+
+
+def run_channel(services: Any, fake: FakeTelegram) -> tuple[Any, Any]:
+    """The real Telegram channel on its own event loop in a thread, talking to the fake;
+    returns the channel and a function that stops it."""
+    import contextlib
+
+    from bot.channels.telegram import TelegramChannel
+
+    channel = TelegramChannel(services, "123456:TEST-TOKEN", fake.base_url)
+    loop = asyncio.new_event_loop()
+    holder: dict[str, asyncio.Task[None]] = {}
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        holder["task"] = loop.create_task(channel.run())
+        with contextlib.suppress(asyncio.CancelledError):
+            loop.run_until_complete(holder["task"])
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while "getUpdates" not in fake.calls and time.time() < deadline:
+        time.sleep(0.05)
+
+    def stop() -> None:
+        loop.call_soon_threadsafe(holder["task"].cancel)
+        thread.join(timeout=30)
+
+    return channel, stop

@@ -5,9 +5,7 @@ answers, blocked users, malformed webhook bodies)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
-import threading
 import time
 
 import pytest
@@ -17,40 +15,21 @@ from sqlalchemy import select
 
 from bot.channels.telegram import TelegramChannel, webhook_router
 from bot.storage.schema import conversations, deliveries, events, inbox, messages
-from tests.channels.fake_telegram import FakeTelegram, group_message, private_message
+from tests.channels.fake_telegram import (
+    FakeTelegram,
+    group_message,
+    private_message,
+    run_channel,
+)
 from tests.phrases import seed_phrase
 
 GROUP = -100123
 
 
-def _start(services, fake):  # type: ignore[no-untyped-def]
-    channel = TelegramChannel(services, "123456:TEST-TOKEN", fake.base_url)
-    loop = asyncio.new_event_loop()
-    holder: dict[str, asyncio.Task[None]] = {}
-
-    def run() -> None:
-        asyncio.set_event_loop(loop)
-        holder["task"] = loop.create_task(channel.run())
-        with contextlib.suppress(asyncio.CancelledError):
-            loop.run_until_complete(holder["task"])
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while "getUpdates" not in fake.calls and time.time() < deadline:
-        time.sleep(0.05)
-
-    def stop() -> None:
-        loop.call_soon_threadsafe(holder["task"].cancel)
-        thread.join(timeout=20)
-
-    return channel, stop
-
-
 @pytest.fixture
 def telegram(services):  # type: ignore[no-untyped-def]
     with FakeTelegram() as fake:
-        channel, stop = _start(services, fake)
+        channel, stop = run_channel(services, fake)
         yield fake, channel
         stop()
 

@@ -20,22 +20,28 @@ def _queue_one(services, text="human please"):  # type: ignore[no-untyped-def]
     return conversation, turn.handoff["id"]
 
 
-def _race(services, handoff_id, contenders=20):  # type: ignore[no-untyped-def]
-    people = [services.agents.add(f"agent{i:02d}", "long enough pw", ["en"], 5)
-              for i in range(contenders)]
-    barrier = threading.Barrier(contenders)
+def _all_at_once(claims):  # type: ignore[no-untyped-def]
+    """Run the claims (functions) in threads released together; their outcomes."""
+    barrier = threading.Barrier(len(claims))
     outcomes: list[ClaimOutcome] = []
 
-    def attempt(agent):  # type: ignore[no-untyped-def]
+    def attempt(claim):  # type: ignore[no-untyped-def]
         barrier.wait()
-        outcomes.append(services.desk.claim(handoff_id, agent)[0])
+        outcomes.append(claim())
 
-    threads = [threading.Thread(target=attempt, args=(agent,)) for agent in people]
+    threads = [threading.Thread(target=attempt, args=(claim,)) for claim in claims]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     return outcomes
+
+
+def _race(services, handoff_id, contenders=20):  # type: ignore[no-untyped-def]
+    people = [services.agents.add(f"agent{i:02d}", "long enough pw", ["en"], 5)
+              for i in range(contenders)]
+    return _all_at_once([lambda a=agent: services.desk.claim(handoff_id, a)[0]
+                         for agent in people])
 
 
 def test_twenty_agents_race_exactly_one_wins_sqlite(services):
@@ -115,18 +121,8 @@ def _capacity_race(services, trials: int, claims: int = 10, capacity: int = 3): 
         agent = services.agents.add(f"cap{trial}_{time.time_ns()}", "long enough pw", ["en"],
                                     capacity)
         ids = [_queue_one(services)[1] for _ in range(claims)]
-        barrier = threading.Barrier(claims)
-        outcomes: list[ClaimOutcome] = []
-
-        def attempt(handoff_id, agent=agent, barrier=barrier, outcomes=outcomes):  # type: ignore[no-untyped-def]
-            barrier.wait()
-            outcomes.append(services.desk.claim(handoff_id, agent)[0])
-
-        threads = [threading.Thread(target=attempt, args=(i,)) for i in ids]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        outcomes = _all_at_once([lambda i=i, a=agent: services.desk.claim(i, a)[0]
+                                 for i in ids])
         with services.db.connect() as connection:
             count = connection.scalar(select(func.count()).select_from(handoffs).where(
                 handoffs.c.agent_id == agent.id, handoffs.c.status == "assigned"))
