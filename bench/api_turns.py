@@ -88,6 +88,7 @@ def _start(
     config = data_dir / "config.yml"
     config.write_text((ROOT / "config.yml").read_text() +
                       f"\npaths:\n  nlu_data: {ROOT / 'nlu_data'}\n"
+                      f"  safety_data: {ROOT / 'safety_data'}\n"
                       f"  faq_corpus: {ROOT / 'faq_corpus'}\n  responses: {ROOT / 'responses'}\n"
                       f"  models: {ROOT / 'models'}\n  data_dir: {data_dir}\n")
     env = {**os.environ, "SUPPORTBOT_DATABASE_URL": database or ""}

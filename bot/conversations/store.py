@@ -24,6 +24,7 @@ _CONVERSATION_FOR_UPDATE = _CONVERSATION.with_for_update()
 _INSERT_MESSAGE = insert(messages)
 _INSERT_EVENT = insert(events)
 _UPDATE_MESSAGE = update(messages).where(messages.c.id == bindparam("message"))
+_IS_PROCESSED = select(messages.c.processed).where(messages.c.id == bindparam("message"))
 _UPDATE_CONVERSATION = update(conversations).where(
     conversations.c.id == bindparam("conversation"))
 
@@ -94,8 +95,7 @@ class ConversationStore:
 
     @staticmethod
     def is_processed(connection: Connection, message_id: int) -> bool:
-        return bool(connection.scalar(select(messages.c.processed).where(
-            messages.c.id == message_id)))
+        return bool(connection.scalar(_IS_PROCESSED, {"message": message_id}))
 
     @staticmethod
     def set_text(connection: Connection, message_id: int, text: str) -> None:

@@ -37,7 +37,7 @@ def create_app(services: Services, background: bool = True,
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         hub.bind(asyncio.get_running_loop())
-        bus.start(hub.changed)
+        bus.start(hub.changed, hub.wake_everyone)
         # Request handlers are CPU work under one GIL: a few threads keep both the cores
         # and the understanding thread's batches full, while anyio's default of 40 only
         # adds GIL hand-offs. Extra requests wait their turn in the event loop, for free.

@@ -21,6 +21,7 @@ import os
 import socket
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -42,7 +43,10 @@ class ChangeBus:
     def publish(self, conversation_id: str) -> None:
         raise NotImplementedError
 
-    def start(self, deliver: Callable[[str], None]) -> None:
+    def start(self, deliver: Callable[[str], None],
+              missed: Callable[[], None] = lambda: None) -> None:
+        """Deliver other processes' changes; `missed` is called when notices may have
+        been lost (the listener reconnected)."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -78,16 +82,23 @@ class PostgresBus(ChangeBus):
                     self._sender.close()  # type: ignore[union-attr]
                 self._sender = None
 
-    def start(self, deliver: Callable[[str], None]) -> None:
+    def start(self, deliver: Callable[[str], None],
+              missed: Callable[[], None] = lambda: None) -> None:
         def listen() -> None:
+            first = True
             while not self._stop.is_set():
                 try:
                     connection = self._connect()
                     connection.execute(f"LISTEN {CHANNEL}")  # type: ignore[attr-defined]
-                    for notice in connection.notifies(timeout=1.0):  # type: ignore[attr-defined]
-                        deliver(notice.payload)
-                        if self._stop.is_set():
-                            break
+                    if not first:
+                        missed()  # changes made while we were not listening
+                    first = False
+                    # notifies() returns after each second of quiet: the same connection
+                    # listens on (only a lost connection means notices may be missed).
+                    while not self._stop.is_set():
+                        for notice in connection.notifies(  # type: ignore[attr-defined]
+                                timeout=1.0):
+                            deliver(notice.payload)
                     connection.close()  # type: ignore[attr-defined]
                 except Exception as error:
                     log.warning("LISTEN lost (%s); again in 1 s", type(error).__name__)
@@ -114,12 +125,17 @@ class LocalSocketBus(ChangeBus):
         self._out = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self._out.setblocking(False)
         self._stop = threading.Event()
+        self._peers: list[Path] = []
+        self._peers_read = 0.0
 
     def publish(self, conversation_id: str) -> None:
         data = conversation_id[:_MAX_ID].encode()
-        for peer in self.folder.glob("*.sock"):
-            if peer == self.path:
-                continue
+        # The folder is read at most once a second (a turn must not pay for a listing).
+        now = time.monotonic()
+        if now - self._peers_read > 1.0:
+            self._peers = [p for p in self.folder.glob("*.sock") if p != self.path]
+            self._peers_read = now
+        for peer in self._peers:
             try:
                 self._out.sendto(data, str(peer))
             except (ConnectionRefusedError, FileNotFoundError):
@@ -128,7 +144,8 @@ class LocalSocketBus(ChangeBus):
             except BlockingIOError:
                 pass  # its buffer is full: it is busy waking its clients already
 
-    def start(self, deliver: Callable[[str], None]) -> None:
+    def start(self, deliver: Callable[[str], None],
+              missed: Callable[[], None] = lambda: None) -> None:
         def listen() -> None:
             self._socket.settimeout(1.0)
             while not self._stop.is_set():
