@@ -29,6 +29,9 @@ _UPDATE_CONVERSATION = update(conversations).where(
     conversations.c.id == bindparam("conversation"))
 
 
+MAX_SEQ_GAP = 20  # messages a widget may have in flight at once, at most
+
+
 class ConversationStore:
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -81,6 +84,10 @@ class ConversationStore:
         the message is then stored anyway; nothing is held back for good."""
         if not client_seq or client_seq <= 1:
             return True
+        # Only a short gap is worth waiting for: a client whose numbers jumped (a new
+        # device, a cleared browser) must not hold a request thread for nothing.
+        if client_seq - 1 - self.highest_client_seq(conversation_id) > MAX_SEQ_GAP:
+            return False
         deadline = time.monotonic() + timeout
         while self.highest_client_seq(conversation_id) < client_seq - 1:
             if time.monotonic() > deadline:

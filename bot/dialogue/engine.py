@@ -114,8 +114,9 @@ class DialogueEngine:
         `redacted`: the text was stored before (a question carried over from a group) and
         is read back, markers and all, instead of being scanned again."""
         cleaned = self._checked(conversation_id, text)
-        received = self._receive(conversation_id, cleaned, client_message_id, redacted,
-                                 client_seq)
+        # "" is no id: two messages sent with it are two messages, not a retry.
+        received = self._receive(conversation_id, cleaned, client_message_id or None,
+                                 redacted, client_seq)
         if received is None:
             raise ConversationNotFound(f"no conversation {conversation_id}")
         conversation, message_id, processed, scan, carried = received

@@ -11,7 +11,16 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response,
 from bot.conversations.store import ConversationStore
 from bot.server import metrics
 from bot.server.auth import SESSION_COOKIE, current_session
-from bot.server.schemas import AgentReply, Close, Cursor, HandoffId, Login, LoginOut, Transfer
+from bot.server.schemas import (
+    AgentReply,
+    Close,
+    Cursor,
+    HandoffId,
+    Login,
+    LoginOut,
+    Transfer,
+    errors,
+)
 from bot.storage.database import reading
 from handoff.agents import Session
 from handoff.desk import DeskOutcome, DeskResult
@@ -19,7 +28,8 @@ from handoff.packet import mark_button
 from handoff.queue import ClaimOutcome, HandoffQueue
 from handoff.routing import sla_status, urgency_of
 
-router = APIRouter(prefix="/api/v1/agent", tags=["agents"])
+router = APIRouter(prefix="/api/v1/agent", tags=["agents"],
+                   responses=errors(400, 401, 403, 404, 409, 413))
 _CLAIM_STATUS = {ClaimOutcome.MISSING: 404, ClaimOutcome.TAKEN: 409,
                  ClaimOutcome.NOT_OFFERED: 409, ClaimOutcome.AT_CAPACITY: 409}
 _DESK_STATUS = {DeskOutcome.MISSING: 404, DeskOutcome.CONFLICT: 409}
@@ -99,7 +109,7 @@ def claim_next(request: Request, session: Session = Depends(current_session)) ->
     raise HTTPException(status.HTTP_404_NOT_FOUND, "nothing in the queue for you")
 
 
-@router.post("/handoffs/{handoff_id}/claim")
+@router.post("/handoffs/{handoff_id:int}/claim")
 def claim(handoff_id: HandoffId, request: Request,
           session: Session = Depends(current_session)) -> dict[str, Any]:
     services = _services(request)
@@ -116,31 +126,31 @@ def _claimed(services: Any, handoff_id: int, data: dict[str, Any] | None) -> dic
     return {"ok": True, **(data or {})}
 
 
-@router.post("/handoffs/{handoff_id}/reply")
+@router.post("/handoffs/{handoff_id:int}/reply")
 def reply(handoff_id: HandoffId, body: AgentReply, request: Request,
           session: Session = Depends(current_session)) -> dict[str, Any]:
     return _check(_services(request).desk.reply(handoff_id, session.agent, body.text))
 
 
-@router.post("/handoffs/{handoff_id}/release")
+@router.post("/handoffs/{handoff_id:int}/release")
 def release(handoff_id: HandoffId, request: Request,
             session: Session = Depends(current_session)) -> dict[str, Any]:
     return _check(_services(request).desk.release(handoff_id, session.agent))
 
 
-@router.post("/handoffs/{handoff_id}/transfer")
+@router.post("/handoffs/{handoff_id:int}/transfer")
 def transfer(handoff_id: HandoffId, body: Transfer, request: Request,
              session: Session = Depends(current_session)) -> dict[str, Any]:
     return _check(_services(request).desk.transfer(handoff_id, session.agent, body.to))
 
 
-@router.post("/handoffs/{handoff_id}/close")
+@router.post("/handoffs/{handoff_id:int}/close")
 def close(handoff_id: HandoffId, body: Close, request: Request,
           session: Session = Depends(current_session)) -> dict[str, Any]:
     return _check(_services(request).desk.close(handoff_id, session.agent, body.resolution))
 
 
-@router.get("/handoffs/{handoff_id}")
+@router.get("/handoffs/{handoff_id:int}")
 def transcript(handoff_id: HandoffId, request: Request,
                session: Session = Depends(current_session),
                after: Cursor = 0) -> dict[str, Any]:

@@ -11,9 +11,18 @@ from fastapi import APIRouter, HTTPException, Request, status
 from bot.dialogue import state as st
 from bot.dialogue.engine import ConversationNotFound, MessageTooLong
 from bot.server import metrics
-from bot.server.schemas import ConversationOut, Csat, Cursor, OpenConversation, TurnOut, UserMessage
+from bot.server.schemas import (
+    ConversationOut,
+    Csat,
+    Cursor,
+    OpenConversation,
+    TurnOut,
+    UserMessage,
+    errors,
+)
 
-router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
+router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"],
+                   responses=errors(400, 404, 409, 413))
 
 
 def _services(request: Request) -> Any:

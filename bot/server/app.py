@@ -9,16 +9,20 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
 from anyio import to_thread
-from fastapi import FastAPI
-from fastapi.responses import PlainTextResponse
+from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.routing import APIRoute
 from prometheus_client import generate_latest
 from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot import __version__
 from bot.server import api_agent, api_conversations, metrics, web_console, web_widget
 from bot.server.body_limit import BodyLimit
 from bot.server.change_bus import change_bus
 from bot.server.live import LiveHub
+from bot.server.schemas import errors
 from bot.server.services import Services
 from bot.storage.database import reading
 
@@ -69,10 +73,25 @@ def create_app(services: Services, background: bool = True,
     app.include_router(web_widget.router)
     app.include_router(web_console.router)
 
-    @app.get("/healthz", tags=["ops"])
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if error.status_code == 405:
+            # Starlette names only the first route that matched the path; a path served by
+            # several routes (GET and POST /messages) allows all of their methods.
+            allowed = sorted({method for route in app.routes if isinstance(route, APIRoute)
+                              and route.path_regex.match(request.url.path)
+                              for method in route.methods or ()})
+            return JSONResponse({"detail": "Method Not Allowed"}, status_code=405,
+                                headers={"Allow": ", ".join(allowed)})
+        return await http_exception_handler(request, error)
+
+    @app.get("/healthz", tags=["ops"], responses=errors(503))
     def healthz() -> dict[str, Any]:
-        with reading(services.db) as connection:
-            connection.execute(text("SELECT 1"))
+        try:
+            with reading(services.db) as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception:
+            raise HTTPException(503, "the database is unreachable") from None
         return {"status": "ok", "version": __version__, "database": services.db.dialect.name}
 
     @app.get("/metrics", tags=["ops"], response_class=PlainTextResponse)

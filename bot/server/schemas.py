@@ -55,6 +55,21 @@ HandoffId = Annotated[int, Path(ge=1, le=MAX_ID, description="a handoff's id (it
 Cursor = Annotated[int, Query(ge=0, le=MAX_ID, description="the last message id you have")]
 
 
+class ErrorOut(BaseModel):
+    """Every error answer: what went wrong (422: the list of invalid fields)."""
+
+    detail: str | list[dict[str, Any]]
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the error statuses a group of routes can answer."""
+    meaning = {400: "the body is not valid JSON", 401: "no or an expired agent session",
+               403: "the CSRF token is missing or wrong (cookie sessions)",
+               404: "no such conversation or handoff", 409: "the state does not allow it",
+               413: "the body or the text is too long", 503: "the database is unreachable"}
+    return {code: {"model": ErrorOut, "description": meaning[code]} for code in codes}
+
+
 class UserMessage(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: str = Field(..., description="the user's message (redacted before storage)")

@@ -18,14 +18,14 @@ from bot.conversations.store import ConversationStore
 from bot.nlu.faq_index import render_answer
 from bot.server.auth import current_session
 from bot.server.live import ANY
-from bot.server.schemas import HandoffId
+from bot.server.schemas import HandoffId, errors
 from bot.server.static_files import serve_files
 from bot.storage.database import reading
 from handoff.agents import Session
 from handoff.queue import HandoffQueue
 from handoff.routing import urgency_of
 
-router = APIRouter(tags=["agent console"])
+router = APIRouter(tags=["agent console"], responses=errors(401, 404))
 
 
 serve_files(router, {"/agent": "agent.html", "/agent/console.js": "agent.js",
@@ -41,7 +41,9 @@ def _snapshot(services: Any, session: Session) -> dict[str, Any]:
     return {"items": items, "mine": mine, "now": time.time()}
 
 
-@router.get("/api/v1/agent/stream")
+@router.get("/api/v1/agent/stream", response_class=StreamingResponse, responses={200: {
+    "description": "server-sent events: `queue` with the items offered and held",
+    "content": {"text/event-stream": {"schema": {"type": "object"}}}}})
 async def queue_stream(request: Request,
                        session: Session = Depends(current_session)) -> StreamingResponse:
     """Server-sent events: the queue as this agent sees it, whenever it changes."""
@@ -65,7 +67,7 @@ async def queue_stream(request: Request,
                              headers={"Cache-Control": "no-store"})
 
 
-@router.get("/api/v1/agent/handoffs/{handoff_id}/suggestions")
+@router.get("/api/v1/agent/handoffs/{handoff_id:int}/suggestions")
 def suggestions(handoff_id: HandoffId, request: Request,
                 session: Session = Depends(current_session)) -> dict[str, Any]:
     """The best FAQ answers for what the user wrote, in the user's language and script."""

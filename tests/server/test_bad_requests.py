@@ -125,3 +125,36 @@ def test_ids_beyond_4_bytes_on_postgres(settings, shipped_nlu, postgres_url):
             _ids_at_the_edge(client, {"Authorization": f"Bearer {token}"})
     finally:
         services.db.dispose()
+
+
+def test_an_empty_client_id_is_no_id(client, services):
+    conversation = open_conversation(client)
+    for text in ("first", "second"):
+        response = client.post(f"/api/v1/conversations/{conversation}/messages",
+                               json={"text": text, "client_message_id": ""})
+        assert response.status_code == 200
+    assert [m["text"] for m in services.dialogue.store.messages_after(conversation)
+            if m["author"] == "user"] == ["first", "second"]
+
+
+def test_client_numbers_order_what_arrives_out_of_order(client, services):
+    import threading
+
+    conversation = open_conversation(client)
+    say(client, conversation, "zero", client_seq=1)
+    results: dict[str, int] = {}
+
+    def send(text: str, seq: int) -> None:
+        results[text] = client.post(f"/api/v1/conversations/{conversation}/messages",
+                                    json={"text": text, "client_seq": seq}).status_code
+
+    late = threading.Thread(target=send, args=("beta", 3))
+    late.start()  # number 3 arrives first and waits for number 2
+    threading.Event().wait(0.5)
+    send("alpha", 2)
+    late.join()
+    assert results == {"alpha": 200, "beta": 200}
+    assert [m["text"] for m in services.dialogue.store.messages_after(conversation)
+            if m["author"] == "user"] == ["zero", "alpha", "beta"]
+    # A number far ahead (a new device) is stored at once, not after a wait.
+    assert say(client, conversation, "jump", client_seq=5000)["message_id"]
