@@ -249,6 +249,14 @@ class SafetySettings(_Frozen):
 
 class LimitSettings(_Frozen):
     max_message_chars: Annotated[int, Field(ge=100, le=100_000)] = 4096
+    # A request must arrive whole (headers and body) this many seconds after its first
+    # byte, or the connection is closed with 408: slow clients cannot hold sockets.
+    request_seconds: Annotated[float, Field(gt=0, le=300)] = 10.0
+    # Open HTTP connections per client address, per server process (WebSockets, once
+    # upgraded, are not counted). Connections from `trusted_proxies` are not limited
+    # here: behind a proxy every user shares its address, so the proxy must limit.
+    connections_per_client: Annotated[int, Field(ge=1, le=10_000)] = 50
+    trusted_proxies: tuple[str, ...] = ()
 
 
 class LinkSettings(_Frozen):

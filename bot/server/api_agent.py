@@ -20,6 +20,7 @@ from bot.server.schemas import (
     LoginOut,
     Transfer,
     errors,
+    once,
 )
 from bot.storage.database import reading
 from handoff.agents import Session
@@ -86,7 +87,7 @@ def heartbeat(request: Request, session: Session = Depends(current_session)) -> 
 
 @router.get("/queue")
 def queue(request: Request, session: Session = Depends(current_session),
-          lang: str | None = Query(None, max_length=8),
+          lang: str | None = Query(None, pattern=r"^[A-Za-z-]{1,8}$"),
           everyone: bool = Query(False, description="include items not yet offered to you")
           ) -> dict[str, Any]:
     services = _services(request)
@@ -150,7 +151,7 @@ def close(handoff_id: HandoffId, body: Close, request: Request,
     return _check(_services(request).desk.close(handoff_id, session.agent, body.resolution))
 
 
-@router.get("/handoffs/{handoff_id:int}")
+@router.get("/handoffs/{handoff_id:int}", dependencies=[Depends(once("after"))])
 def transcript(handoff_id: HandoffId, request: Request,
                session: Session = Depends(current_session),
                after: Cursor = 0) -> dict[str, Any]:

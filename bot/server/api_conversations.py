@@ -6,12 +6,13 @@ import time
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 
 from bot.dialogue import state as st
 from bot.dialogue.engine import ConversationNotFound, MessageTooLong
 from bot.server import metrics
 from bot.server.schemas import (
+    ConversationId,
     ConversationOut,
     Csat,
     Cursor,
@@ -19,6 +20,7 @@ from bot.server.schemas import (
     TurnOut,
     UserMessage,
     errors,
+    once,
 )
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"],
@@ -46,7 +48,7 @@ def open_conversation(body: OpenConversation, request: Request) -> dict[str, Any
 
 
 @router.get("/{conversation_id}", response_model=ConversationOut)
-def get_conversation(conversation_id: str, request: Request) -> dict[str, Any]:
+def get_conversation(conversation_id: ConversationId, request: Request) -> dict[str, Any]:
     services = _services(request)
     row = _found(services, conversation_id)
     return {"id": row.id, "state": row.state, "lang": row.lang,
@@ -55,7 +57,8 @@ def get_conversation(conversation_id: str, request: Request) -> dict[str, Any]:
 
 
 @router.post("/{conversation_id}/messages", response_model=TurnOut)
-def post_message(conversation_id: str, body: UserMessage, request: Request) -> dict[str, Any]:
+def post_message(conversation_id: ConversationId, body: UserMessage,
+                 request: Request) -> dict[str, Any]:
     services = _services(request)
     started = time.perf_counter()
     try:
@@ -83,8 +86,8 @@ def post_message(conversation_id: str, body: UserMessage, request: Request) -> d
     }
 
 
-@router.get("/{conversation_id}/messages")
-def list_messages(conversation_id: str, request: Request,
+@router.get("/{conversation_id}/messages", dependencies=[Depends(once("after"))])
+def list_messages(conversation_id: ConversationId, request: Request,
                   after: Cursor = 0
                   ) -> dict[str, Any]:
     services = _services(request)
@@ -94,7 +97,7 @@ def list_messages(conversation_id: str, request: Request,
 
 
 @router.post("/{conversation_id}/csat")
-def post_csat(conversation_id: str, body: Csat, request: Request) -> dict[str, Any]:
+def post_csat(conversation_id: ConversationId, body: Csat, request: Request) -> dict[str, Any]:
     services = _services(request)
     _found(services, conversation_id)
     if not services.dialogue.rate(conversation_id, body.score):

@@ -13,6 +13,7 @@ import uvicorn
 
 from bot.config import Settings, load_settings
 from bot.conversations.withheld import withhold_key
+from bot.server.http_protocol import GuardedHttpProtocol
 from bot.server.preflight import check_data_dir, check_database, check_port
 from bot.server.services import Services, build_services, load_nlu
 from bot.storage.leader import try_lead
@@ -47,8 +48,10 @@ def serve(settings: Settings, host: str, port: int, workers: int, train: bool) -
           f"  metrics           {base}/metrics\n  Telegram          {telegram}\n"
           f"Create the first agent account (no default account exists):\n"
           f"  .venv/bin/supportbot agent add alice --languages en,zh", flush=True)
+    GuardedHttpProtocol.configure(settings.limits)
     uvicorn.run("bot.server.runner:app_factory", factory=True, host=host, port=port,
-                workers=workers, log_level="info", access_log=False)
+                workers=workers, log_level="info", access_log=False,
+                http=GuardedHttpProtocol)
     return 0
 
 
@@ -56,6 +59,7 @@ def app_factory() -> Any:
     """Each worker process builds its own services from the same config and database."""
     settings = load_settings(os.environ.get("SUPPORTBOT_CONFIG", "config.yml"))
     workers = int(os.environ.get(WORKERS_ENV, "1") or 1)
+    GuardedHttpProtocol.configure(settings.limits)  # this worker's connections
     try:
         services = build_services(share_cores(settings, workers))
     except Exception as error:

@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import Path, Query
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import HTTPException, Path, Query, Request
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.storage.schema import MAX_ID
 
 State = Literal["bot", "queued", "with_agent", "closed"]
 
 
-class OpenConversation(BaseModel):
+class _Request(BaseModel):
+    """A request body: unknown fields refused, and no NUL character in any text
+    (PostgreSQL cannot store one; it is never meaningful in chat)."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="after")
+    def _no_nul(self) -> _Request:
+        for name, value in self:
+            if isinstance(value, str) and "\x00" in value:
+                raise ValueError(f"{name} holds a NUL character")
+        return self
+
+
+class OpenConversation(_Request):
     channel: Literal["api", "web"] = "api"
     user: str | None = Field(None, max_length=128, description="who the user is, for agents")
     locale: str | None = Field(None, max_length=35, description="e.g. browser language zh-TW")
@@ -51,8 +65,24 @@ class ConversationOut(BaseModel):
 
 # Ids and cursors are checked against the keys' range at the edge: a larger number is a
 # 422, never a database error (a 500).
+ConversationId = Annotated[str, Path(pattern=r"^[0-9A-Za-z_-]{1,64}$",
+                                      description="a conversation's id")]
 HandoffId = Annotated[int, Path(ge=1, le=MAX_ID, description="a handoff's id (its case number)")]
 Cursor = Annotated[int, Query(ge=0, le=MAX_ID, description="the last message id you have")]
+
+
+def once(*names: str) -> Callable[[Request], None]:
+    """A dependency: these query parameters may be given once (FastAPI would silently
+    take the last of several, and a cursor given twice is a client bug worth a 422)."""
+
+    def check(request: Request) -> None:
+        for name in names:
+            if len(request.query_params.getlist(name)) > 1:
+                # The shape of FastAPI's own validation errors (documented for 422).
+                raise HTTPException(422, [{"loc": ["query", name], "type": "value_error",
+                                           "msg": f"give `{name}` once"}])
+
+    return check
 
 
 class ErrorOut(BaseModel):
@@ -70,8 +100,7 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": ErrorOut, "description": meaning[code]} for code in codes}
 
 
-class UserMessage(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class UserMessage(_Request):
     text: str = Field(..., description="the user's message (redacted before storage)")
     client_message_id: str | None = Field(
         None, max_length=80, description="makes a retry idempotent: same id → same replies")
@@ -96,13 +125,11 @@ class TurnOut(BaseModel):
     duplicate: bool = False
 
 
-class Csat(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Csat(_Request):
     score: int = Field(..., ge=1, le=5)
 
 
-class Login(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Login(_Request):
     username: str = Field(..., max_length=64)
     password: str = Field(..., max_length=256)
 
@@ -114,16 +141,13 @@ class LoginOut(BaseModel):
     agent: dict[str, Any]
 
 
-class AgentReply(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AgentReply(_Request):
     text: str = Field(..., min_length=1, max_length=4000)
 
 
-class Transfer(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Transfer(_Request):
     to: str = Field(..., description="the username of the receiving agent")
 
 
-class Close(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Close(_Request):
     resolution: str = Field(..., min_length=1, max_length=2000)

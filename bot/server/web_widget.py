@@ -18,7 +18,7 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from bot.dialogue.engine import ConversationNotFound, MessageTooLong
-from bot.server.schemas import Cursor
+from bot.server.schemas import ConversationId, Cursor
 from bot.server.static_files import serve_files
 
 MAX_FRAME_CHARS = 16_000
@@ -36,7 +36,8 @@ def _update(services: Any, conversation_id: str, after: int) -> dict[str, Any]:
 
 
 @router.websocket("/ws/conversations/{conversation_id}")
-async def conversation_socket(websocket: WebSocket, conversation_id: str, after: Cursor = 0,
+async def conversation_socket(websocket: WebSocket, conversation_id: ConversationId,
+                              after: Cursor = 0,
                               locale: str | None = None) -> None:
     services = websocket.app.state.services
     hub = websocket.app.state.hub
@@ -84,6 +85,8 @@ async def _handle_frame(services: Any, conversation_id: str, raw: str,
         return {"type": "error", "error": "frames must be JSON objects"}
     if frame.get("type") == "message" and isinstance(frame.get("text"), str):
         client_id = frame.get("client_message_id")
+        if not isinstance(client_id, str) or "\x00" in client_id:
+            client_id = None  # an id is a short text; anything else is no id
         seq = frame.get("client_seq")
         seq = seq if isinstance(seq, int) and 1 <= seq <= 10_000_000 else None
         try:

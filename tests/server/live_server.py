@@ -35,12 +35,15 @@ def write_config(folder: Path, model_dir: Path) -> Path:
 
 
 @contextmanager
-def live_server(model_dir: Path, folder: Path, env: dict[str, str] | None = None
+def live_server(model_dir: Path, folder: Path, env: dict[str, str] | None = None,
+                extra_config: str = ""
                 ) -> Iterator[tuple[str, Path, subprocess.Popen[bytes]]]:
     model = folder / "models"
     if not model.exists():
         shutil.copytree(model_dir, model)
     config = write_config(folder, model)
+    if extra_config:
+        config.write_text(config.read_text() + "\n" + extra_config)
     port = free_port()
     environment = {**os.environ, "SUPPORTBOT_DATABASE_URL": "", **(env or {})}
     log = folder / "server.log"  # appended to across restarts; quoted when it fails

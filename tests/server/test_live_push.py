@@ -14,10 +14,12 @@ from bot.server.live import KEEPALIVE_SECONDS
 from tests.server.live_server import live_server
 
 
-def _pushed_across(model_dir, folder_a, folder_b, env=None):  # type: ignore[no-untyped-def]
+def _pushed_across(model_dir, folder_a, folder_b, env=None, conversation=None):  # type: ignore[no-untyped-def]
     with live_server(model_dir, folder_a, env) as (base_a, _, _), \
             live_server(model_dir, folder_b, env) as (base_b, _, _):
-        conversation = httpx.post(f"{base_a}/api/v1/conversations", json={}).json()["id"]
+        if conversation is None:
+            conversation = httpx.post(f"{base_a}/api/v1/conversations",
+                                      json={}).json()["id"]
         socket_url = base_a.replace("http", "ws") + f"/ws/conversations/{conversation}?after=0"
         with connect(socket_url) as socket:
             time.sleep(1.0)  # the socket is waiting
@@ -25,13 +27,17 @@ def _pushed_across(model_dir, folder_a, folder_b, env=None):  # type: ignore[no-
             reply = httpx.post(f"{base_b}/api/v1/conversations/{conversation}/messages",
                                json={"text": "how do I deposit usdt?"}, timeout=30)
             assert reply.status_code == 200
-            deadline = started + KEEPALIVE_SECONDS / 5
-            while time.monotonic() < deadline:
-                frame = json.loads(socket.recv(timeout=max(0.1, deadline - time.monotonic())))
-                if frame["type"] == "update" and any(
-                        m["author"] == "bot" for m in frame["messages"]):
-                    return time.monotonic() - started
+            if _bot_reply_arrives(socket, started + KEEPALIVE_SECONDS / 5):
+                return time.monotonic() - started
     raise AssertionError("the other process's change was not pushed")
+
+
+def _bot_reply_arrives(socket, deadline):  # type: ignore[no-untyped-def]
+    while time.monotonic() < deadline:
+        frame = json.loads(socket.recv(timeout=max(0.1, deadline - time.monotonic())))
+        if frame["type"] == "update" and any(m["author"] == "bot" for m in frame["messages"]):
+            return True
+    return False
 
 
 def test_sqlite_workers_push_to_each_other(shipped_model_dir, tmp_path):
@@ -44,8 +50,18 @@ def test_sqlite_workers_push_to_each_other(shipped_model_dir, tmp_path):
     _pushed_across(shipped_model_dir, shared, other, env)
 
 
-def test_postgres_processes_push_to_each_other(shipped_model_dir, tmp_path, postgres_url):
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    _pushed_across(shipped_model_dir, tmp_path / "a", tmp_path / "b",
-                   {"SUPPORTBOT_DATABASE_URL": postgres_url})
+def test_three_postgres_processes_push_to_each_other(shipped_model_dir, tmp_path,
+                                                     postgres_url):
+    """The several-machine deployment in miniature: three stateless processes on three
+    ports, one PostgreSQL. A change through the second reaches sockets on the first and
+    the third."""
+    for name in "abc":
+        (tmp_path / name).mkdir()
+    env = {"SUPPORTBOT_DATABASE_URL": postgres_url}
+    with live_server(shipped_model_dir, tmp_path / "c", env) as (base_c, _, _):
+        conversation = httpx.post(f"{base_c}/api/v1/conversations", json={}).json()["id"]
+        url = base_c.replace("http", "ws") + f"/ws/conversations/{conversation}?after=0"
+        with connect(url) as third:
+            _pushed_across(shipped_model_dir, tmp_path / "a", tmp_path / "b", env,
+                           conversation)
+            assert _bot_reply_arrives(third, time.monotonic() + KEEPALIVE_SECONDS / 5)
