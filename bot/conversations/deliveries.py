@@ -77,11 +77,18 @@ class Deliveries:
     def record(self, outgoing: Outgoing, state: str, attempts: int,
                platform_ids: list[int] | None = None, detail: str = "") -> None:
         """The message's outcome, and the cursor past it: it is not sent again."""
+        values = {"state": state, "attempts": attempts, "platform_ids": platform_ids or [],
+                  "detail": detail[:200], "updated_at": time.time()}
         with self.engine.begin() as connection:
-            connection.execute(insert(deliveries).values(
-                message_id=outgoing.message_id, conversation_id=outgoing.conversation_id,
-                state=state, attempts=attempts, platform_ids=platform_ids or [],
-                detail=detail[:200], updated_at=time.time()))
+            known = connection.execute(select(deliveries.c.message_id).where(
+                deliveries.c.message_id == outgoing.message_id)).first()
+            if known is None:
+                connection.execute(insert(deliveries).values(
+                    message_id=outgoing.message_id,
+                    conversation_id=outgoing.conversation_id, **values))
+            else:  # recorded already (a second sender, e.g. right after a lease moved)
+                connection.execute(update(deliveries).where(
+                    deliveries.c.message_id == outgoing.message_id).values(**values))
             connection.execute(update(conversations).where(
                 conversations.c.id == outgoing.conversation_id,
                 func.coalesce(conversations.c.delivered_upto, 0) < outgoing.message_id,

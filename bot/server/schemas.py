@@ -6,31 +6,30 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import HTTPException, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.storage.schema import MAX_ID
 
 State = Literal["bot", "queued", "with_agent", "closed"]
 
 
+# No NUL character in any text a client sends (PostgreSQL cannot store one; it is never
+# meaningful in chat). A pattern, so that the OpenAPI document says so too.
+NO_NUL = r"^[^\x00]*$"
+
+
 class _Request(BaseModel):
-    """A request body: unknown fields refused, and no NUL character in any text
-    (PostgreSQL cannot store one; it is never meaningful in chat)."""
+    """A request body: unknown fields are refused."""
 
     model_config = ConfigDict(extra="forbid")
-
-    @model_validator(mode="after")
-    def _no_nul(self) -> _Request:
-        for name, value in self:
-            if isinstance(value, str) and "\x00" in value:
-                raise ValueError(f"{name} holds a NUL character")
-        return self
 
 
 class OpenConversation(_Request):
     channel: Literal["api", "web"] = "api"
-    user: str | None = Field(None, max_length=128, description="who the user is, for agents")
-    locale: str | None = Field(None, max_length=35, description="e.g. browser language zh-TW")
+    user: str | None = Field(None, max_length=128, pattern=NO_NUL,
+                             description="who the user is, for agents")
+    locale: str | None = Field(None, max_length=35, pattern=NO_NUL,
+                               description="e.g. browser language zh-TW")
 
 
 class QuickReply(BaseModel):
@@ -101,10 +100,12 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 class UserMessage(_Request):
-    text: str = Field(..., description="the user's message (redacted before storage)")
+    text: str = Field(..., pattern=NO_NUL,
+                      description="the user's message (redacted before storage)")
     client_message_id: str | None = Field(
-        None, max_length=80, description="makes a retry idempotent: same id → same replies")
-    locale: str | None = Field(None, max_length=35)
+        None, max_length=80, pattern=NO_NUL,
+        description="makes a retry idempotent: same id → same replies")
+    locale: str | None = Field(None, max_length=35, pattern=NO_NUL)
     client_seq: int | None = Field(
         None, ge=1, le=10_000_000,
         description="the client's running number for its messages in this conversation: a "
@@ -130,8 +131,8 @@ class Csat(_Request):
 
 
 class Login(_Request):
-    username: str = Field(..., max_length=64)
-    password: str = Field(..., max_length=256)
+    username: str = Field(..., max_length=64, pattern=NO_NUL)
+    password: str = Field(..., max_length=256, pattern=NO_NUL)
 
 
 class LoginOut(BaseModel):
@@ -142,12 +143,13 @@ class LoginOut(BaseModel):
 
 
 class AgentReply(_Request):
-    text: str = Field(..., min_length=1, max_length=4000)
+    text: str = Field(..., min_length=1, max_length=4000, pattern=NO_NUL)
 
 
 class Transfer(_Request):
-    to: str = Field(..., description="the username of the receiving agent")
+    to: str = Field(..., max_length=64, pattern=NO_NUL,
+                    description="the username of the receiving agent")
 
 
 class Close(_Request):
-    resolution: str = Field(..., min_length=1, max_length=2000)
+    resolution: str = Field(..., min_length=1, max_length=2000, pattern=NO_NUL)

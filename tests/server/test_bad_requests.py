@@ -158,3 +158,13 @@ def test_client_numbers_order_what_arrives_out_of_order(client, services):
             if m["author"] == "user"] == ["zero", "alpha", "beta"]
     # A number far ahead (a new device) is stored at once, not after a wait.
     assert say(client, conversation, "jump", client_seq=5000)["message_id"]
+
+
+def test_nul_characters_are_refused_at_the_edge(client):
+    conversation = open_conversation(client)
+    for body in ({"text": "hi\x00there"}, {"text": "hi", "client_message_id": "a\x00"},
+                 {"text": "hi", "locale": "en\x00"}):
+        assert client.post(f"/api/v1/conversations/{conversation}/messages",
+                           json=body).status_code == 422
+    assert client.post("/api/v1/conversations", json={"user": "x\x00"}).status_code == 422
+    assert client.get("/api/v1/conversations/ab%00cd/messages").status_code == 422

@@ -200,9 +200,11 @@ class TelegramChannel:
                                {"reason": item.reason}, handled=True)
             return []
         if item.kind == "edit" and item.message is not None:
-            if inbox.record_alone(INBOX, item.platform_id, item.lane, "edit",
-                                  handled=True):
+            # The edit first (setting a text again is harmless), then its record: a crash
+            # in between applies it again rather than never.
+            if inbox.get(INBOX, item.platform_id) is None:
                 self.engine.edit(item.message)
+                inbox.record_alone(INBOX, item.platform_id, item.lane, "edit", handled=True)
             return []
         if item.kind == "text" and item.message is not None:
             try:
