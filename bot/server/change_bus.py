@@ -108,7 +108,12 @@ class PostgresBus(ChangeBus):
         self._thread.start()
 
     def close(self) -> None:
-        self._stop.set()
+        self._stop.set()  # the listener leaves within a second
+        with self._lock:
+            if self._sender is not None:
+                with contextlib.suppress(Exception):
+                    self._sender.close()  # type: ignore[attr-defined]
+                self._sender = None
 
 
 class LocalSocketBus(ChangeBus):
