@@ -60,10 +60,6 @@ class Outbox:
                 self.deliveries.conversations_with_pending, self.channels):
             self.kick(conversation_id)
 
-    @property
-    def retrying(self) -> int:
-        return len(self._tasks)
-
     async def _drain(self, conversation_id: str) -> None:
         backoff, attempts = 1.0, 0
         try:

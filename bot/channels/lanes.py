@@ -26,10 +26,6 @@ class Lanes(Generic[Item]):
         if key not in self._tasks:
             self._tasks[key] = asyncio.get_running_loop().create_task(self._drain(key))
 
-    @property
-    def busy(self) -> int:
-        return len(self._tasks)
-
     async def _drain(self, key: Hashable) -> None:
         try:
             queue = self._queues[key]

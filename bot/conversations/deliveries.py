@@ -100,8 +100,3 @@ class Deliveries:
             connection.execute(update(conversations).where(
                 conversations.c.id == conversation_id).values(
                 unreachable_since=None if reachable else time.time()))
-
-    def outcome(self, message_id: int) -> Any:
-        with reading(self.engine) as connection:
-            return connection.execute(select(deliveries).where(
-                deliveries.c.message_id == message_id)).first()

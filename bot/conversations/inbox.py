@@ -74,11 +74,3 @@ class Inbox:
                 state=FAILED, attempts=inbox.c.attempts + 1))
             return int(connection.scalar(select(inbox.c.attempts).where(
                 inbox.c.id == update_row_id)) or 0)
-
-    def counts(self, channel: str) -> dict[str, int]:
-        with reading(self.engine) as connection:
-            rows = connection.execute(select(inbox.c.state).where(inbox.c.channel == channel))
-            found: dict[str, int] = {}
-            for (state,) in rows:
-                found[state] = found.get(state, 0) + 1
-            return found

@@ -112,10 +112,6 @@ class ConversationStore:
         with reading(self.engine) as connection:
             return connection.execute(_CONVERSATION, {"conversation": conversation_id}).first()
 
-    def latest_for(self, channel: str, channel_key: str) -> Any:
-        with reading(self.engine) as connection:
-            return self.latest_in(connection, channel, channel_key)
-
     @staticmethod
     def row(connection: Connection, conversation_id: str) -> Any:
         """The conversation inside a caller's transaction (not locked); None when unknown."""

@@ -26,7 +26,6 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
-from sklearn.utils.extmath import safe_sparse_dot
 
 from bot.config import SafetySettings
 from bot.nlu.cue_words import cue_file
@@ -106,12 +105,8 @@ class IncidentDetector(GramViews):
         self.heldout_recall: float | None = None
         self.heldout_false_alarms: float | None = None
 
-    def _features(self, texts: Sequence[str], vectors: np.ndarray,
-                  fit: bool = False) -> sparse.csr_matrix:
-        grams = self.gram_views(texts, fit)
-        return sparse.hstack([sparse.csr_matrix(vectors), *grams,
-                              cue_features(texts) * self.settings.incident_cue_weight],
-                             format="csr")
+    def extra_features(self, texts: Sequence[str]) -> list[sparse.csr_matrix]:
+        return [cue_features(texts) * self.settings.incident_cue_weight]
 
     def fit(self, texts: Sequence[str], vectors: np.ndarray, labels: Sequence[str]) -> None:
         """Choose the cut on a stratified held-out part of the training data (a model
@@ -130,10 +125,7 @@ class IncidentDetector(GramViews):
         self.model.fit(self._features(texts, vectors, fit=True), labels)
 
     def _probabilities(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
-        # decision_function without sklearn's per-call validation (our own features).
-        logits = np.asarray(safe_sparse_dot(self._features(texts, vectors), self.model.coef_.T,
-                                            dense_output=True) + self.model.intercept_)
-        return softmax(logits)
+        return softmax(self.logits(texts, vectors))
 
     def incident_probability(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
         if not len(texts):

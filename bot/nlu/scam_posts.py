@@ -14,11 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
-from sklearn.utils.extmath import safe_sparse_dot
 
 from bot.nlu.folding import fold
 from bot.nlu.tfidf import FastTfidf, GramViews
@@ -47,11 +45,6 @@ class ScamPostDetector(GramViews):
         self.heldout_recall: float | None = None
         self.heldout_false_alarms: float | None = None
 
-    def _features(self, texts: Sequence[str], vectors: np.ndarray,
-                  fit: bool = False) -> sparse.csr_matrix:
-        grams = self.gram_views(texts, fit)
-        return sparse.hstack([sparse.csr_matrix(vectors), *grams], format="csr")
-
     def fit(self, texts: Sequence[str], vectors: np.ndarray, labels: Sequence[str]) -> None:
         labels = list(labels)
         fit_rows, held_rows = train_test_split(np.arange(len(labels)), test_size=_HELD_OUT,
@@ -69,8 +62,7 @@ class ScamPostDetector(GramViews):
     def probability(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
         if not len(texts):
             return np.zeros(0)
-        logits = np.asarray(safe_sparse_dot(self._features(texts, vectors), self.model.coef_.T,
-                                            dense_output=True) + self.model.intercept_)
+        logits = self.logits(texts, vectors)
         # Two classes: one logit for classes_[1].
         p_second = 1.0 / (1.0 + np.exp(-logits[:, 0]))
         return p_second if self.model.classes_[1] == SCAM_POST else 1.0 - p_second

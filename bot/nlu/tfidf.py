@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.utils.extmath import safe_sparse_dot
 
 
 class FastTfidf:
@@ -50,11 +51,14 @@ class FastTfidf:
 
 
 class GramViews:
-    """Several vectorizers over the same texts: fitted with sklearn, read with FastTfidf.
-    The fast readers are rebuilt after unpickling rather than stored twice."""
+    """A linear model over the sentence vector and several vectorizers of the same texts:
+    fitted with sklearn, read with FastTfidf. The fast readers are rebuilt after
+    unpickling rather than stored twice. Subclasses set `grams` and `model`, and may add
+    columns of their own (`extra_features`)."""
 
     grams: list[TfidfVectorizer]
     fast: list[FastTfidf]
+    model: Any  # a fitted linear model (coef_, intercept_)
 
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "fast": []}
@@ -63,9 +67,20 @@ class GramViews:
         self.__dict__.update(state)
         self.fast = [FastTfidf(vectorizer) for vectorizer in self.grams]
 
-    def gram_views(self, texts: Sequence[str], fit: bool = False) -> list[sparse.csr_matrix]:
+    def extra_features(self, texts: Sequence[str]) -> list[sparse.csr_matrix]:
+        return []
+
+    def _features(self, texts: Sequence[str], vectors: np.ndarray,
+                  fit: bool = False) -> sparse.csr_matrix:
         if fit:
-            views = [vectorizer.fit_transform(texts) for vectorizer in self.grams]
+            grams = [vectorizer.fit_transform(texts) for vectorizer in self.grams]
             self.fast = [FastTfidf(vectorizer) for vectorizer in self.grams]
-            return views
-        return [fast.transform(texts) for fast in self.fast]
+        else:
+            grams = [fast.transform(texts) for fast in self.fast]
+        return sparse.hstack([sparse.csr_matrix(vectors), *grams,
+                              *self.extra_features(texts)], format="csr")
+
+    def logits(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
+        """decision_function without sklearn's per-call validation (our own features)."""
+        return np.asarray(safe_sparse_dot(self._features(texts, vectors), self.model.coef_.T,
+                                          dense_output=True) + self.model.intercept_)
