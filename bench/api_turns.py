@@ -2,6 +2,7 @@
 conversations, and turns per second.
 
     .venv/bin/python -m bench.api_turns [--workers 2] [--database postgresql://…]
+    .venv/bin/python -m bench.api_turns --overload [--conversations 200] [--database …]
 
 Starts `supportbot run` as a separate process, then drives it from this one. The load
 generator is a few lines of asyncio HTTP/1.1 over keep-alive sockets rather than a full
@@ -15,6 +16,18 @@ Scenarios (fresh conversations each):
 - 50 conversations at a trader's pace: after each reply the user pauses a random
   0.5-1.5 x `--pause` seconds before the next message (default 1 s, so ~50 turns/s
   offered), which is what "50 concurrent conversations" looks like in a live chat.
+
+`--overload`: `--conversations` (200) users at that pace, more than 2 cores can answer at
+once, sending `Prefer: respond-async` as the widget does, against fresh servers: first 20
+users (light load: the P1 baseline), then the 200 with the busy mode off
+(`limits.busy_after` so high it never triggers: every user waits) and with the shipped
+setting (a 202 "busy, your reply follows" and the reply over the WebSocket);
+`--server-root DIR` runs the server of another checkout instead (a before/after). Each
+user keeps the widget's socket open; the first answer is the HTTP reply, or for a 202 the
+first bot message pushed after it. One conversation in 10 reports an account takeover in
+one of its first three turns (and then waits for the human): those P1 first answers are
+reported apart. Nothing lost: every message sent is stored once and answered (checked
+through the API at the end).
 """
 
 from __future__ import annotations
@@ -30,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +55,14 @@ MESSAGES = [
     "как вывести usdt на кошелек?", "出金が反映されない", "입금이 안 들어와요",
     "wie hoch sind die Gebühren?", "comment activer la 2FA ?", "para çekme beklemede",
     "como faço para depositar?", "ordine non eseguito", "rút tiền bị treo",
+]
+# Written for this benchmark: account takeovers, worded as a trader would.
+INCIDENTS = [
+    "someone logged into my account and withdrew all my USDT, that wasn't me",
+    "我的账户被盗了，里面的币全被转走了，不是我操作的",
+    "alguien cambió mi contraseña y sacó todo mi saldo, yo no fui",
+    "мой аккаунт взломали и вывели все деньги, это был не я",
+    "jemand hat mein Passwort geändert und alles abgehoben, das war ich nicht",
 ]
 
 
@@ -58,17 +80,30 @@ class HttpConnection:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
-    async def request(self, method: str, path: str, body: object | None = None
-                      ) -> tuple[int, object]:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-        assert self.reader is not None
+    async def request(self, method: str, path: str, body: object | None = None,
+                      headers: str = "") -> tuple[int, object]:
         data = json.dumps(body).encode() if body is not None else b""
-        self.writer.write(
-            f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n".encode()
-            + data)
-        status = int((await self.reader.readline()).split()[1])
+        for _ in range(2):
+            if self.writer is None:
+                self.reader, self.writer = await asyncio.open_connection("127.0.0.1",
+                                                                         self.port)
+            assert self.reader is not None
+            self.writer.write(
+                f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}"
+                f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n"
+                .encode() + data)
+            try:
+                line = await self.reader.readline()
+            except ConnectionError:
+                line = b""
+            if line:
+                break
+            # The server closed an idle keep-alive connection (uvicorn: after 5 s; a reset
+            # when the request crossed the close). Every request here is idempotent
+            # (messages carry a client id): send it again.
+            self.close()
+            self.writer = None
+        status = int(line.split()[1])
         length = 0
         while (line := await self.reader.readline()) not in (b"\r\n", b""):
             name, _, value = line.decode("latin-1").partition(":")
@@ -83,18 +118,29 @@ class HttpConnection:
 
 
 def _start(
-    port: int, workers: int, data_dir: Path, database: str | None
+    port: int, workers: int, data_dir: Path, database: str | None,
+    limits: dict[str, object] | None = None, server_root: Path = ROOT,
 ) -> subprocess.Popen[bytes]:
+    import yaml
+
     config = data_dir / "config.yml"
-    config.write_text((ROOT / "config.yml").read_text() +
-                      f"\npaths:\n  nlu_data: {ROOT / 'nlu_data'}\n"
-                      f"  safety_data: {ROOT / 'safety_data'}\n"
-                      f"  faq_corpus: {ROOT / 'faq_corpus'}\n  responses: {ROOT / 'responses'}\n"
-                      f"  models: {ROOT / 'models'}\n  data_dir: {data_dir}\n")
+    values = yaml.safe_load((ROOT / "config.yml").read_text())
+    values["paths"] = {"nlu_data": str(ROOT / "nlu_data"),
+                       "safety_data": str(ROOT / "safety_data"),
+                       "faq_corpus": str(ROOT / "faq_corpus"),
+                       "responses": str(ROOT / "responses"), "models": str(ROOT / "models"),
+                       "data_dir": str(data_dir)}
+    # Every simulated user shares 127.0.0.1: lift the per-address caps (and the per-
+    # conversation flood limit, which back-to-back sending exceeds by design).
+    lifted = {"connections_per_client": 10_000}
+    if server_root == ROOT:  # keys an earlier version's config would refuse
+        lifted |= {"messages_per_client": 100_000, "messages_per_conversation": 10_000}
+    values["limits"] = {**values.get("limits", {}), **lifted, **(limits or {})}
+    config.write_text(yaml.safe_dump(values, allow_unicode=True))
     env = {**os.environ, "SUPPORTBOT_DATABASE_URL": database or ""}
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "--config", str(config), "run", "--port", str(port),
-         "--workers", str(workers)], cwd=ROOT, env=env,
+         "--workers", str(workers)], cwd=server_root, env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 180
     while time.time() < deadline:
@@ -150,14 +196,174 @@ async def _load(port: int, concurrency: int, turns: int, pause: float = 0.0
             "turns_per_second": round(len(data) / elapsed, 1)}
 
 
+class _Live:
+    """The widget's socket of one conversation: when each bot message arrived."""
+
+    def __init__(self) -> None:
+        self.arrived: dict[int, float] = {}
+        self.state = "bot"
+        self.changed = asyncio.Event()
+
+    async def read(self, socket: object) -> None:
+        async for raw in socket:  # type: ignore[attr-defined]
+            frame = json.loads(raw)
+            if frame.get("type") != "update":
+                continue
+            for message in frame["messages"]:
+                if message["author"] != "user":
+                    self.arrived.setdefault(int(message["id"]), time.perf_counter())
+            self.state = frame.get("state") or self.state
+            self.changed.set()
+
+    async def answer_after(self, message_id: int, timeout: float) -> float:
+        deadline = time.perf_counter() + timeout
+        while True:
+            later = [at for mid, at in self.arrived.items() if mid > message_id]
+            if later:
+                return min(later)
+            self.changed.clear()
+            await asyncio.wait_for(self.changed.wait(), max(0.01, deadline - time.perf_counter()))
+
+
+async def _trader(port: int, turns: int, offset: int, pause: float, rng: random.Random,
+                  incident_at: int | None, out: dict[str, list]) -> None:
+    import websockets
+
+    connection = HttpConnection(port)
+    try:
+        status, opened = await connection.request("POST", "/api/v1/conversations", {})
+        assert status == 201 and isinstance(opened, dict), (status, opened)
+        conversation = opened["id"]
+        live = _Live()
+        async with websockets.connect(
+                f"ws://127.0.0.1:{port}/ws/conversations/{conversation}?after=0") as socket:
+            reader = asyncio.create_task(live.read(socket))
+            await asyncio.sleep(rng.uniform(0, pause))  # users do not all start at once
+            sent = 0
+            for i in range(turns):
+                urgent = i == incident_at
+                text = (INCIDENTS[offset % len(INCIDENTS)] if urgent
+                        else MESSAGES[(offset + i) % len(MESSAGES)])
+                started = time.perf_counter()
+                status, turn = await connection.request(
+                    "POST", f"/api/v1/conversations/{conversation}/messages",
+                    {"text": text, "client_message_id": str(uuid.uuid4())},
+                    "Prefer: respond-async\r\n")
+                sent += 1
+                out["response"].append((time.perf_counter() - started) * 1000)
+                if status not in (200, 202) or not isinstance(turn, dict):
+                    out["errors"].append(status)
+                    break
+                if status == 202:
+                    out["busy"].append(1)
+                    try:
+                        answered = await live.answer_after(int(turn["message_id"]), 300)
+                    except TimeoutError:
+                        out["unanswered"].append(turn["message_id"])
+                        break
+                else:
+                    answered = time.perf_counter()
+                out["p1" if urgent else "routine"].append((answered - started) * 1000)
+                # A deferred turn's state arrives with its replies, over the socket.
+                if turn["state"] in ("queued", "with_agent") or urgent or (
+                        status == 202 and live.state in ("queued", "with_agent")):
+                    break  # a human has it now: the bot stays quiet, the user waits for them
+                await asyncio.sleep(rng.uniform(0.5 * pause, 1.5 * pause))
+            reader.cancel()
+        status, stored = await connection.request(
+            "GET", f"/api/v1/conversations/{conversation}/messages")
+        assert isinstance(stored, dict)
+        users = [m for m in stored["messages"] if m["author"] == "user"]
+        out["stored_vs_sent"].append(len(users) - sent)
+    finally:
+        connection.close()
+
+
+async def _overload(port: int, conversations: int, turns: int, pause: float
+                    ) -> dict[str, object]:
+    rng = random.Random(11)
+    out: dict[str, list] = {"routine": [], "p1": [], "busy": [], "errors": [],
+                            "unanswered": [], "stored_vs_sent": [], "response": []}
+    started = time.perf_counter()
+    await asyncio.gather(*[
+        _trader(port, turns, i, pause, rng, rng.randrange(min(3, turns)) if i % 10 == 7
+                else None, out)
+        for i in range(conversations)])
+    elapsed = time.perf_counter() - started
+
+    def spread(values: list[float]) -> dict[str, float]:
+        data = np.array(values or [0.0])
+        return {"p50_ms": round(float(np.percentile(data, 50)), 1),
+                "p99_ms": round(float(np.percentile(data, 99)), 1),
+                "max_ms": round(float(data.max()), 1)}
+
+    answered = len(out["routine"]) + len(out["p1"])
+    return {"conversations": conversations, "turns_answered": answered,
+            "turns_per_second": round(answered / elapsed, 1),
+            "http_response": spread(out["response"]),
+            "first_answer_routine": spread(out["routine"]),
+            "first_answer_p1": {**spread(out["p1"]), "count": len(out["p1"])},
+            "busy_notices": len(out["busy"]), "errors": len(out["errors"]),
+            "unanswered": len(out["unanswered"]),
+            "lost_or_duplicated": sum(abs(d) for d in out["stored_vs_sent"])}
+
+
+def _overload_main(args: argparse.Namespace) -> None:
+    runs = []
+    settings = [("light load: 20 conversations (the P1 baseline)", None, 20),
+                ("busy mode off (every user waits)", 100_000, args.conversations),
+                ("busy mode on (shipped limits.busy_after)", None, args.conversations)]
+    if args.busy_after:
+        settings = [(f"busy mode on, limits.busy_after {args.busy_after}", args.busy_after,
+                     args.conversations)]
+    if args.server_root:  # an earlier version, for a before/after: its own settings
+        settings = [(f"server from {args.server_root}", None, args.conversations)]
+    for label, busy_after, conversations in settings:
+        port = _free_port()
+        with tempfile.TemporaryDirectory() as tmp:
+            limits: dict[str, object] = {}
+            if busy_after:
+                limits["busy_after"] = busy_after
+            if args.deferred_lanes:
+                limits["deferred_lanes"] = args.deferred_lanes
+            server = _start(port, args.workers, Path(tmp), args.database, limits,
+                            Path(args.server_root or ROOT))
+            try:
+                asyncio.run(_load(port, 8, 5))  # warm-up
+                result = asyncio.run(_overload(port, conversations, args.turns, args.pause))
+            finally:
+                server.send_signal(signal.SIGTERM)
+                server.wait(timeout=60)
+        runs.append({"setting": label, **result})
+        print(json.dumps(runs[-1]), file=sys.stderr, flush=True)
+    dump({"benchmark": "overload: traders at a chat pace through POST …/messages + widget "
+                       "WebSocket",
+          "server_workers": args.workers, "database": "postgresql" if args.database else "sqlite",
+          "turns_per_conversation": args.turns, "pause_s": args.pause,
+          "results": runs, "machine": machine()})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--overload", action="store_true",
+                        help="the overload scenario, busy mode off and on")
+    parser.add_argument("--server-root",
+                        help="overload: run the server from this checkout (a before/after)")
+    parser.add_argument("--deferred-lanes", type=int,
+                        help="overload: limits.deferred_lanes (default: the shipped one)")
+    parser.add_argument("--busy-after", type=int,
+                        help="overload: only this setting of limits.busy_after")
+    parser.add_argument("--conversations", type=int, default=200,
+                        help="concurrent conversations of the overload scenario")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--database", help="postgresql://… (default: SQLite in a temp dir)")
     parser.add_argument("--turns", type=int, default=20, help="turns per conversation")
     parser.add_argument("--pause", type=float, default=1.0,
                         help="mean seconds a user pauses between messages (paced scenario)")
     args = parser.parse_args()
+    if args.overload:
+        _overload_main(args)
+        return
     port = _free_port()
     with tempfile.TemporaryDirectory() as tmp:
         server = _start(port, args.workers, Path(tmp), args.database)

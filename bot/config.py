@@ -257,6 +257,22 @@ class LimitSettings(_Frozen):
     # here: behind a proxy every user shares its address, so the proxy must limit.
     connections_per_client: Annotated[int, Field(ge=1, le=10_000)] = 50
     trusted_proxies: tuple[str, ...] = ()
+    # Overload: with this many messages of a process waiting to be understood or answered,
+    # a widget or API message that nothing urgent flags is stored, acknowledged with a
+    # "busy, your reply follows" notice (HTTP 202) and answered in the background on one
+    # of `deferred_lanes` lanes (a conversation keeps one lane: its order holds).
+    busy_after: Annotated[int, Field(ge=1, le=100_000)] = 24
+    deferred_lanes: Annotated[int, Field(ge=1, le=256)] = 8
+    # A widget or API message still unanswered this long after it was stored (its
+    # process died) is answered by any process that is not busy.
+    orphan_seconds: Annotated[float, Field(ge=5, le=86_400)] = 90.0
+    # Flood protection for widget and API messages, per process: at most this many in
+    # `message_window_seconds` per conversation and per client address. Past it a message
+    # is still stored (nothing is lost) but not answered, and the user is asked, once per
+    # flood and in their language, to slow down (HTTP 429 with Retry-After).
+    messages_per_conversation: Annotated[int, Field(ge=1, le=10_000)] = 8
+    messages_per_client: Annotated[int, Field(ge=1, le=100_000)] = 40
+    message_window_seconds: Annotated[float, Field(gt=0, le=3600)] = 10.0
 
 
 class LinkSettings(_Frozen):
@@ -267,6 +283,26 @@ class LinkSettings(_Frozen):
     fees_url: str = "https://support.example.com/fees"
     security_url: str = "https://support.example.com/security"
     kyc_url: str = "https://support.example.com/verification"
+
+
+class WebSettings(_Frozen):
+    """The exchange's sites that embed the widget (`<script src=".../widget.js">`): their
+    pages may call the conversation API and open its WebSocket from the browser. Each is
+    an origin, "https://www.example-exchange.com" (scheme, host, optional port; no path).
+    The server's own pages need no entry."""
+
+    allowed_origins: tuple[str, ...] = ()
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        import re
+
+        for value in values:
+            if not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?", value):
+                raise ValueError(f"'{value}' is not an origin: write scheme://host[:port], "
+                                 "for example https://www.example.com, with no path or '/'")
+        return values
 
 
 class PathSettings(_Frozen):
@@ -342,6 +378,7 @@ class Settings(_Frozen):
     policy: PolicySettings = PolicySettings()
     handoff: HandoffSettings = HandoffSettings()
     channels: ChannelSettings = ChannelSettings()
+    web: WebSettings = WebSettings()
 
     def pipeline_fingerprint(self) -> str:
         """Hash of the settings that change what `train` produces."""

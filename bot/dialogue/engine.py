@@ -4,11 +4,19 @@ The user's message is committed (redacted) before it is understood, so a crash l
 nothing; a retry with the same client message id returns the stored replies instead of
 answering twice. Deciding and acting happen in one transaction that holds the
 conversation's row lock, so several server processes serve one conversation in turn.
+
+When the understanding queue is longer than `limits.busy_after`, a turn that may be
+deferred (the widget and the API) is stored, acknowledged with a "busy, your reply
+follows" notice and answered in the background (bot/dialogue/deferred.py); a message that
+a glance flags (a pasted secret, incident words) is never deferred and goes first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -22,13 +30,15 @@ from bot.conversations.store import ConversationStore
 from bot.conversations.user_message import UserMessage
 from bot.conversations.withheld import WithheldFragments
 from bot.dialogue import state as st
+from bot.dialogue.deferred import DeferredTurns
 from bot.dialogue.policy import decide, for_public_group
 from bot.dialogue.state import DialogueState
 from bot.errors import SupportbotError
 from bot.knowledge.replies import ReplyCatalog
-from bot.nlu.batching import BatchingParser
+from bot.nlu.batching import DEFERRED, URGENT, WAITED_ON, BatchingParser
 from bot.nlu.pipeline import NLU, clean_text
 from bot.nlu.secrets import Carried, SecretScan, scan_of_redacted, scan_safely
+from bot.nlu.triage import worth_hurrying
 from bot.nlu.understanding import ParseContext, Understanding
 from bot.storage.database import reading
 from bot.taxonomy import ALL_INTENTS
@@ -56,6 +66,9 @@ class TurnResult:
     handoff: dict[str, Any] | None
     channel: str = ""
     previous_state: str = ""  # the state before this turn: a new handoff is queued ← bot
+    # Set when the turn was deferred (a busy server): what to tell the user meanwhile, in
+    # their language. The replies follow over the live channel.
+    busy_notice: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +78,18 @@ class Reading:
     cleaned: str
     scan: SecretScan
     carried: Carried | None
+
+
+@dataclass(frozen=True)
+class Taken:
+    """A widget or API message just stored, not answered yet (see `DialogueEngine.take`).
+    `urgent`: a glance found a secret or incident words; it is answered first."""
+
+    conversation: Any
+    message_id: int
+    processed: bool  # answered before: this is a retry
+    reading: Reading
+    urgent: bool
 
 
 @dataclass(frozen=True)
@@ -86,6 +111,11 @@ class DialogueEngine:
         self.nlu = nlu
         # Request threads share one understanding thread that batches concurrent messages.
         self.parser = BatchingParser(nlu)
+        self._storing = 0
+        self.deferred = DeferredTurns(settings.limits.deferred_lanes,
+                                      yield_to=lambda: self._storing > 0)
+        self._admitted = 0
+        self._admission_lock = threading.Lock()
         self.replies = replies
         self.settings = settings
         self.queue = queue
@@ -109,10 +139,22 @@ class DialogueEngine:
 
     def handle(self, conversation_id: str, text: str, client_message_id: str | None = None,
                locale: str | None = None, redacted: bool = False,
-               client_seq: int | None = None) -> TurnResult:
+               client_seq: int | None = None, may_defer: bool = False) -> TurnResult:
         """Store the message, then answer it (the web widget and the REST API).
         `redacted`: the text was stored before (a question carried over from a group) and
-        is read back, markers and all, instead of being scanned again."""
+        is read back, markers and all, instead of being scanned again. `may_defer`: the
+        caller can deliver replies later (it has a live channel): when the server is busy
+        the result is a notice, not the replies."""
+        with self.admitted():
+            taken = self.take(conversation_id, text, client_message_id, client_seq, redacted)
+            if may_defer and self.should_defer(taken):
+                return self.defer(taken, locale)
+            return self.answer(taken, locale)
+
+    def take(self, conversation_id: str, text: str, client_message_id: str | None = None,
+             client_seq: int | None = None, redacted: bool = False) -> Taken:
+        """The first half of `handle`: store the message (scanned and redacted) and glance
+        at it. Then `answer` it now, or `defer` it when `should_defer` says so."""
         cleaned = self._checked(conversation_id, text)
         # "" is no id: two messages sent with it are two messages, not a retry.
         received = self._receive(conversation_id, cleaned, client_message_id or None,
@@ -120,9 +162,98 @@ class DialogueEngine:
         if received is None:
             raise ConversationNotFound(f"no conversation {conversation_id}")
         conversation, message_id, processed, scan, carried = received
-        if processed:
-            return self._replay(conversation, message_id)
-        return self._turn(conversation, message_id, Reading(cleaned, scan, carried), locale)
+        reading = Reading(cleaned, scan, carried)
+        return Taken(conversation, message_id, processed, reading, _urgent(reading))
+
+    def answer(self, taken: Taken, locale: str | None = None) -> TurnResult:
+        """The turn of a taken message (its stored replies, if it was answered before)."""
+        if taken.processed:
+            return self._replay(taken.conversation, taken.message_id)
+        return self._turn(taken.conversation, taken.message_id, taken.reading, locale,
+                          lane=URGENT if taken.urgent else WAITED_ON)
+
+    def should_defer(self, taken: Taken) -> bool:
+        """Busy, and nothing urgent about the message: tell the user the reply follows.
+        A conversation with a turn already deferred defers the next too (order holds)."""
+        if taken.urgent or taken.processed:
+            return False
+        # The backlog counts this turn too: with busy_after 24, the 24th waiting defers.
+        return (self.deferred.holds_message(taken.message_id)  # a retry of a deferred one
+                or self.deferred.holds(str(taken.conversation.id))
+                or self.backlog() >= self.settings.limits.busy_after)
+
+    def defer(self, taken: Taken, locale: str | None = None) -> TurnResult:
+        """Answer in the background; the result carries the notice to show meanwhile."""
+        conversation = taken.conversation
+        conversation_id, message_id = str(conversation.id), taken.message_id
+        if not self.deferred.holds_message(message_id):
+            self.deferred.add(conversation_id, message_id,
+                              lambda: self.process(conversation_id, message_id, taken.reading,
+                                                   locale, lane=DEFERRED))
+        return TurnResult(conversation_id, message_id, [], None, conversation.state,
+                          self.handoff_of(conversation_id), channel=conversation.channel,
+                          previous_state=conversation.state,
+                          busy_notice=self.notice(taken, "busy_notice", locale))
+
+    def notice(self, taken: Taken, key: str, locale: str | None = None) -> str:
+        """One of the bot's sentences in the language of the conversation (else of the
+        message), not stored: what a response says about the message it acknowledges."""
+        from bot.nlu.chinese_script import in_script
+
+        conversation = taken.conversation
+        lang, script = conversation.lang, conversation.script
+        if not lang:
+            guess = self.nlu.languages.identify(taken.reading.cleaned, locale, None)
+            lang, script = guess.lang, guess.script
+        return in_script(self.replies.render(key, lang, **self.settings.links.model_dump()),
+                         lang, script)
+
+    @contextmanager
+    def admitted(self) -> Iterator[None]:
+        """Count a turn from its arrival (before it waits for any thread) until it is
+        answered or deferred: the requests' part of the backlog `busy_after` bounds."""
+        with self._admission_lock:
+            self._admitted += 1
+        try:
+            yield
+        finally:
+            with self._admission_lock:
+                self._admitted -= 1
+
+    @contextmanager
+    def storing(self) -> Iterator[None]:
+        """Count a message waiting to be stored: deferred turns let it go first, so that
+        a busy server still acknowledges at once."""
+        with self._admission_lock:
+            self._storing += 1
+        try:
+            yield
+        finally:
+            with self._admission_lock:
+                self._storing -= 1
+
+    def backlog(self) -> int:
+        """Turns of this process waiting to be answered: admitted and deferred ones, or
+        what waits in the parser (channels such as Telegram feed it directly)."""
+        return max(self._admitted + self.deferred.waiting, self.parser.backlog)
+
+    def answer_orphans(self, channels: tuple[str, ...] = ("web", "api"),
+                       now: float | None = None) -> int:
+        """Answer messages that a dead process stored and never answered (their users
+        were told the reply follows). Skipped while this process is itself busy: the
+        orphans wait, the live users do not. Returns how many were answered."""
+        limits = self.settings.limits
+        if self.backlog() >= max(1, limits.busy_after // 2):
+            return 0
+        answered = 0
+        for conversation_id, message_id in self.store.unanswered(
+                channels, (now or time.time()) - limits.orphan_seconds,
+                limit=limits.busy_after):
+            if self.deferred.holds_message(message_id):
+                continue
+            self.process(conversation_id, message_id, lane=DEFERRED)
+            answered += 1
+        return answered
 
     def receive(self, message: UserMessage, update_id: str | None = None,
                 inbox: str | None = None) -> Received:
@@ -162,7 +293,7 @@ class DialogueEngine:
         return received
 
     def process(self, conversation_id: str, message_id: int, reading: Reading | None = None,
-                locale: str | None = None) -> TurnResult:
+                locale: str | None = None, lane: int = WAITED_ON) -> TurnResult:
         """Answer a stored message. Without its in-memory reading (the process that stored
         it died), the turn reads the stored, redacted text: secrets show as markers."""
         conversation = self.store.get(conversation_id)
@@ -171,7 +302,8 @@ class DialogueEngine:
         if reading is None:
             text = self.store.text_of(message_id)
             reading = Reading(text, scan_of_redacted(text), None)
-        return self._turn(conversation, message_id, reading, locale)
+        return self._turn(conversation, message_id, reading, locale,
+                          URGENT if _urgent(reading) else lane)
 
     def edit(self, message: UserMessage) -> bool:
         """The user edited a message: the stored text becomes the new one (scanned like
@@ -225,10 +357,10 @@ class DialogueEngine:
         return cleaned
 
     def _turn(self, conversation: Any, message_id: int, reading: Reading,
-              locale: str | None) -> TurnResult:
+              locale: str | None, lane: int = WAITED_ON) -> TurnResult:
         conversation_id = str(conversation.id)
         understanding = self._understand(conversation, reading.cleaned, locale, reading.scan,
-                                         reading.carried)
+                                         reading.carried, lane)
         with self.engine.begin() as connection:
             row = self.store.lock(connection, conversation_id)
             if self.store.is_processed(connection, message_id):
@@ -349,8 +481,8 @@ class DialogueEngine:
             self.store.finish_inbound(connection, message_id, {why: True})
 
     def _understand(self, conversation: Any, text: str, locale: str | None,
-                    scan: SecretScan | None = None,
-                    carried: Carried | None = None) -> Understanding:
+                    scan: SecretScan | None = None, carried: Carried | None = None,
+                    lane: int = WAITED_ON) -> Understanding:
         context = ParseContext(previous_lang=conversation.lang, locale_hint=locale,
                                carried=carried)
         payload = text[1:] if text.startswith("/") else None
@@ -363,7 +495,7 @@ class DialogueEngine:
             # The stored question is already redacted; held-back words of the previous
             # message have nothing to do with it.
             understanding = self.parser.parse(source or payload, replace(context, carried=None),
-                                              forced_intent=payload)
+                                              forced_intent=payload, lane=lane)
             # The button's name ("request_human") is English whatever the user speaks: the
             # language comes from the conversation, else from the channel's locale.
             if conversation.lang:
@@ -374,7 +506,7 @@ class DialogueEngine:
             return understanding
         if payload == "skip":
             text, scan = "skip", None
-        return self.parser.parse(text, context, scan=scan)
+        return self.parser.parse(text, context, scan=scan, lane=lane)
 
     def _apply_events(self, connection: Any, conversation_id: str, row: Any,
                       events: list[dict[str, Any]], rule: str) -> dict[str, Any]:
@@ -413,6 +545,12 @@ class DialogueEngine:
     def notify(self, conversation_id: str) -> None:
         for listener in list(self.listeners):
             listener(conversation_id)
+
+
+def _urgent(reading: Reading) -> bool:
+    """A glance before the models: a secret, or words of an incident. Such a message
+    goes first and is never deferred."""
+    return bool(reading.scan.found or reading.scan.withheld) or worth_hurrying(reading.cleaned)
 
 
 def _summary(u: Understanding, rule: str) -> dict[str, Any]:

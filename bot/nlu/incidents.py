@@ -17,6 +17,7 @@ held-out part of the training data.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,12 +52,17 @@ _PAIRS = (("not_me", "event"), ("was_me", "event"), ("refused", "secret_object")
           ("was_me", "not_me"), ("sim", "event"))
 
 
+def cue_patterns() -> dict[str, re.Pattern[str]]:
+    """The incident cue categories (resources/incident_cues.yml), compiled, on folded text."""
+    return cue_file(_CUES)
+
+
 def floor(text: str) -> str | None:
     """The rule under the model: the plain statements no model may talk away — "not me"
     with an account event, or handing a secret to someone — when nothing says the user
     did it, refused, or only asks. 95% precise on the training data, so alone it only
     decides for models trained without incident data; otherwise it halves the cut."""
-    patterns = cue_file(_CUES)
+    patterns = cue_patterns()
     folded = fold(text)
     has = {name: patterns[name].search(folded) is not None for name in _SINGLE}
     if has["was_me"] or has["question"] or has["refused"]:

@@ -17,7 +17,8 @@ import yaml
 
 from bot.config import TriageSettings
 from bot.nlu.entities import Entity
-from bot.nlu.incidents import GAVE_AWAY, TAKEOVER, IncidentJudgement
+from bot.nlu.folding import fold
+from bot.nlu.incidents import GAVE_AWAY, TAKEOVER, IncidentJudgement, cue_patterns
 from bot.taxonomy import CONVERSATIONAL_INTENTS, OUT_OF_SCOPE, Urgency, raise_urgency
 
 _RESOURCES = Path(__file__).parent / "resources"
@@ -53,6 +54,20 @@ def load_cues() -> dict[str, re.Pattern[str]]:
                          re.IGNORECASE)
         for name, text in raw.items()
     }
+
+
+def worth_hurrying(text: str) -> bool:
+    """A glance before any model runs: could this message be an incident? It puts the
+    message ahead of the queue when the server is busy and never sets its priority, so it
+    errs towards yes: any "not me", loss, SIM swap or incident word, or a secret handed
+    over."""
+    patterns = cue_patterns()
+    folded = fold(text)
+    if any(patterns[name].search(folded) for name in ("not_me", "loss", "sim")):
+        return True
+    if patterns["gave"].search(folded) and patterns["secret_object"].search(folded):
+        return True
+    return load_cues()["incident"].search(text) is not None
 
 
 def _shouting(text: str) -> bool:

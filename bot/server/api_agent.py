@@ -6,11 +6,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 
 from bot.conversations.store import ConversationStore
 from bot.server import metrics
 from bot.server.auth import SESSION_COOKIE, current_session
+from bot.server.login_throttle import LoginThrottle
 from bot.server.schemas import (
     AgentReply,
     Close,
@@ -46,9 +48,29 @@ def _check(result: DeskResult) -> dict[str, Any]:
     return {"ok": True, **(result.data or {})}
 
 
-@router.post("/login", response_model=LoginOut)
-def login(body: Login, request: Request, response: Response) -> dict[str, Any]:
-    session = _services(request).agents.login(body.username, body.password)
+@router.post("/login", response_model=LoginOut, responses=errors(401, 429))
+async def login(body: Login, request: Request, response: Response) -> dict[str, Any]:
+    """Sign in. Failed passwords slow further tries down (429 with Retry-After; see
+    bot/server/login_throttle.py); one password check at a time per process, so a flood
+    of guesses cannot take the CPU from everyone else."""
+    throttle: LoginThrottle = request.app.state.login_throttle
+    address = request.client.host if request.client else ""
+    if request.app.state.login_checks is None:  # belongs to the running event loop
+        request.app.state.login_checks = CapacityLimiter(1)
+    async with request.app.state.login_checks:
+        # Checked once this request's turn has come: guesses sent all at once are
+        # judged one after the other, each seeing the failures before it.
+        wait = throttle.retry_after(body.username, address)
+        if wait:
+            raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS,
+                                f"Too many failed sign-ins. Try again in {wait} seconds.",
+                                headers={"Retry-After": str(wait)})
+        session = await to_thread.run_sync(_services(request).agents.login, body.username,
+                                           body.password)
+        if session is None:
+            throttle.failed(body.username, address)
+        else:
+            throttle.succeeded(body.username, address)
     if session is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password")
     response.set_cookie(SESSION_COOKIE, session.token, httponly=True, samesite="strict",

@@ -6,7 +6,8 @@ import time
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from anyio import to_thread
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 
 from bot.dialogue import state as st
 from bot.dialogue.engine import ConversationNotFound, MessageTooLong
@@ -22,6 +23,7 @@ from bot.server.schemas import (
     errors,
     once,
 )
+from bot.server.turns import Flooding
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"],
                    responses=errors(400, 404, 409, 413))
@@ -56,27 +58,43 @@ def get_conversation(conversation_id: ConversationId, request: Request) -> dict[
             "messages": services.dialogue.store.messages_after(row.id)}
 
 
-@router.post("/{conversation_id}/messages", response_model=TurnOut)
-def post_message(conversation_id: ConversationId, body: UserMessage,
-                 request: Request) -> dict[str, Any]:
+@router.post("/{conversation_id}/messages", response_model=TurnOut, responses={
+    **errors(429),
+    202: {"model": TurnOut, "description": "Only with `Prefer: respond-async`: stored; the "
+          "server is busy and the replies follow over the WebSocket or GET …/messages "
+          "(`notice` says so in the user's language)."}})
+async def post_message(conversation_id: ConversationId, body: UserMessage, request: Request,
+                       response: Response) -> dict[str, Any]:
+    """Store the message and answer it. A client that can take its replies later (it
+    listens on the WebSocket or polls) says so with `Prefer: respond-async` (RFC 7240):
+    when the server is busy it then gets 202 and a notice at once instead of waiting.
+    Without it the answer always comes in this response."""
     services = _services(request)
+    may_defer = "respond-async" in request.headers.get("prefer", "").lower()
     started = time.perf_counter()
     try:
-        services.dialogue.store.wait_for_turn(conversation_id, body.client_seq)
-        turn = services.dialogue.handle(conversation_id, body.text, body.client_message_id,
-                                        body.locale, client_seq=body.client_seq)
+        if body.client_seq is not None:
+            await to_thread.run_sync(services.dialogue.store.wait_for_turn, conversation_id,
+                                     body.client_seq)
+        turn = await request.app.state.turns.run(
+            conversation_id, body.text, body.client_message_id, body.locale, body.client_seq,
+            may_defer, request.client.host if request.client else "")
+    except Flooding as flood:
+        # Stored (a retry with the same client_message_id is recognised), not answered.
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, flood.notice,
+                            headers={"Retry-After": str(flood.retry_after)}) from None
     except ConversationNotFound as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from None
     except MessageTooLong as error:
         raise HTTPException(413, str(error)) from None
+    metrics.count_turn(turn, started)
+    if turn.busy_notice is not None:
+        response.status_code = status.HTTP_202_ACCEPTED
+        response.headers["Preference-Applied"] = "respond-async"
+        return {"message_id": turn.message_id, "replies": [], "lang": None, "intent": None,
+                "confidence": None, "urgency": None, "entities": [], "state": turn.state,
+                "handoff": turn.handoff, "deferred": True, "notice": turn.busy_notice}
     u = turn.understanding
-    if u is not None:
-        metrics.MESSAGES.labels(turn.channel).inc()
-        metrics.INTENTS.labels(u.intent, u.lang).inc()
-        metrics.NLU_LATENCY.observe(u.latency_ms / 1000)
-        if turn.handoff and turn.previous_state == st.BOT and turn.state == st.QUEUED:
-            metrics.HANDOFFS.labels(turn.handoff["reason"], turn.handoff["priority"]).inc()
-    metrics.TURN_LATENCY.observe(time.perf_counter() - started)
     return {
         "message_id": turn.message_id, "replies": turn.replies,
         "lang": u.lang if u else None, "intent": u.intent if u else None,

@@ -21,9 +21,13 @@ from bot import __version__
 from bot.server import api_agent, api_conversations, metrics, web_console, web_widget
 from bot.server.body_limit import BodyLimit
 from bot.server.change_bus import change_bus
+from bot.server.cross_origin import WidgetCors
 from bot.server.live import LiveHub
+from bot.server.login_throttle import LoginThrottle
 from bot.server.schemas import errors
+from bot.server.security_headers import SecurityHeaders
 from bot.server.services import Services
+from bot.server.turns import TurnRunner
 from bot.storage.database import reading
 
 MAX_BODY_BYTES = 64 * 1024
@@ -47,7 +51,8 @@ def create_app(services: Services, background: bool = True,
         # adds GIL hand-offs. Extra requests wait their turn in the event loop, for free.
         to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
         tasks = ([asyncio.create_task(_reaper(services)),
-                  asyncio.create_task(_release_withheld(services))] if background else [])
+                  asyncio.create_task(_release_withheld(services)),
+                  asyncio.create_task(_answer_orphans(services))] if background else [])
         for start in extra_tasks:
             tasks.append(asyncio.create_task(start()))
         yield
@@ -64,9 +69,14 @@ def create_app(services: Services, background: bool = True,
                   description="Multilingual support assistant with human handoff.")
     app.state.services = services
     app.state.hub = hub
+    app.state.turns = TurnRunner(services.dialogue)
+    app.state.login_throttle = LoginThrottle()
+    app.state.login_checks = None  # a limiter, made in the event loop on first use
     metrics.register_queue_collector(services.db)
 
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(WidgetCors, allowed_origins=services.settings.web.allowed_origins)
 
     app.include_router(api_conversations.router)
     app.include_router(api_agent.router)
@@ -109,6 +119,17 @@ async def _reaper(services: Services) -> None:
         await asyncio.sleep(interval)
         with contextlib.suppress(Exception):  # a database hiccup must not kill the loop
             await asyncio.to_thread(services.desk.requeue_silent_agents)
+
+
+async def _answer_orphans(services: Services) -> None:
+    """Messages a dead process stored and acknowledged but never answered: any live
+    process answers them (it may be this one after a restart)."""
+    interval = max(5.0, services.settings.limits.orphan_seconds / 3)
+    while True:
+        await asyncio.sleep(interval)
+        with contextlib.suppress(Exception):  # a database hiccup must not kill the loop
+            answered = await asyncio.to_thread(services.dialogue.answer_orphans)
+            metrics.DEFERRED_ANSWERED.inc(answered)
 
 
 async def _release_withheld(services: Services) -> None:

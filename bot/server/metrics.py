@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine
 
+from bot.dialogue.state import BOT, QUEUED
 from bot.storage.database import reading
 from handoff.queue import HandoffQueue
 
@@ -27,8 +29,29 @@ TURN_LATENCY = Histogram("supportbot_turn_seconds", "One user turn, store to rep
 NLU_LATENCY = Histogram("supportbot_nlu_seconds", "The understanding step",
                         buckets=(0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25),
                         registry=REGISTRY)
+BUSY_NOTICES = Counter("supportbot_busy_notices_total",
+                       "Turns deferred with a busy notice (the server was overloaded)",
+                       ["channel"], registry=REGISTRY)
+DEFERRED_ANSWERED = Counter("supportbot_orphans_answered_total",
+                            "Stored messages a dead process left unanswered, answered later",
+                            registry=REGISTRY)
 WAIT_SECONDS = Histogram("supportbot_handoff_wait_seconds", "Queue wait until an agent claims",
                          buckets=(10, 30, 60, 120, 300, 600, 1800, 3600), registry=REGISTRY)
+
+
+def count_turn(turn: Any, started: float) -> None:
+    """One user turn of the widget or the API (WebSocket or HTTP), as it ended."""
+    if turn.busy_notice is not None:
+        BUSY_NOTICES.labels(turn.channel).inc()
+        return
+    u = turn.understanding
+    if u is not None:  # None: a retry answered from storage
+        MESSAGES.labels(turn.channel).inc()
+        INTENTS.labels(u.intent, u.lang).inc()
+        NLU_LATENCY.observe(u.latency_ms / 1000)
+        if turn.handoff and turn.previous_state == BOT and turn.state == QUEUED:
+            HANDOFFS.labels(turn.handoff["reason"], turn.handoff["priority"]).inc()
+    TURN_LATENCY.observe(time.perf_counter() - started)
 
 
 class QueueCollector(Collector):
@@ -51,10 +74,14 @@ class QueueCollector(Collector):
         yield oldest
 
 
-_registered: set[int] = set()
+_collector: QueueCollector | None = None
 
 
 def register_queue_collector(engine: Engine) -> None:
-    if id(engine) not in _registered:
-        REGISTRY.register(QueueCollector(engine))
-        _registered.add(id(engine))
+    """The queue gauges read this engine: the app's (one per process; a test suite makes
+    many apps, and only the newest one's database is still there)."""
+    global _collector
+    if _collector is None:
+        _collector = QueueCollector(engine)
+        REGISTRY.register(_collector)
+    _collector.engine = engine

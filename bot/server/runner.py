@@ -51,7 +51,11 @@ def serve(settings: Settings, host: str, port: int, workers: int, train: bool) -
     GuardedHttpProtocol.configure(settings.limits)
     uvicorn.run("bot.server.runner:app_factory", factory=True, host=host, port=port,
                 workers=workers, log_level="info", access_log=False,
-                http=GuardedHttpProtocol)
+                http=GuardedHttpProtocol,
+                # The client address (sign-in throttling) comes from X-Forwarded-For only
+                # when the connection is from a listed proxy; uvicorn would otherwise
+                # trust 127.0.0.1.
+                forwarded_allow_ips=list(settings.limits.trusted_proxies))
     return 0
 
 

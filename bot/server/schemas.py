@@ -95,7 +95,10 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     meaning = {400: "the body is not valid JSON", 401: "no or an expired agent session",
                403: "the CSRF token is missing or wrong (cookie sessions)",
                404: "no such conversation or handoff", 409: "the state does not allow it",
-               413: "the body or the text is too long", 503: "the database is unreachable"}
+               413: "the body or the text is too long",
+               429: "too many tries (sign-ins) or messages: wait the Retry-After seconds; "
+                    "a message refused so was stored all the same",
+               503: "the database is unreachable"}
     return {code: {"model": ErrorOut, "description": meaning[code]} for code in codes}
 
 
@@ -124,6 +127,11 @@ class TurnOut(BaseModel):
     state: State
     handoff: HandoffInfo | None
     duplicate: bool = False
+    # HTTP 202: the server is busy; the message is stored and its replies follow over the
+    # live channel (WebSocket, or GET …/messages?after=message_id). `notice` says so in
+    # the user's language.
+    deferred: bool = False
+    notice: str | None = None
 
 
 class Csat(_Request):

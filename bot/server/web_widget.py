@@ -13,19 +13,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from bot.dialogue.engine import ConversationNotFound, MessageTooLong
+from bot.server import metrics
+from bot.server.cross_origin import origin_allowed
 from bot.server.schemas import ConversationId, Cursor
 from bot.server.static_files import serve_files
+from bot.server.turns import Flooding, TurnRunner
 
 MAX_FRAME_CHARS = 16_000
 router = APIRouter(tags=["widget"])
 
 
-serve_files(router, {"/": "demo.html", "/widget.js": "widget.js", "/widget.css": "widget.css"})
+serve_files(router, {"/": "demo.html", "/demo.css": "demo.css", "/widget.js": "widget.js",
+                     "/widget.css": "widget.css"})
 
 
 def _update(services: Any, conversation_id: str, after: int) -> dict[str, Any]:
@@ -41,6 +46,11 @@ async def conversation_socket(websocket: WebSocket, conversation_id: Conversatio
                               locale: str | None = None) -> None:
     services = websocket.app.state.services
     hub = websocket.app.state.hub
+    if not origin_allowed(websocket.headers.get("origin"), websocket.headers.get("host"),
+                          services.settings.web.allowed_origins):
+        # A page of a site not in web.allowed_origins: refused before anything is read.
+        await websocket.close(code=4403)
+        return
     await websocket.accept()
     if await asyncio.to_thread(services.dialogue.store.get, conversation_id) is None:
         await websocket.send_json({"type": "error", "error": "unknown conversation"})
@@ -62,7 +72,9 @@ async def conversation_socket(websocket: WebSocket, conversation_id: Conversatio
     try:
         while True:
             raw = await websocket.receive_text()
-            reply = await _handle_frame(services, conversation_id, raw, locale)
+            reply = await _handle_frame(services, websocket.app.state.turns, conversation_id,
+                                        raw, locale,
+                                        websocket.client.host if websocket.client else "")
             if reply is not None:
                 await websocket.send_json(reply)
     except WebSocketDisconnect:
@@ -73,8 +85,8 @@ async def conversation_socket(websocket: WebSocket, conversation_id: Conversatio
             await sender
 
 
-async def _handle_frame(services: Any, conversation_id: str, raw: str,
-                        locale: str | None) -> dict[str, Any] | None:
+async def _handle_frame(services: Any, turns: TurnRunner, conversation_id: str, raw: str,
+                        locale: str | None, client: str) -> dict[str, Any] | None:
     if len(raw) > MAX_FRAME_CHARS:
         return {"type": "error", "error": f"frame larger than {MAX_FRAME_CHARS} characters"}
     try:
@@ -89,19 +101,28 @@ async def _handle_frame(services: Any, conversation_id: str, raw: str,
             client_id = None  # an id is a short text; anything else is no id
         seq = frame.get("client_seq")
         seq = seq if isinstance(seq, int) and 1 <= seq <= 10_000_000 else None
+        started = time.perf_counter()
         try:
             # Frames of one socket arrive in order, and the widget sends one message at a
             # time: no waiting here (a wait would hold the frames behind it).
-            turn = await asyncio.to_thread(
-                services.dialogue.handle, conversation_id, frame["text"],
-                str(client_id)[:80] if client_id else None, frame.get("locale") or locale,
-                False, seq)
+            turn = await turns.run(conversation_id, frame["text"],
+                                   str(client_id)[:80] if client_id else None,
+                                   frame.get("locale") or locale, seq, True, client)
+        except Flooding as flood:  # stored, not answered: the widget shows why
+            return {"type": "ack", "client_message_id": client_id,
+                    "message_id": flood.message_id, "notice": flood.notice,
+                    "retry_after": flood.retry_after}
         except MessageTooLong as error:
             return {"type": "error", "error": str(error), "client_message_id": client_id}
         except ConversationNotFound as error:
             return {"type": "error", "error": str(error)}
-        # The replies reach the client through the update stream; acknowledge the message.
-        return {"type": "ack", "client_message_id": client_id, "message_id": turn.message_id}
+        metrics.count_turn(turn, started)
+        # The replies reach the client through the update stream; acknowledge the message
+        # (when the server is busy, with the notice to show until they come).
+        ack = {"type": "ack", "client_message_id": client_id, "message_id": turn.message_id}
+        if turn.busy_notice is not None:
+            ack["busy"] = turn.busy_notice
+        return ack
     if frame.get("type") == "csat" and frame.get("score") in (1, 2, 3, 4, 5):
         stored = await asyncio.to_thread(services.dialogue.rate, conversation_id,
                                          int(frame["score"]))

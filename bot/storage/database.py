@@ -180,8 +180,15 @@ def _v4(connection: Connection) -> None:
         connection.exec_driver_sql(f"ALTER SEQUENCE IF EXISTS {sequence} AS BIGINT")
 
 
+def _v5(connection: Connection) -> None:
+    # The orphan sweep's index (a new database got it from _v1, with today's table).
+    for index in schema.messages.indexes:
+        if index.name == "ix_messages_unanswered":
+            index.create(connection, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
-    (1, _v1), (2, _v2), (3, _v3), (4, _v4)]
+    (1, _v1), (2, _v2), (3, _v3), (4, _v4), (5, _v5)]
 
 
 def migrate(engine: Engine) -> int:

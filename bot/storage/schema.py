@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData()
@@ -71,6 +72,9 @@ messages = Table(
     Column("created_at", Float, nullable=False),
     UniqueConstraint("conversation_id", "client_message_id", name="uq_messages_client_id"),
     Index("ix_messages_conversation", "conversation_id", "id"),
+    # Few rows: messages stored and not answered yet (the orphan sweep reads them).
+    Index("ix_messages_unanswered", "id", postgresql_where=text("processed = false"),
+          sqlite_where=text("processed = 0")),
 )
 
 handoffs = Table(

@@ -3,15 +3,19 @@ demo page and an agent in the console, end to end, plus the XSS checks."""
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import re
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
-from tests.server.live_server import ROOT, live_server
+from tests.server.live_server import ROOT, free_port, live_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
@@ -51,6 +55,17 @@ def server(shipped_model_dir, data_dir):  # type: ignore[no-untyped-def]
                         "mei", "--languages", "zh,en", "--name", "Mei"],
                        cwd=ROOT, env=env, check=True, capture_output=True)
         yield base
+
+
+def _wait_until(page, expression, timeout=30_000):  # type: ignore[no-untyped-def]
+    """Poll a JavaScript expression until it is true. (Playwright's wait_for_function
+    compiles its predicate with eval inside the page, which the pages' CSP forbids, as it
+    should; evaluate goes through the DevTools protocol.)"""
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never true: {expression}")
+        page.wait_for_timeout(100)
 
 
 def _shot(page, name):  # type: ignore[no-untyped-def]
@@ -93,7 +108,7 @@ def test_trader_and_agent_end_to_end(browser, server):
 
     widget.click(".sb-human")  # the always-visible "talk to a human" control
     widget.wait_for_selector(".sb-msg[data-kind=handoff_notice]")
-    widget.wait_for_function("document.querySelector('.sb-status').textContent.includes('1')")
+    _wait_until(widget, "document.querySelector('.sb-status').textContent.includes('1')")
 
     agent = browser.new_context(viewport={"width": 1400, "height": 900})
     console = _agent_login(agent, server)
@@ -120,14 +135,26 @@ def test_trader_and_agent_end_to_end(browser, server):
     before = widget.locator(".sb-msg").count()
     widget.reload()
     widget.get_by_role("button", name=re.compile("Open support chat|打开客服聊天")).click()
-    widget.wait_for_function(f"document.querySelectorAll('.sb-msg').length >= {before}")
+    _wait_until(widget, f"document.querySelectorAll('.sb-msg').length >= {before}")
     assert widget.locator(".sb-msg.sb-agent").count() == 1
+    # The pressed "talk to a human" shows as its label, not the payload it stored, and
+    # the history opens at the latest message.
+    assert "/request_human" not in widget.inner_text(".sb-messages")
+    assert widget.locator(".sb-msg.sb-user", has_text="转人工").count() == 1
+    _wait_until(widget, "(() => { const l = document.querySelector('.sb-messages');"
+                        " return l.scrollTop + l.clientHeight >= l.scrollHeight - 2; })()")
 
     console.fill("#resolution", "explained confirmations")
     console.click("#close")
     widget.wait_for_selector(".sb-stars:not([hidden])")
     widget.click(".sb-star[data-score='4']")
     widget.wait_for_selector(".sb-stars[hidden]", state="attached")
+    # Rated once: after a reload the stars do not come back.
+    widget.reload()
+    widget.get_by_role("button", name=re.compile("Open support chat|打开客服聊天")).click()
+    widget.wait_for_selector(".sb-msg[data-kind=csat_prompt]", state="attached")
+    widget.wait_for_timeout(500)
+    assert widget.locator(".sb-stars").get_attribute("hidden") is not None
 
     console.click("#tab-dashboard")
     tile = console.wait_for_selector("[data-tile='CSAT average'] .value")
@@ -155,8 +182,7 @@ def test_user_html_is_shown_as_text_in_the_console(browser, server):
     agent = browser.new_context()
     console = _agent_login(agent, server)
     console.wait_for_selector("#queue li button.claim").click()
-    console.wait_for_function(
-        "document.querySelectorAll('#transcript li').length >= 3")
+    _wait_until(console, "document.querySelectorAll('#transcript li').length >= 3")
     transcript = console.inner_text("#transcript")
     for payload in payloads:
         assert payload in transcript
@@ -221,7 +247,7 @@ def test_messages_typed_offline_are_stored_in_the_order_typed(browser, server):
     page.wait_for_timeout(1000)
     assert page.locator(".sb-msg.sb-pending").count() == 3
     context.set_offline(False)
-    page.wait_for_function("document.querySelectorAll('.sb-msg.sb-pending').length === 0",
+    _wait_until(page, "document.querySelectorAll('.sb-msg.sb-pending').length === 0",
                            timeout=60_000)
     conversation = page.evaluate(
         "Object.values(localStorage).map(v => { try { return JSON.parse(v).conversationId }"
@@ -230,3 +256,52 @@ def test_messages_typed_offline_are_stored_in_the_order_typed(browser, server):
     users = [m["text"] for m in stored if m["author"] == "user"]
     assert users == ["hello", "alpha", "beta", "gamma"]
     context.close()
+
+
+def test_widget_chrome_follows_the_conversation_language(browser, server):  # type: ignore[no-untyped-def]
+    """A trader writing Chinese in an en-US browser: once the conversation's language is
+    known the header, placeholder and Send turn Chinese; the input is 16 px (no iOS zoom)."""
+    context = browser.new_context(locale="en-US", viewport={"width": 390, "height": 800})
+    page = _say_in_widget(context, server, "请问提现手续费是多少？", ".sb-msg.sb-bot")
+    _wait_until(page, "document.querySelector('.sb-send').textContent === '发送'")
+    assert page.inner_text(".sb-title") == "客服"
+    assert page.get_attribute(".sb-input", "placeholder") == "请输入消息…"
+    assert page.evaluate(
+        "getComputedStyle(document.querySelector('.sb-input')).fontSize") == "16px"
+    context.close()
+
+
+def test_widget_embedded_in_a_page_of_another_origin(browser, shipped_model_dir, tmp_path):  # type: ignore[no-untyped-def]
+    """The README's one-tag embed on the exchange's own site: a page served from a second
+    origin (localhost vs 127.0.0.1, another port) loads widget.js from the support server
+    and chats through CORS and the WebSocket; an unlisted site's page cannot."""
+    site_port = free_port()
+    site = f"http://localhost:{site_port}"
+    config = f"web:\n  allowed_origins: ['{site}']\n"
+    with live_server(shipped_model_dir, tmp_path, extra_config=config) as (base, _c, _p):
+        pages = tmp_path / "site"
+        pages.mkdir()
+        (pages / "index.html").write_text(
+            "<!doctype html><html><head><meta charset='utf-8'></head><body>"
+            f"<h1>Example Exchange</h1><script src='{base}/widget.js' defer></script>"
+            "</body></html>")
+        handler = functools.partial(http.server.SimpleHTTPRequestHandler,
+                                    directory=str(pages))
+        site_server = http.server.ThreadingHTTPServer(("127.0.0.1", site_port), handler)
+        threading.Thread(target=site_server.serve_forever, daemon=True).start()
+        try:
+            context = browser.new_context()
+            page = context.new_page()
+            sockets: list[str] = []
+            page.on("websocket", lambda socket: sockets.append(socket.url))
+            page.goto(site + "/")
+            page.click(".sb-bubble")
+            page.fill(".sb-input", "how do I deposit USDT?")
+            page.keyboard.press("Enter")
+            page.wait_for_selector(".sb-msg.sb-bot", timeout=30_000)
+            assert any(url.startswith(base.replace("http", "ws")) for url in sockets)
+            assert not page.locator(".sb-user.sb-pending").count()
+            context.close()
+        finally:
+            site_server.shutdown()
+            site_server.server_close()

@@ -43,6 +43,10 @@
       method: "POST", headers: { "content-type": "application/json" }, credentials: "same-origin",
       body: JSON.stringify({ username: $("login-user").value, password: $("login-password").value })
     }).then(function (response) {
+      if (response.status === 429) {
+        var wait = response.headers.get("Retry-After") || "a few";
+        throw new Error("Too many failed sign-ins. Try again in " + wait + " seconds.");
+      }
       if (!response.ok) throw new Error("Wrong username or password.");
       return response.json();
     }).then(function (session) {

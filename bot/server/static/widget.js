@@ -119,10 +119,24 @@
     })(score);
   }
 
+  // The chrome speaks the conversation's language once it is known (a Chinese-writing
+  // trader in an en-US browser gets Chinese buttons), else the browser's.
+  function relabel() {
+    title.textContent = ui("title"); panel.setAttribute("aria-label", ui("title"));
+    human.textContent = ui("human"); send.textContent = ui("send");
+    input.setAttribute("placeholder", ui("placeholder"));
+    input.setAttribute("aria-label", ui("placeholder"));
+    closeButton.setAttribute("aria-label", ui("close"));
+    bubble.setAttribute("aria-label", ui("open"));
+    list.setAttribute("aria-label", ui("title")); stars.setAttribute("aria-label", ui("rate"));
+    if (typing.textContent === UI.en.typing || !typing.textContent) typing.textContent = ui("typing");
+  }
+  function toLatest() { list.scrollTop = list.scrollHeight; }
   function openPanel(open) {
     panel.hidden = !open;
     bubble.setAttribute("aria-expanded", String(open));
-    if (open) { input.focus(); start(); }
+    // Laid out only now (a hidden panel has no height): open at the latest message.
+    if (open) { toLatest(); input.focus(); start(); }
   }
   bubble.addEventListener("click", function () { openPanel(panel.hidden); });
   closeButton.addEventListener("click", function () { openPanel(false); bubble.focus(); });
@@ -130,6 +144,12 @@
     if (event.key === "Escape") { openPanel(false); bubble.focus(); }
   });
   human.addEventListener("click", function () { submit("/request_human", ui("human")); });
+  // What a pressed button stored ("/request_human") is shown as the button's label.
+  function shownText(message) {
+    if (message.author !== "user" || !/^\/[a-z_]+$/.test(message.text)) return message.text;
+    if (message.text === "/request_human") return ui("human");
+    return (state.labels || {})[message.text.slice(1)] || message.text;
+  }
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value.trim();
@@ -151,12 +171,12 @@
     if (message.author === "agent" && message.author_name) {
       item.appendChild(el("span", { "class": "sb-author" }, message.author_name));
     }
-    item.appendChild(el("span", { "class": "sb-text" }, message.text));
+    item.appendChild(el("span", { "class": "sb-text" }, shownText(message)));
     list.appendChild(item);
-    list.scrollTop = list.scrollHeight;
+    toLatest();
     if (message.author !== "user") typingOff();
     if (message.author !== "user") showQuickReplies(message.quick_replies || []);
-    if (message.kind === "csat_prompt") stars.hidden = false;
+    if (message.kind === "csat_prompt" && !state.rated) stars.hidden = false;
   }
   function renderPending(entry) {
     var item = el("li", { "class": "sb-msg sb-user sb-pending", "data-client-id": entry.id });
@@ -166,25 +186,37 @@
   }
   function showQuickReplies(buttons) {
     quick.textContent = "";
+    state.labels = state.labels || {};
     buttons.forEach(function (button) {
       if (/^[1-5]$/.test(button.payload)) return;  // the stars handle ratings
+      state.labels[String(button.payload).replace(/^\//, "")] = button.title;
       var node = el("button", { type: "button", "class": "sb-chip" }, button.title);
       node.addEventListener("click", function () { submit(button.payload, button.title); });
       quick.appendChild(node);
     });
+    toLatest();  // the buttons took room from the list: keep the last message in view
   }
   function typingOn() {
+    typing.textContent = ui("typing");
     typing.hidden = false;
     clearTimeout(typingTimer);
     typingTimer = setTimeout(typingOff, 15000);
   }
-  function typingOff() { typing.hidden = true; }
+  // A busy server stored the message and answers it a little later: its notice (in the
+  // user's language) stands where "typing…" does until the reply comes.
+  function busyOn(notice) {
+    typing.textContent = notice;
+    typing.hidden = false;
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(typingOff, 120000);
+  }
+  function typingOff() { typing.hidden = true; typing.textContent = ui("typing"); }
   function applyUpdate(update) {
     (update.messages || []).forEach(function (message) {
       render(message);
       if (message.id > state.lastId) state.lastId = message.id;
     });
-    if (update.lang) state.lang = update.lang;
+    if (update.lang && update.lang !== state.lang) { state.lang = update.lang; relabel(); }
     var position = update.handoff && update.handoff.status === "queued" ? update.handoff.position : null;
     status.textContent = position ? ui("queue") + position : "";
     if (update.state && update.state !== "closed") stars.hidden = true;
@@ -195,6 +227,10 @@
   function api(path, options) {
     return fetch(BASE + path, Object.assign({ headers: { "content-type": "application/json" } },
                                             options || {})).then(function (response) {
+      if (response.status === 429) {
+        // Too many messages: this one is stored but will not be answered.
+        return response.json().then(function (body) { return { flood: body.detail }; });
+      }
       if (!response.ok) throw new Error(response.status);
       return response.json();
     });
@@ -234,6 +270,8 @@
       if (frame.type === "update") applyUpdate(frame);
       if (frame.type === "ack" && frame.client_message_id) {
         acknowledge(frame.client_message_id, frame.message_id);
+        if (frame.busy) busyOn(frame.busy);
+        if (frame.notice) busyOn(frame.notice);  // too many messages: stored, not answered
       }
       if (frame.type === "error" && frame.client_message_id) acknowledge(frame.client_message_id);
     };
@@ -288,10 +326,16 @@
     } else {
       api("/api/v1/conversations/" + encodeURIComponent(state.conversationId) + "/messages", {
         method: "POST",
+        // Replies may follow later (polling fetches them): a busy server answers at once.
+        headers: { "content-type": "application/json", "prefer": "respond-async" },
         body: JSON.stringify({ text: entry.text, client_message_id: entry.id,
                                client_seq: entry.seq, locale: navigator.language })
       }).then(function (turn) {
+        if (turn.flood) {  // stored, not answered: say why
+          acknowledge(entry.id); busyOn(turn.flood); return;
+        }
         acknowledge(entry.id, turn.message_id);
+        if (turn.deferred && turn.notice) busyOn(turn.notice);
         applyUpdate({ messages: turn.replies, handoff: turn.handoff, state: turn.state,
                       lang: turn.lang });
       }, function () {
@@ -320,7 +364,10 @@
     api("/api/v1/conversations/" + encodeURIComponent(state.conversationId) + "/csat", {
       method: "POST", body: JSON.stringify({ score: value })
     }).then(function () {
+      state.rated = true; save();
       stars.hidden = true; status.textContent = ui("thanks");
+    }, function () {  // refused: rated before (in another tab) or not closed
+      state.rated = true; save(); stars.hidden = true;
     });
   }
   window.addEventListener("online", function () { if (!socket) { stopPoll(); start(); } });
