@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -111,9 +111,12 @@ class DialogueEngine:
         self.nlu = nlu
         # Request threads share one understanding thread that batches concurrent messages.
         self.parser = BatchingParser(nlu)
-        self._storing = 0
-        self.deferred = DeferredTurns(settings.limits.deferred_lanes,
-                                      yield_to=lambda: self._storing > 0)
+        self._storing = self._urgent_now = 0
+        # Deferred turns are background work: they wait while a message waits to be
+        # stored (its user has not been answered at all yet) or an urgent turn runs.
+        self.deferred = DeferredTurns(
+            settings.limits.deferred_lanes,
+            yield_to=lambda: self._storing > 0 or self._urgent_now > 0)
         self._admitted = 0
         self._admission_lock = threading.Lock()
         self.replies = replies
@@ -169,8 +172,11 @@ class DialogueEngine:
         """The turn of a taken message (its stored replies, if it was answered before)."""
         if taken.processed:
             return self._replay(taken.conversation, taken.message_id)
-        return self._turn(taken.conversation, taken.message_id, taken.reading, locale,
-                          lane=URGENT if taken.urgent else WAITED_ON)
+        if not taken.urgent:
+            return self._turn(taken.conversation, taken.message_id, taken.reading, locale)
+        with self._counted("_urgent_now"):  # deferred lanes wait while it runs
+            return self._turn(taken.conversation, taken.message_id, taken.reading, locale,
+                              lane=URGENT)
 
     def should_defer(self, taken: Taken) -> bool:
         """Busy, and nothing urgent about the message: tell the user the reply follows.
@@ -208,29 +214,25 @@ class DialogueEngine:
         return in_script(self.replies.render(key, lang, **self.settings.links.model_dump()),
                          lang, script)
 
-    @contextmanager
-    def admitted(self) -> Iterator[None]:
+    def admitted(self) -> AbstractContextManager[None]:
         """Count a turn from its arrival (before it waits for any thread) until it is
         answered or deferred: the requests' part of the backlog `busy_after` bounds."""
-        with self._admission_lock:
-            self._admitted += 1
-        try:
-            yield
-        finally:
-            with self._admission_lock:
-                self._admitted -= 1
+        return self._counted("_admitted")
 
-    @contextmanager
-    def storing(self) -> Iterator[None]:
+    def storing(self) -> AbstractContextManager[None]:
         """Count a message waiting to be stored: deferred turns let it go first, so that
         a busy server still acknowledges at once."""
+        return self._counted("_storing")
+
+    @contextmanager
+    def _counted(self, counter: str) -> Iterator[None]:
         with self._admission_lock:
-            self._storing += 1
+            setattr(self, counter, getattr(self, counter) + 1)
         try:
             yield
         finally:
             with self._admission_lock:
-                self._storing -= 1
+                setattr(self, counter, getattr(self, counter) - 1)
 
     def backlog(self) -> int:
         """Turns of this process waiting to be answered: admitted and deferred ones, or
