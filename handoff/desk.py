@@ -22,6 +22,7 @@ from bot.dialogue.state import DialogueState
 from bot.knowledge.replies import ReplyCatalog
 from bot.nlu.chinese_script import in_script
 from bot.nlu.secrets import SecretScanner
+from bot.storage.database import reading
 from handoff.agents import Agent, AgentDirectory
 from handoff.queue import ASSIGNED, ClaimOutcome, HandoffQueue
 
@@ -130,16 +131,39 @@ class AgentDesk:
         name = AgentDirectory.display_name(connection, agent_id)
         return str(name) if name else "—"
 
+    def transfer_targets(self, agent: Agent) -> list[dict[str, Any]]:
+        """Colleagues a conversation can go to now: signed in and heard from within the
+        heartbeat timeout, with room under their capacity (the agent themself excluded)."""
+        online_since = time.time() - self.settings.handoff.heartbeat_timeout_seconds
+        with reading(self.engine) as connection:
+            held = HandoffQueue.held_counts(connection)
+        return [{"username": other.username, "display_name": other.display_name,
+                 "languages": list(other.languages),
+                 "free": other.capacity - held.get(other.id, 0)}
+                for other in self.agents.list()
+                if other.id != agent.id and other.last_heartbeat is not None
+                and other.last_heartbeat >= online_since
+                and held.get(other.id, 0) < other.capacity]
+
     def transfer(self, handoff_id: int, agent: Agent, to_username: str) -> DeskResult:
         target = self.agents.get(to_username)
         if target is None:
-            return DeskResult(DeskOutcome.MISSING, f"no agent '{to_username}'")
+            return DeskResult(DeskOutcome.MISSING, f"There is no agent '{to_username}'.")
+        if target.id == agent.id:
+            return DeskResult(DeskOutcome.CONFLICT, "This conversation is already yours.")
+        online_since = time.time() - self.settings.handoff.heartbeat_timeout_seconds
+        if target.last_heartbeat is None or target.last_heartbeat < online_since:
+            # The user would see "Bob joined" and nobody would answer.
+            return DeskResult(DeskOutcome.CONFLICT,
+                              f"{target.display_name} is offline: choose an agent online.")
         with self.engine.begin() as connection:
             row, problem = self._mine(connection, handoff_id, agent)
             if problem:
                 return problem
             if not self.queue.transfer(connection, handoff_id, agent.id, target):
-                return DeskResult(DeskOutcome.CONFLICT, f"{to_username} is at capacity")
+                return DeskResult(DeskOutcome.CONFLICT,
+                                  f"{target.display_name} has no room for another "
+                                  "conversation.")
             conversation = self._conversation(connection, row.conversation_id)
             self._notice(connection, conversation, "agent_left", agent_name=agent.display_name)
             self._notice(connection, conversation, "agent_joined",

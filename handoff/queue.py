@@ -204,6 +204,14 @@ class HandoffQueue:
         ).values(agent_id=to_agent.id, assigned_at=time.time()))
         return result.rowcount == 1
 
+    @staticmethod
+    def held_counts(connection: Connection) -> dict[int, int]:
+        """Conversations each agent holds now (agents holding none are absent)."""
+        rows = connection.execute(
+            select(handoffs.c.agent_id, func.count()).where(handoffs.c.status == ASSIGNED)
+            .group_by(handoffs.c.agent_id)).all()
+        return {int(agent_id): int(count) for agent_id, count in rows}
+
     def close(self, connection: Connection, handoff_id: int, agent_id: int,
               resolution: str) -> bool:
         result = connection.execute(update(handoffs).where(

@@ -161,6 +161,13 @@ def release(handoff_id: HandoffId, request: Request,
     return _check(_services(request).desk.release(handoff_id, session.agent))
 
 
+@router.get("/transfer-targets")
+def transfer_targets(request: Request,
+                     session: Session = Depends(current_session)) -> list[dict[str, Any]]:
+    """Colleagues online with room for one more conversation: whom "transfer" may choose."""
+    return list(_services(request).desk.transfer_targets(session.agent))
+
+
 @router.post("/handoffs/{handoff_id:int}/transfer")
 def transfer(handoff_id: HandoffId, body: Transfer, request: Request,
              session: Session = Depends(current_session)) -> dict[str, Any]:

@@ -305,3 +305,32 @@ def test_widget_embedded_in_a_page_of_another_origin(browser, shipped_model_dir,
         finally:
             site_server.shutdown()
             site_server.server_close()
+
+
+def test_console_offers_no_offline_agent_and_speaks_in_words(browser, server, data_dir):  # type: ignore[no-untyped-def]
+    """Transfer to an offline colleague is not offered and is refused in words; the queue
+    says when nobody is waiting; "take next" takes the conversation."""
+    env = {**os.environ, "SUPPORTBOT_AGENT_PASSWORD": PASSWORD, "SUPPORTBOT_DATABASE_URL": ""}
+    subprocess.run([sys.executable, "-m", "bot", "--config", str(data_dir / "config.yml"),
+                    "agent", "add", "bob", "--languages", "en", "--name", "Bob"],
+                   cwd=ROOT, env=env, check=True, capture_output=True)
+    agent = browser.new_context(viewport={"width": 1400, "height": 900})
+    console = _agent_login(agent, server)
+    console.wait_for_selector("#queue li.empty")
+    assert "Nobody is waiting" in console.inner_text("#queue")
+    trader = browser.new_context(locale="en-US")
+    _say_in_widget(trader, server, "I want to talk to a human", ".sb-msg[data-kind=handoff_notice]")
+    console.wait_for_selector("#queue li button.claim")
+    console.click("#take-next")
+    console.wait_for_selector("#conv:not([hidden])")
+    _wait_until(console, "document.querySelectorAll('#transfer-to option').length > 0")
+    assert "Bob" not in console.inner_text("#transfer-to")
+    assert console.is_disabled("#transfer")
+    answer = console.evaluate(
+        "fetch('/api/v1/agent/handoffs/' + sessionStorage.getItem('sb.open') + '/transfer', "
+        "{method: 'POST', credentials: 'same-origin', headers: {'content-type': "
+        "'application/json', 'x-csrf-token': sessionStorage.getItem('sb.csrf')}, "
+        "body: JSON.stringify({to: 'bob'})}).then(r => r.json().then(b => [r.status, b.detail]))")
+    assert answer[0] == 409 and "offline" in answer[1]
+    agent.close()
+    trader.close()

@@ -98,7 +98,9 @@
   function drawQueue() {
     var filter = $("lang-filter").value;
     var list = $("queue"); list.textContent = "";
-    queueItems.filter(function (item) { return !filter || item.lang === filter; })
+    var shown = queueItems.filter(function (item) { return !filter || item.lang === filter; });
+    if (!shown.length) list.appendChild(el("li", { "class": "empty" }, "Nobody is waiting."));
+    shown
       .forEach(function (item) {
         var li = el("li", { "data-handoff": String(item.id), "data-deadline": String(item.sla_deadline) });
         li.appendChild(el("span", { "class": "badge " + item.priority }, item.priority));
@@ -108,8 +110,9 @@
         var claim = el("button", { type: "button", "class": "claim" }, "Claim");
         claim.addEventListener("click", function () {
           call("POST", "/api/v1/agent/handoffs/" + item.id + "/claim").then(function () {
+            $("queue-error").textContent = "";
             openConversation(item.id);
-          }, function (error) { alert(error.message); });
+          }, function (error) { $("queue-error").textContent = inWords(error.message); });
         });
         li.appendChild(claim);
         list.appendChild(li);
@@ -128,6 +131,16 @@
   }
   setInterval(tickSla, 1000);
   $("lang-filter").addEventListener("change", drawQueue);
+  // The oldest, most urgent conversation this agent may take (priority, then waiting time).
+  $("take-next").addEventListener("click", function () {
+    call("POST", "/api/v1/agent/handoffs/next").then(function (data) {
+      $("queue-error").textContent = "";
+      openConversation(data.handoff_id);
+    }, function (error) {
+      $("queue-error").textContent = error.message === "nothing in the queue for you"
+        ? "Nobody is waiting for you right now." : inWords(error.message);
+    });
+  });
 
   // ---- conversation -----------------------------------------------------------------------
   function openConversation(handoffId) {
@@ -141,7 +154,21 @@
     clearInterval(conversationTimer);
     conversationTimer = setInterval(function () { refreshConversation(false); }, 2000);
     call("GET", "/api/v1/agent/handoffs/" + handoffId + "/suggestions").then(renderSuggestions);
+    loadTransferTargets();
   }
+  // Only colleagues who are online and have room are offered (the server checks again).
+  function loadTransferTargets() {
+    call("GET", "/api/v1/agent/transfer-targets").then(function (targets) {
+      var select = $("transfer-to"); select.textContent = "";
+      targets.forEach(function (t) {
+        select.appendChild(el("option", { value: t.username },
+          t.display_name + " (" + t.languages.join(", ") + " · " + t.free + " free)"));
+      });
+      if (!targets.length) select.appendChild(el("option", { value: "" }, "No colleague online with room"));
+      $("transfer").disabled = !targets.length;
+    }, function () { /* the list stays as it was */ });
+  }
+  $("transfer-to").addEventListener("focus", loadTransferTargets);
   function refreshConversation(withPacket) {
     if (!current) return;
     var id = current;
@@ -207,12 +234,20 @@
       refreshConversation(false);
     }, function (error) { $("conv-error").textContent = error.message; });
   });
+  // The API's short codes, said in words (errors show inline and clear on success).
+  var WORDS = {
+    taken: "Another agent took this conversation first.",
+    at_capacity: "You already hold as many conversations as your capacity allows: close or release one first.",
+    missing: "This conversation is no longer in the queue."
+  };
+  function inWords(message) { return WORDS[message] || message; }
   function act(path, body, done) {
     call("POST", "/api/v1/agent/handoffs/" + current + path, body).then(done || function () {
+      $("conv-error").textContent = "";
       sessionStorage.removeItem("sb.open"); current = null;
       clearInterval(conversationTimer);
       $("conv").hidden = true; $("conv-empty").hidden = false; $("packet").textContent = "";
-    }, function (error) { $("conv-error").textContent = error.message; });
+    }, function (error) { $("conv-error").textContent = inWords(error.message); });
   }
   $("release").addEventListener("click", function () { act("/release"); });
   $("transfer").addEventListener("click", function () { act("/transfer", { to: $("transfer-to").value }); });
