@@ -166,15 +166,16 @@ class ConversationStore:
             messages.c.client_message_id == client_message_id)).first()
 
     def unanswered(self, channels: tuple[str, ...], stored_before: float,
-                   limit: int = 100) -> list[tuple[str, int]]:
-        """(conversation, message) of user messages on these channels stored before the
-        time and never answered, oldest first: the turns a dead process left behind."""
+                   stored_after: float = 0.0, limit: int = 100) -> list[tuple[str, int]]:
+        """(conversation, message) of user messages on these channels stored between the
+        two times and never answered, oldest first: the turns a dead process left."""
         with reading(self.engine) as connection:
             rows = connection.execute(
                 select(messages.c.conversation_id, messages.c.id)
                 .join(conversations, conversations.c.id == messages.c.conversation_id)
                 .where(messages.c.processed.is_(False), messages.c.author == "user",
                        messages.c.created_at < stored_before,
+                       messages.c.created_at > stored_after,
                        conversations.c.channel.in_(channels))
                 .order_by(messages.c.id).limit(limit)).all()
         return [(str(row.conversation_id), int(row.id)) for row in rows]

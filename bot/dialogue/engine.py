@@ -13,6 +13,7 @@ a glance flags (a pasted secret, incident words) is never deferred and goes firs
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -46,6 +47,11 @@ from handoff.queue import HandoffQueue
 from handoff.routing import urgency_of
 
 PUBLIC_GROUP_CHANNEL = "telegram_group"
+# An orphaned message still unanswered after a day is left to the agents (it stays in the
+# transcript): answering it then would confuse more than help, and a turn that keeps
+# failing is not retried forever.
+ORPHANS_GIVEN_UP_AFTER = 86_400.0
+log = logging.getLogger(__name__)
 
 
 class ConversationNotFound(SupportbotError):
@@ -248,13 +254,19 @@ class DialogueEngine:
         if self.backlog() >= max(1, limits.busy_after // 2):
             return 0
         answered = 0
+        now = now or time.time()
         for conversation_id, message_id in self.store.unanswered(
-                channels, (now or time.time()) - limits.orphan_seconds,
+                channels, now - limits.orphan_seconds, now - ORPHANS_GIVEN_UP_AFTER,
                 limit=limits.busy_after):
             if self.deferred.holds_message(message_id):
                 continue
-            self.process(conversation_id, message_id, lane=DEFERRED)
-            answered += 1
+            try:
+                self.process(conversation_id, message_id, lane=DEFERRED)
+                answered += 1
+            except Exception as error:  # one broken turn must not block the others
+                # The type only: an error's text could quote what the user wrote.
+                log.error("could not answer orphaned message %d (%s)", message_id,
+                          type(error).__name__)
         return answered
 
     def receive(self, message: UserMessage, update_id: str | None = None,

@@ -174,6 +174,7 @@ def test_a_turn_left_by_a_dead_process_is_answered_once(busy, busy_settings, shi
     other = make_services(busy_settings, shipped_nlu, sqlite_url)
     try:
         assert other.dialogue.answer_orphans(now=time.time()) == 0  # not old enough yet
+        assert other.dialogue.answer_orphans(now=time.time() + 2 * 86_400) == 0  # given up
         assert other.dialogue.answer_orphans(now=time.time() + 3600) == 1
     finally:
         other.db.dispose()
