@@ -97,10 +97,12 @@ def test_busy_turn_is_stored_acknowledged_and_answered_later(busy):  # type: ign
                          json={"text": "how long do deposits take?"}, headers=ASYNC)
     assert second.status_code == 202
     gate.set()
-    _replies_to(client, conversation, second.json()["message_id"])
-    messages = _messages(client, conversation)
-    users = [m for m in messages if m["author"] == "user"]
-    assert len(users) == 2
+    users = [m for m in _messages(client, conversation) if m["author"] == "user"]
+    assert [m["id"] for m in users] == [turn["message_id"], second.json()["message_id"]]
+    # Both stored before either was answered: wait for the second's own replies.
+    deadline = time.time() + 30
+    while not services.dialogue.store.replies_to(users[1]["id"]) and time.time() < deadline:
+        time.sleep(0.1)
     firsts = services.dialogue.store.replies_to(users[0]["id"])
     seconds = services.dialogue.store.replies_to(users[1]["id"])
     assert firsts and seconds and max(m["id"] for m in firsts) < min(m["id"] for m in seconds)

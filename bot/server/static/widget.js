@@ -227,7 +227,7 @@
   function api(path, options) {
     return fetch(BASE + path, Object.assign({ headers: { "content-type": "application/json" } },
                                             options || {})).then(function (response) {
-      if (response.status === 429) {
+      if (response.status === 429 && /\/messages$/.test(path)) {
         // Too many messages: this one is stored but will not be answered.
         return response.json().then(function (body) { return { flood: body.detail }; });
       }
