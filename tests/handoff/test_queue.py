@@ -181,6 +181,9 @@ def test_release_and_transfer(services):
     ann = services.agents.add("ann", "long enough pw", ["en"], 3)
     ben = services.agents.add("ben", "long enough pw", ["en"], 3)
     services.desk.claim(handoff_id, ann)
+    # Ben has never signed in: offline, so not a transfer target (test_transfer.py).
+    assert services.desk.transfer(handoff_id, ann, "ben").outcome.value == "conflict"
+    services.agents.heartbeat(ben.id)
     assert services.desk.transfer(handoff_id, ann, "ben").outcome.value == "ok"
     assert services.desk.reply(handoff_id, ann, "still mine?").outcome.value == "conflict"
     assert services.desk.reply(handoff_id, ben, "ben here").outcome.value == "ok"
