@@ -129,7 +129,7 @@ async def _answer_orphans(services: Services) -> None:
         await asyncio.sleep(interval)
         with contextlib.suppress(Exception):  # a database hiccup must not kill the loop
             answered = await asyncio.to_thread(services.dialogue.answer_orphans)
-            metrics.DEFERRED_ANSWERED.inc(answered)
+            metrics.ORPHANS_ANSWERED.inc(answered)
 
 
 async def _release_withheld(services: Services) -> None:

@@ -32,7 +32,7 @@ NLU_LATENCY = Histogram("supportbot_nlu_seconds", "The understanding step",
 BUSY_NOTICES = Counter("supportbot_busy_notices_total",
                        "Turns deferred with a busy notice (the server was overloaded)",
                        ["channel"], registry=REGISTRY)
-DEFERRED_ANSWERED = Counter("supportbot_orphans_answered_total",
+ORPHANS_ANSWERED = Counter("supportbot_orphans_answered_total",
                             "Stored messages a dead process left unanswered, answered later",
                             registry=REGISTRY)
 WAIT_SECONDS = Histogram("supportbot_handoff_wait_seconds", "Queue wait until an agent claims",

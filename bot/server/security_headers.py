@@ -19,7 +19,8 @@ PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src
 _EVERYWHERE = [(b"x-content-type-options", b"nosniff"),
                (b"referrer-policy", b"strict-origin-when-cross-origin")]
 _NO_FRAMES = [(b"x-frame-options", b"DENY")]
-_NO_CSP = ("/docs", "/redoc", "/widget.js", "/widget.css")
+_EMBEDDED = ("/widget.js", "/widget.css")  # loaded by the exchange's own pages
+_NO_CSP = ("/docs", "/redoc", *_EMBEDDED)
 
 
 class SecurityHeaders:
@@ -32,7 +33,7 @@ class SecurityHeaders:
             return
         path = scope.get("path", "")
         extra = list(_EVERYWHERE)
-        if not path.startswith(("/widget.js", "/widget.css")):
+        if not path.startswith(_EMBEDDED):
             extra += _NO_FRAMES
         if not path.startswith(_NO_CSP):
             extra.append((b"content-security-policy", PAGE_POLICY.encode()))
