@@ -11,7 +11,7 @@ from bot.conversations.store import ConversationStore
 from bot.dialogue.state import QUEUED
 from handoff.packet import build_packet
 from handoff.queue import ASSIGNED, HandoffQueue
-from handoff.routing import expected_wait_minutes, priority_number
+from handoff.routing import expected_wait_minutes, priority_number, urgency_of
 
 
 def transcript(domain: Domain, conversation_id: str) -> list[dict[str, Any]]:
@@ -34,8 +34,9 @@ class Handoff(Action):
         existing = HandoffQueue.open_for(connection, tracker.sender_id)
         if existing is not None:
             HandoffQueue.raise_priority(connection, existing.id, priority_number(urgency), reason)
-            position = HandoffQueue.position(connection, HandoffQueue.by_id(connection,
-                                                                           existing.id))
+            current = HandoffQueue.by_id(connection, existing.id)
+            refresh_packet(domain, tracker, current)
+            position = HandoffQueue.position(connection, current)
             dispatcher.utter_message(render(domain, tracker, "handoff_already_queued",
                                             position=position), kind="handoff_notice")
             return []
@@ -79,14 +80,35 @@ class Escalate(Action):
 
 
 class ForwardToAgent(Action):
-    """The message is already stored; the agent console reads it from there."""
+    """The message is already stored; the agent console reads it from there. The packet
+    is rebuilt around it (run last, after any escalation): what the agent reads beside
+    the transcript never lags behind the queue card or the messages."""
 
     def name(self) -> str:
         return "forward_to_agent"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
             **params: Any) -> list[dict[str, Any]]:
+        existing = HandoffQueue.open_for(domain.connection, tracker.sender_id)
+        if existing is not None:
+            refresh_packet(domain, tracker, existing)
         return [{"event": "forwarded"}]
+
+
+def refresh_packet(domain: Domain, tracker: Tracker, row: Any) -> None:
+    """The open case's packet rebuilt from the conversation as it is now: its priority
+    and reason from the case row (as the queue card shows them), the details and trail
+    gathered so far, the FAQ answers sent, the summary over every message. The intent and
+    confidence stay those the case was opened with."""
+    before = dict(row.packet or {})
+    lang = str(before.get("lang") or tracker.lang)
+    packet = build_packet(
+        conversation=ConversationStore.row(domain.connection, tracker.sender_id),
+        transcript=transcript(domain, tracker.sender_id), dialogue=tracker.slots,
+        intent=before.get("intent"), confidence=float(before.get("confidence") or 0.0),
+        urgency=urgency_of(row.priority), reason=row.reason, lang=lang,
+        faq_questions=faq_questions(domain, lang), script=tracker.script)
+    HandoffQueue.replace_packet(domain.connection, row.id, packet)
 
 
 class TicketStatus(Action):

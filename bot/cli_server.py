@@ -36,6 +36,8 @@ def _add_verbs(verbs: Any) -> None:
     add.add_argument("--languages", default="en", help="comma-separated, e.g. en,zh")
     add.add_argument("--capacity", type=int, default=None)
     add.add_argument("--name", help="display name shown to users")
+    add.add_argument("--role", choices=("agent", "supervisor"), default="agent",
+                     help="supervisors read every case and the audit log")
     actions.add_parser("list", help="list agents")
     remove = actions.add_parser("remove", help="remove an agent")
     remove.add_argument("username")
@@ -105,13 +107,14 @@ def _agent(args: argparse.Namespace, settings: Settings) -> int:
         if unknown:
             raise SupportbotError(f"unknown languages {unknown}; use {settings.language.supported}")
         agent = directory.add(args.username, password, languages,
-                              args.capacity or settings.handoff.default_capacity, args.name)
-        print(f"agent '{agent.username}' added (languages {','.join(agent.languages)}, "
+                              args.capacity or settings.handoff.default_capacity, args.name,
+                              args.role)
+        print(f"{agent.role} '{agent.username}' added (languages {','.join(agent.languages)}, "
               f"capacity {agent.capacity})")
     elif args.agent_command == "list":
         for agent in directory.list():
             print(f"{agent.username:20} {agent.display_name:20} {','.join(agent.languages):20} "
-                  f"capacity {agent.capacity}")
+                  f"capacity {agent.capacity}  {agent.role}")
     else:
         directory.remove(args.username)
         print(f"agent '{args.username}' removed")

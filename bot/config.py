@@ -273,6 +273,10 @@ class LimitSettings(_Frozen):
     messages_per_conversation: Annotated[int, Field(ge=1, le=10_000)] = 8
     messages_per_client: Annotated[int, Field(ge=1, le=100_000)] = 40
     message_window_seconds: Annotated[float, Field(gt=0, le=3600)] = 10.0
+    # The largest file (screenshot, receipt) a user or an agent may attach, in bytes. Upload
+    # paths get this body limit instead of the JSON one; a whole upload must still arrive
+    # within `request_seconds`.
+    attachment_bytes: Annotated[int, Field(ge=1024, le=100 * 1024 * 1024)] = 10 * 1024 * 1024
 
 
 class LinkSettings(_Frozen):
@@ -292,6 +296,21 @@ class WebSettings(_Frozen):
     The server's own pages need no entry."""
 
     allowed_origins: tuple[str, ...] = ()
+    # Hosts, besides those of `links` and `allowed_origins`, that bot answers and agent
+    # replies may link to (clickable); any other URL is shown as plain text.
+    link_hosts: tuple[str, ...] = ()
+
+    @field_validator("link_hosts")
+    @classmethod
+    def _hosts(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        import re
+
+        for value in values:
+            if not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
+                                r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)+", value):
+                raise ValueError(f"'{value}' is not a host name: write it like "
+                                 "help.example.com, with no scheme, port or path")
+        return values
 
     @field_validator("allowed_origins")
     @classmethod

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, delete, insert, select, update
 from bot.errors import SupportbotError
 from bot.storage.database import reading
 from bot.storage.schema import agent_sessions, agents
+from handoff.visibility import ROLES
 
 _HASHER = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
@@ -32,11 +33,12 @@ class Agent:
     languages: tuple[str, ...]
     capacity: int
     last_heartbeat: float | None
+    role: str = "agent"  # or "supervisor" (handoff/visibility.py)
 
     @classmethod
     def from_row(cls, row: Any) -> Agent:
         return cls(row.id, row.username, row.display_name, tuple(row.languages or ()),
-                   row.capacity, row.last_heartbeat)
+                   row.capacity, row.last_heartbeat, row.role or "agent")
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,9 @@ class AgentDirectory:
         self.session_seconds = session_hours * 3600
 
     def add(self, username: str, password: str, languages: list[str], capacity: int,
-            display_name: str | None = None) -> Agent:
+            display_name: str | None = None, role: str = "agent") -> Agent:
+        if role not in ROLES:
+            raise AgentError(f"a role is one of {', '.join(ROLES)}")
         if len(password) < MIN_PASSWORD_LENGTH:
             raise AgentError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
         if not username.strip() or not username.replace("_", "").replace(".", "").isalnum():
@@ -68,7 +72,7 @@ class AgentDirectory:
             connection.execute(insert(agents).values(
                 username=username, display_name=display_name or username,
                 password_hash=_HASHER.hash(password), languages=languages, capacity=capacity,
-                active=True, created_at=time.time(),
+                role=role, active=True, created_at=time.time(),
             ))
         agent = self.get(username)
         assert agent is not None
@@ -130,7 +134,7 @@ class AgentDirectory:
         if row is None:
             return None
         agent = Agent(row.agent_id, row.username, row.display_name, tuple(row.languages or ()),
-                      row.capacity, row.last_heartbeat)
+                      row.capacity, row.last_heartbeat, row.role or "agent")
         return Session(token, row.csrf_token, row.expires_at, agent)
 
     def logout(self, token: str) -> None:

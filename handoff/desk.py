@@ -25,6 +25,7 @@ from bot.nlu.secrets import SecretScanner
 from bot.storage.database import reading
 from handoff.agents import Agent, AgentDirectory
 from handoff.queue import ASSIGNED, ClaimOutcome, HandoffQueue
+from handoff.routing import urgency_of
 
 
 class DeskOutcome(Enum):
@@ -130,6 +131,17 @@ class AgentDesk:
         # for the write lock this transaction holds.
         name = AgentDirectory.display_name(connection, agent_id)
         return str(name) if name else "—"
+
+    def held_by(self, agent: Agent) -> list[dict[str, Any]]:
+        """The conversations the agent holds, as the console's "Mine" list shows them,
+        with the id of the user's newest message (unread when the agent has not seen it)."""
+        rows = self.queue.assigned_to(agent)
+        with reading(self.engine) as connection:
+            last = ConversationStore.last_user_message_ids(
+                connection, [row.conversation_id for row in rows])
+        return [{"id": row.id, "conversation_id": row.conversation_id,
+                 "priority": urgency_of(row.priority), "lang": row.lang, "intent": row.intent,
+                 "last_user_message_id": last.get(row.conversation_id, 0)} for row in rows]
 
     def transfer_targets(self, agent: Agent) -> list[dict[str, Any]]:
         """Colleagues a conversation can go to now: signed in and heard from within the

@@ -88,6 +88,13 @@ class HandoffQueue:
         return connection.execute(_OPEN_FOR, {"conversation": conversation_id}).first()
 
     @staticmethod
+    def latest_for(connection: Connection, conversation_id: str) -> Any:
+        """The conversation's newest case, whatever its status (None: never handed over)."""
+        return connection.execute(select(handoffs).where(
+            handoffs.c.conversation_id == conversation_id)
+            .order_by(handoffs.c.id.desc())).first()
+
+    @staticmethod
     def by_id(connection: Connection, handoff_id: int) -> Any:
         return connection.execute(select(handoffs).where(handoffs.c.id == handoff_id)).first()
 
@@ -138,6 +145,11 @@ class HandoffQueue:
         connection.execute(update(handoffs).where(
             handoffs.c.id == handoff_id, handoffs.c.priority > priority
         ).values(priority=priority, reason=reason))
+
+    @staticmethod
+    def replace_packet(connection: Connection, handoff_id: int, packet: dict[str, Any]) -> None:
+        connection.execute(update(handoffs).where(handoffs.c.id == handoff_id)
+                           .values(packet=packet))
 
     # --- for agents --------------------------------------------------------------------
     def listing(self, agent: Agent | None = None, lang: str | None = None) -> list[QueueItem]:

@@ -26,10 +26,12 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
-if [ "${1:-}" = "--dev" ] && ! command -v chromium >/dev/null; then
+if [ "${1:-}" = "--dev" ] && { ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; }; then
   # Browser tests drive Debian's Chromium; test tools that download their own fail here.
+  # The CJK and emoji fonts: without them Chinese renders as boxes in the screenshots.
   if [ "$(id -u)" = "0" ]; then
-    (apt-get update -qq && apt-get install -y -qq chromium chromium-driver) >/dev/null
+    (apt-get update -qq && apt-get install -y -qq chromium chromium-driver fonts-noto-cjk \
+       fonts-noto-color-emoji) >/dev/null
   else
     echo "note: install Debian's chromium for the browser tests (sudo apt-get install chromium)" >&2
   fi

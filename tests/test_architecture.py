@@ -15,8 +15,11 @@ OWNERS = {
     "conversations": "bot/conversations/", "messages": "bot/conversations/",
     "events": "bot/conversations/", "withheld_fragments": "bot/conversations/",
     "inbox": "bot/conversations/", "deliveries": "bot/conversations/",
+    "typing_marks": "bot/conversations/",
     "handoffs": "handoff/", "agents": "handoff/", "agent_sessions": "handoff/",
+    "audit_log": "handoff/",
     "schema_version": "bot/storage/",
+    "attachments": "bot/attachments/", "attachment_blobs": "bot/attachments/",
 }
 
 

@@ -136,6 +136,19 @@ class ConversationStore:
         return list(reversed(texts))
 
     @staticmethod
+    def last_user_message_ids(connection: Connection,
+                              conversation_ids: list[str]) -> dict[str, int]:
+        """The id of each conversation's newest user message (the console's unread marks)."""
+        if not conversation_ids:
+            return {}
+        rows = connection.execute(
+            select(messages.c.conversation_id, func.max(messages.c.id))
+            .where(messages.c.conversation_id.in_(conversation_ids),
+                   messages.c.author == "user")
+            .group_by(messages.c.conversation_id)).all()
+        return {str(conversation): int(last) for conversation, last in rows}
+
+    @staticmethod
     def figures(connection: Connection) -> dict[str, Any]:
         """What the dashboard shows about conversations themselves."""
         talked = select(messages.c.conversation_id).where(messages.c.author == "user").distinct()
@@ -282,6 +295,8 @@ def public_message(row: Any) -> dict[str, Any]:
         "text": row.text,
         "kind": row.kind,
         "quick_replies": payload.get("quick_replies", []) if row.author != "user" else [],
+        # A file (bot.attachments): its id, name, type and size, to show and fetch it.
+        "attachment": payload.get("attachment") if row.kind == "attachment" else None,
         "client_message_id": row.client_message_id,
         "created_at": row.created_at,
     }

@@ -139,7 +139,7 @@ def _decide(u: Understanding, dialogue: DialogueState, conversation_state: str,
 
     # 1 ─ a human owns the conversation: the bot stays quiet.
     if conversation_state in (st.QUEUED, st.WITH_AGENT):
-        actions: list[Action] = [Action("forward_to_agent")]
+        actions: list[Action] = []
         if u.secrets:
             actions += [_say("secret_warning"), Action("escalate", {"urgency": "P1",
                                                                    "reason": "secret_shared"})]
@@ -147,6 +147,8 @@ def _decide(u: Understanding, dialogue: DialogueState, conversation_state: str,
             actions.append(Action("escalate", {"urgency": "P1", "reason": _incident_reason(u)}))
         if conversation_state == st.QUEUED and u.intent in ("request_human", "ticket_status"):
             actions.append(Action("ticket_status"))
+        # Last: it rebuilds the agent's packet once the escalation above has been made.
+        actions.append(Action("forward_to_agent"))
         return Decision(tuple(actions), d, "1 with a human")
 
     # 2 ─ the CSAT answer after an agent closed the conversation.

@@ -9,8 +9,19 @@ from typing import Any
 from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 
+from bot.attachments import read_attachment
 from bot.conversations.store import ConversationStore
 from bot.server import metrics
+from bot.server.api_attachments import (
+    UPLOAD_ERRORS,
+    UPLOAD_OPENAPI,
+    AttachmentId,
+    Filename,
+    UploadOut,
+    file_response,
+    receive_upload,
+    store_of,
+)
 from bot.server.auth import SESSION_COOKIE, current_session
 from bot.server.login_throttle import LoginThrottle
 from bot.server.schemas import (
@@ -21,15 +32,18 @@ from bot.server.schemas import (
     Login,
     LoginOut,
     Transfer,
+    Typing,
     errors,
     once,
 )
 from bot.storage.database import reading
+from bot.storage.schema import MAX_ID
 from handoff.agents import Session
 from handoff.desk import DeskOutcome, DeskResult
 from handoff.packet import mark_button
-from handoff.queue import ClaimOutcome, HandoffQueue
+from handoff.queue import ASSIGNED, ClaimOutcome, HandoffQueue
 from handoff.routing import sla_status, urgency_of
+from handoff.visibility import SUPERVISOR, may_read
 
 router = APIRouter(prefix="/api/v1/agent", tags=["agents"],
                    responses=errors(400, 401, 403, 404, 409, 413))
@@ -40,6 +54,23 @@ _DESK_STATUS = {DeskOutcome.MISSING: 404, DeskOutcome.CONFLICT: 409}
 
 def _services(request: Request) -> Any:
     return request.app.state.services
+
+
+def readable_case(services: Any, session: Session, handoff_id: int) -> Any:
+    """The case row if this agent may read it (handoff/visibility.py); 404 if there is
+    none, 403 if it is not theirs to read."""
+    with reading(services.db) as connection:
+        row = HandoffQueue.by_id(connection, handoff_id)
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such handoff")
+    agent = session.agent
+    if not may_read(role=agent.role, agent_id=agent.id, languages=agent.languages,
+                    status=row.status, holder_id=row.agent_id, lang=row.lang,
+                    queued_at=row.queued_at, now=time.time(),
+                    settings=services.settings.handoff):
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            "this conversation is not yours to read (ask a supervisor)")
+    return row
 
 
 def _check(result: DeskResult) -> dict[str, Any]:
@@ -82,7 +113,8 @@ async def login(body: Login, request: Request, response: Response) -> dict[str, 
 def _agent(session: Session) -> dict[str, Any]:
     agent = session.agent
     return {"username": agent.username, "display_name": agent.display_name,
-            "languages": list(agent.languages), "capacity": agent.capacity}
+            "languages": list(agent.languages), "capacity": agent.capacity,
+            "role": agent.role}
 
 
 @router.post("/logout")
@@ -113,13 +145,13 @@ def queue(request: Request, session: Session = Depends(current_session),
           everyone: bool = Query(False, description="include items not yet offered to you")
           ) -> dict[str, Any]:
     services = _services(request)
+    if everyone and session.agent.role != SUPERVISOR:
+        # Cards carry the first message: other languages' cases are not everyone's to read.
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "only supervisors see every case")
     services.desk.requeue_silent_agents()
     items = services.queue.listing(None if everyone else session.agent, lang)
-    mine = services.queue.assigned_to(session.agent)
     return {"items": [item.as_dict() for item in items],
-            "mine": [{"id": row.id, "conversation_id": row.conversation_id,
-                      "priority": urgency_of(row.priority), "lang": row.lang,
-                      "intent": row.intent} for row in mine]}
+            "mine": services.desk.held_by(session.agent)}
 
 
 @router.post("/handoffs/next")
@@ -152,7 +184,74 @@ def _claimed(services: Any, handoff_id: int, data: dict[str, Any] | None) -> dic
 @router.post("/handoffs/{handoff_id:int}/reply")
 def reply(handoff_id: HandoffId, body: AgentReply, request: Request,
           session: Session = Depends(current_session)) -> dict[str, Any]:
-    return _check(_services(request).desk.reply(handoff_id, session.agent, body.text))
+    services = _services(request)
+    with reading(services.db) as connection:
+        row = HandoffQueue.by_id(connection, handoff_id)
+    if row is not None and row.status == ASSIGNED and row.agent_id == session.agent.id:
+        # Withdrawn before the reply is stored: the update that carries it must not also
+        # say "typing…". (Anyone else's reply is refused by the desk: 404 / 409.)
+        services.typing.mark(row.conversation_id, "agent", active=False)
+    return _check(services.desk.reply(handoff_id, session.agent, body.text))
+
+
+@router.post("/handoffs/{handoff_id:int}/typing")
+def typing(handoff_id: HandoffId, body: Typing, request: Request,
+           session: Session = Depends(current_session)) -> dict[str, bool]:
+    """The agent is typing a reply (the widget shows "<name> typing…"); only in a
+    conversation the agent holds."""
+    services = _services(request)
+    row = readable_case(services, session, handoff_id)
+    if row.status != ASSIGNED or row.agent_id != session.agent.id:
+        raise HTTPException(status.HTTP_409_CONFLICT, "not your conversation")
+    services.typing.mark(row.conversation_id, "agent", body.active,
+                         session.agent.display_name)
+    services.dialogue.notify(row.conversation_id)
+    return {"ok": True}
+
+
+@router.post("/handoffs/{handoff_id:int}/attachments", status_code=201,
+             response_model=UploadOut, responses=UPLOAD_ERRORS, openapi_extra=UPLOAD_OPENAPI)
+async def send_attachment(handoff_id: HandoffId, request: Request, filename: Filename = None,
+                          session: Session = Depends(current_session)) -> dict[str, Any]:
+    """Send the trader a file (a form to fill, an annotated screenshot): the same checks
+    as the trader's uploads; only in a conversation the agent holds."""
+    services = _services(request)
+    row = await to_thread.run_sync(readable_case, services, session, handoff_id)
+    if row.status != ASSIGNED or row.agent_id != session.agent.id:
+        raise HTTPException(status.HTTP_409_CONFLICT, "not your conversation")
+    return await receive_upload(request, row.conversation_id, filename,
+                                agent_name=session.agent.display_name)
+
+
+@router.get("/attachments/{attachment_id}", response_class=Response,
+            responses={200: {"description": "the file (or its thumbnail)"}})
+def attachment(attachment_id: AttachmentId, request: Request, thumbnail: bool = False,
+               session: Session = Depends(current_session)) -> Response:
+    """A file of a case this agent may read (the same rule as its transcript); the full
+    file's reads go to the audit log."""
+    services = _services(request)
+    try:
+        meta, data = read_attachment(store_of(request), attachment_id, thumbnail)
+    except LookupError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such attachment") from None
+    with reading(services.db) as connection:
+        case = HandoffQueue.latest_for(connection, meta.conversation_id)
+    if case is None:  # never handed over: no agent has business with it
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this file is not yours to read")
+    readable_case(services, session, case.id)
+    if not thumbnail:
+        services.audit.record(session.agent, "read_attachment", case.id, meta.conversation_id)
+    return file_response(meta, data)
+
+
+@router.get("/audit", responses=errors(403))
+def audit(request: Request, session: Session = Depends(current_session),
+          handoff: int | None = Query(None, ge=1, le=MAX_ID, description="one case only")
+          ) -> list[dict[str, Any]]:
+    """Who read which case, newest first (supervisors only)."""
+    if session.agent.role != SUPERVISOR:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "only supervisors read the audit log")
+    return _services(request).audit.entries(handoff)
 
 
 @router.post("/handoffs/{handoff_id:int}/release")
@@ -184,12 +283,13 @@ def close(handoff_id: HandoffId, body: Close, request: Request,
 def transcript(handoff_id: HandoffId, request: Request,
                session: Session = Depends(current_session),
                after: Cursor = 0) -> dict[str, Any]:
-    """The handoff packet and the live, redacted transcript."""
+    """The handoff packet and the live, redacted transcript (for an agent who may read
+    it; the first read of each opening is written to the audit log)."""
     services = _services(request)
+    row = readable_case(services, session, handoff_id)
+    if after == 0:
+        services.audit.record(session.agent, "read_transcript", row.id, row.conversation_id)
     with reading(services.db) as connection:
-        row = HandoffQueue.by_id(connection, handoff_id)
-        if row is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, "no such handoff")
         conversation = ConversationStore.row(connection, row.conversation_id)
         position = HandoffQueue.position(connection, row)
     sla = sla_status(row.priority, row.queued_at, time.time(), services.settings.handoff,
@@ -207,6 +307,7 @@ def transcript(handoff_id: HandoffId, request: Request,
                          "script": conversation.script, "user": conversation.user_label,
                          "csat": conversation.csat},
         "packet": packet,
+        "typing": {"user": services.typing.current(row.conversation_id)["user"]},
         "messages": [mark_button(message) for message in
                      services.dialogue.store.messages_after(row.conversation_id, after)],
     }

@@ -18,7 +18,15 @@ from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot import __version__
-from bot.server import api_agent, api_conversations, metrics, web_console, web_widget
+from bot.attachments import attachment_store
+from bot.server import (
+    api_agent,
+    api_attachments,
+    api_conversations,
+    metrics,
+    web_console,
+    web_widget,
+)
 from bot.server.body_limit import BodyLimit
 from bot.server.change_bus import change_bus
 from bot.server.cross_origin import WidgetCors
@@ -72,13 +80,20 @@ def create_app(services: Services, background: bool = True,
     app.state.turns = TurnRunner(services.dialogue)
     app.state.login_throttle = LoginThrottle()
     app.state.login_checks = None  # a limiter, made in the event loop on first use
+    # Files beside the SQLite database, or rows in PostgreSQL (bot.attachments.storage).
+    app.state.attachments = attachment_store(services.db, services.settings.paths.data_dir)
     metrics.register_queue_collector(services.db)
 
-    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    # Uploads (a user's or an agent's file) get the attachment limit; every other path
+    # keeps the JSON one.
+    upload_bytes = services.settings.limits.attachment_bytes + api_attachments.UPLOAD_HEADROOM
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES,
+                       larger=(("POST", api_attachments.UPLOAD_PATH, upload_bytes),))
     app.add_middleware(SecurityHeaders)
     app.add_middleware(WidgetCors, allowed_origins=services.settings.web.allowed_origins)
 
     app.include_router(api_conversations.router)
+    app.include_router(api_attachments.router)
     app.include_router(api_agent.router)
     app.include_router(web_widget.router)
     app.include_router(web_console.router)

@@ -37,6 +37,16 @@ class QuickReply(BaseModel):
     payload: str
 
 
+class MessageAttachment(BaseModel):
+    id: str
+    name: str
+    type: str
+    size: int
+    width: int | None = None
+    height: int | None = None
+    thumbnail: bool = False
+
+
 class Message(BaseModel):
     id: int
     author: Literal["user", "bot", "agent", "system"]
@@ -44,6 +54,7 @@ class Message(BaseModel):
     text: str
     kind: str
     quick_replies: list[QuickReply] = []
+    attachment: MessageAttachment | None = None  # kind "attachment": the file sent
     created_at: float
 
 
@@ -161,3 +172,7 @@ class Transfer(_Request):
 
 class Close(_Request):
     resolution: str = Field(..., min_length=1, max_length=2000, pattern=NO_NUL)
+
+
+class Typing(_Request):
+    active: bool = Field(True, description="false when the person stopped or sent")

@@ -8,12 +8,14 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from bot.config import Settings
+from bot.conversations.typing import TypingMarks
 from bot.dialogue.engine import DialogueEngine
 from bot.errors import ModelNotReadyError
 from bot.knowledge.replies import ReplyCatalog, read_reply_catalog
 from bot.nlu.pipeline import NLU
 from bot.storage.database import create_database_engine, database_url, migrate
 from handoff.agents import AgentDirectory
+from handoff.audit import AuditLog
 from handoff.desk import AgentDesk
 from handoff.queue import HandoffQueue
 
@@ -28,6 +30,8 @@ class Services:
     agents: AgentDirectory
     dialogue: DialogueEngine
     desk: AgentDesk
+    typing: TypingMarks
+    audit: AuditLog
     started_at: float = field(default=0.0)
 
 
@@ -57,4 +61,5 @@ def build_services(settings: Settings, database: str | None = None, nlu: NLU | N
     agents = AgentDirectory(db, settings.handoff.session_hours)
     dialogue = DialogueEngine(db, model, replies, settings, queue)
     desk = AgentDesk(db, queue, agents, replies, settings, notify=dialogue.notify)
-    return Services(settings, db, model, replies, queue, agents, dialogue, desk, time.time())
+    return Services(settings, db, model, replies, queue, agents, dialogue, desk,
+                    TypingMarks(db), AuditLog(db), time.time())

@@ -11,34 +11,31 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import numpy as np
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
 from bot.conversations.store import ConversationStore
 from bot.nlu.faq_index import render_answer
+from bot.server.api_agent import readable_case
 from bot.server.auth import current_session
 from bot.server.live import ANY
 from bot.server.schemas import HandoffId, errors
-from bot.server.static_files import serve_files
+from bot.server.static_files import serve_files, serve_script
 from bot.storage.database import reading
 from handoff.agents import Session
 from handoff.queue import HandoffQueue
-from handoff.routing import urgency_of
 
-router = APIRouter(tags=["agent console"], responses=errors(401, 404))
+router = APIRouter(tags=["agent console"], responses=errors(401, 403, 404))
 
 
-serve_files(router, {"/agent": "agent.html", "/agent/console.js": "agent.js",
-                     "/agent/console.css": "agent.css"})
+serve_files(router, {"/agent": "agent.html", "/agent/console.css": "agent.css"})
+serve_script(router, "/agent/console.js", ("richtext.js", "agent.js"))
 
 
 def _snapshot(services: Any, session: Session) -> dict[str, Any]:
     services.desk.requeue_silent_agents()
     items = [item.as_dict() for item in services.queue.listing(session.agent)]
-    mine = [{"id": row.id, "conversation_id": row.conversation_id,
-             "priority": urgency_of(row.priority), "lang": row.lang, "intent": row.intent}
-            for row in services.queue.assigned_to(session.agent)]
-    return {"items": items, "mine": mine, "now": time.time()}
+    return {"items": items, "mine": services.desk.held_by(session.agent), "now": time.time()}
 
 
 @router.get("/api/v1/agent/stream", response_class=StreamingResponse, responses={200: {
@@ -54,8 +51,11 @@ async def queue_stream(request: Request,
         while not await request.is_disconnected():
             snapshot = await asyncio.to_thread(_snapshot, services, session)
             body = json.dumps(snapshot, ensure_ascii=False)
-            comparable = json.dumps({"items": [(i["id"], i["priority"]) for i in
-                                               snapshot["items"]], "mine": snapshot["mine"]})
+            # What the cards show (a live packet changes reason and summary; a new user
+            # message changes "Mine"'s unread mark), not the ticking wait times.
+            comparable = json.dumps({"items": [(i["id"], i["priority"], i["reason"],
+                                                i["summary"]) for i in snapshot["items"]],
+                                     "mine": snapshot["mine"]})
             if comparable != last:
                 last = comparable
                 yield f"event: queue\ndata: {body}\n\n"
@@ -72,10 +72,8 @@ def suggestions(handoff_id: HandoffId, request: Request,
                 session: Session = Depends(current_session)) -> dict[str, Any]:
     """The best FAQ answers for what the user wrote, in the user's language and script."""
     services = request.app.state.services
+    row = readable_case(services, session, handoff_id)
     with reading(services.db) as connection:
-        row = HandoffQueue.by_id(connection, handoff_id)
-        if row is None:
-            raise HTTPException(404, "no such handoff")
         conversation = ConversationStore.row(connection, row.conversation_id)
         texts = ConversationStore.last_user_texts(connection, row.conversation_id, 3)
     question = " ".join(texts)

@@ -3,9 +3,10 @@
 Protocol (JSON frames). The server sends {"type": "update", "messages": [...], "state",
 "handoff"} whenever there is something after the last id the client saw, so a reload or
 a dropped connection loses nothing. The client sends {"type": "message", "text",
-"client_message_id"} (a retry with the same id is delivered once) or {"type": "csat",
-"score"}. A frame that is not JSON, too large, or unknown gets {"type": "error"} and the
-connection stays up.
+"client_message_id"} (a retry with the same id is delivered once), {"type": "csat",
+"score"} or {"type": "typing", "active"} (no answer). Updates carry "typing": {"agent":
+the name of the agent typing, or null}. A frame that is not JSON, too large, or unknown
+gets {"type": "error"} and the connection stays up.
 """
 
 from __future__ import annotations
@@ -22,21 +23,23 @@ from bot.dialogue.engine import ConversationNotFound, MessageTooLong
 from bot.server import metrics
 from bot.server.cross_origin import origin_allowed
 from bot.server.schemas import ConversationId, Cursor
-from bot.server.static_files import serve_files
+from bot.server.static_files import serve_files, serve_script
 from bot.server.turns import Flooding, TurnRunner
 
 MAX_FRAME_CHARS = 16_000
 router = APIRouter(tags=["widget"])
 
 
-serve_files(router, {"/": "demo.html", "/demo.css": "demo.css", "/widget.js": "widget.js",
-                     "/widget.css": "widget.css"})
+serve_files(router, {"/": "demo.html", "/demo.css": "demo.css", "/widget.css": "widget.css"})
+serve_script(router, "/widget.js", ("richtext.js", "widget.js"))
 
 
 def _update(services: Any, conversation_id: str, after: int) -> dict[str, Any]:
     row = services.dialogue.store.get(conversation_id)
+    typing = services.typing.current(conversation_id)
     return {"type": "update", "state": row.state, "lang": row.lang,
             "handoff": services.dialogue.handoff_of(conversation_id),
+            "typing": {"agent": typing["agent"]}, "until": typing["until"],
             "messages": services.dialogue.store.messages_after(conversation_id, after)}
 
 
@@ -56,17 +59,21 @@ async def conversation_socket(websocket: WebSocket, conversation_id: Conversatio
         await websocket.send_json({"type": "error", "error": "unknown conversation"})
         await websocket.close(code=4404)
         return
-    seen: dict[str, Any] = {"last": after, "state": None}
+    seen: dict[str, Any] = {"last": after, "state": None, "typing": None, "typed_at": 0.0}
 
     async def push() -> None:
         while True:
             update = await asyncio.to_thread(_update, services, conversation_id, seen["last"])
-            if update["messages"] or update["state"] != seen["state"]:
+            until = update.pop("until")
+            if (update["messages"] or update["state"] != seen["state"]
+                    or update["typing"] != seen["typing"]):
                 await websocket.send_json(update)
                 if update["messages"]:
                     seen["last"] = update["messages"][-1]["id"]
-                seen["state"] = update["state"]
-            await hub.wait(conversation_id)
+                seen["state"], seen["typing"] = update["state"], update["typing"]
+            # A typing mark lapses without any change to announce it: wake up to say so.
+            lapse = until - time.time() + 0.05
+            await hub.wait(conversation_id, *([lapse] if update["typing"]["agent"] else []))
 
     sender = asyncio.create_task(push())
     try:
@@ -74,7 +81,8 @@ async def conversation_socket(websocket: WebSocket, conversation_id: Conversatio
             raw = await websocket.receive_text()
             reply = await _handle_frame(services, websocket.app.state.turns, conversation_id,
                                         raw, locale,
-                                        websocket.client.host if websocket.client else "")
+                                        websocket.client.host if websocket.client else "",
+                                        seen)
             if reply is not None:
                 await websocket.send_json(reply)
     except WebSocketDisconnect:
@@ -85,8 +93,20 @@ async def conversation_socket(websocket: WebSocket, conversation_id: Conversatio
             await sender
 
 
+async def _typing(services: Any, conversation_id: str, active: bool,
+                  seen: dict[str, Any]) -> None:
+    """{"type": "typing", "active": bool}: the agent's console shows "typing…". At most
+    one write every 2 s per socket, however often a client sends it; no answer frame."""
+    now = time.monotonic()
+    if active and now - seen["typed_at"] < 2.0:
+        return
+    seen["typed_at"] = now if active else 0.0
+    await asyncio.to_thread(services.typing.mark, conversation_id, "user", active)
+
+
 async def _handle_frame(services: Any, turns: TurnRunner, conversation_id: str, raw: str,
-                        locale: str | None, client: str) -> dict[str, Any] | None:
+                        locale: str | None, client: str,
+                        seen: dict[str, Any]) -> dict[str, Any] | None:
     if len(raw) > MAX_FRAME_CHARS:
         return {"type": "error", "error": f"frame larger than {MAX_FRAME_CHARS} characters"}
     try:
@@ -95,6 +115,9 @@ async def _handle_frame(services: Any, turns: TurnRunner, conversation_id: str, 
         return {"type": "error", "error": "frames must be JSON"}
     if not isinstance(frame, dict):
         return {"type": "error", "error": "frames must be JSON objects"}
+    if frame.get("type") == "typing":
+        await _typing(services, conversation_id, frame.get("active", True) is not False, seen)
+        return None
     if frame.get("type") == "message" and isinstance(frame.get("text"), str):
         client_id = frame.get("client_message_id")
         if not isinstance(client_id, str) or "\x00" in client_id:
@@ -129,4 +152,4 @@ async def _handle_frame(services: Any, turns: TurnRunner, conversation_id: str, 
         if not stored:
             return {"type": "error", "error": "rate a conversation once it is closed"}
         return {"type": "ack", "csat": frame["score"]}
-    return {"type": "error", "error": "unknown frame; send a 'message' or 'csat'"}
+    return {"type": "error", "error": "unknown frame; send a 'message', 'csat' or 'typing'"}

@@ -187,8 +187,24 @@ def _v5(connection: Connection) -> None:
             index.create(connection, checkfirst=True)
 
 
+def _v6(connection: Connection) -> None:
+    # Attachments: their record, and (PostgreSQL) their bytes. On SQLite the blob table
+    # exists but stays empty: files live under the data directory.
+    schema.attachments.create(connection, checkfirst=True)
+    schema.attachment_blobs.create(connection, checkfirst=True)
+
+
+def _v7(connection: Connection) -> None:
+    schema.typing_marks.create(connection, checkfirst=True)
+    schema.audit_log.create(connection, checkfirst=True)
+    # A new database got the column from _v1, which creates today's table.
+    if "role" not in {c["name"] for c in inspect(connection).get_columns("agents")}:
+        connection.exec_driver_sql(
+            "ALTER TABLE agents ADD COLUMN role VARCHAR(16) NOT NULL DEFAULT 'agent'")
+
+
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
-    (1, _v1), (2, _v2), (3, _v3), (4, _v4), (5, _v5)]
+    (1, _v1), (2, _v2), (3, _v3), (4, _v4), (5, _v5), (6, _v6), (7, _v7)]
 
 
 def migrate(engine: Engine) -> int:

@@ -105,6 +105,8 @@ agents = Table(
     Column("password_hash", String(255), nullable=False),
     Column("languages", JSON, nullable=False),
     Column("capacity", Integer, nullable=False),
+    # agent | supervisor (reads every case; see handoff/visibility.py)
+    Column("role", String(16), nullable=False, server_default="agent"),
     Column("active", Boolean, nullable=False, default=True),
     Column("last_heartbeat", Float),
     Column("created_at", Float, nullable=False),
@@ -188,4 +190,56 @@ deliveries = Table(
     Column("detail", String(200)),
     Column("updated_at", Float, nullable=False),
     Index("ix_deliveries_conversation", "conversation_id", "message_id"),
+)
+
+# Files sent in a conversation (bot.attachments): what they are and who sent them. The
+# bytes live in `attachment_blobs` on PostgreSQL (every server host reads the same
+# database) and in files under the data directory on SQLite (one host).
+attachments = Table(
+    "attachments", metadata,
+    Column("id", String(32), primary_key=True),  # random uuid4 hex: unguessable
+    Column("conversation_id", String(36), ForeignKey("conversations.id"), nullable=False),
+    Column("message_id", Key, ForeignKey("messages.id")),  # the chat message that shows it
+    Column("author", String(16), nullable=False),  # user | agent
+    Column("author_name", String(64)),
+    Column("filename", String(120), nullable=False),  # sanitised display name
+    Column("content_type", String(64), nullable=False),  # sniffed from the bytes
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("width", Integer),
+    Column("height", Integer),
+    Column("has_thumbnail", Boolean, nullable=False, default=False),
+    Column("created_at", Float, nullable=False),
+    Index("ix_attachments_conversation", "conversation_id", "created_at"),
+)
+
+attachment_blobs = Table(
+    "attachment_blobs", metadata,
+    Column("attachment_id", String(32), ForeignKey("attachments.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("data", LargeBinary, nullable=False),
+    Column("thumbnail", LargeBinary),
+)
+
+# Who is typing in a conversation (bot.conversations.typing): short-lived marks, in the
+# database because the widget's socket and the console may be served by two processes.
+typing_marks = Table(
+    "typing_marks", metadata,
+    Column("conversation_id", String(36), primary_key=True),
+    Column("side", String(8), primary_key=True),  # user | agent
+    Column("name", String(64)),  # the agent's display name
+    Column("until", Float, nullable=False),
+)
+
+# Which agent read which case, and when (handoff/audit.py): transcripts are personal data.
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Key, primary_key=True, autoincrement=True),
+    Column("agent_id", Key, nullable=False),
+    Column("username", String(64), nullable=False),
+    Column("action", String(32), nullable=False),  # read_transcript | read_attachment
+    Column("handoff_id", Key),
+    Column("conversation_id", String(36)),
+    Column("at", Float, nullable=False),
+    Index("ix_audit_log_handoff", "handoff_id", "at"),
 )

@@ -10,89 +10,13 @@ import re
 import subprocess
 import sys
 import threading
-import time
-from pathlib import Path
 
 import pytest
 
+from tests.browser.conftest import PASSWORD, agent_login, say_in_widget, shot, wait_until
 from tests.server.live_server import ROOT, free_port, live_server
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-gpu"]
-PASSWORD = "browser test password"
-SHOTS = Path(os.environ.get("SUPPORTBOT_SCREENSHOTS", "")) if os.environ.get(
-    "SUPPORTBOT_SCREENSHOTS") else None
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail("Chromium must be installed in CI (scripts/install.sh --dev does it)")
-        pytest.skip("no /usr/bin/chromium; install Debian's chromium to run browser tests")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        # Playwright gives each launch a fresh, empty profile directory.
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield instance
-        instance.close()
-
-
-@pytest.fixture
-def data_dir(tmp_path):  # type: ignore[no-untyped-def]
-    return tmp_path
-
-
-@pytest.fixture
-def server(shipped_model_dir, data_dir):  # type: ignore[no-untyped-def]
-    with live_server(shipped_model_dir, data_dir) as (base, config, _process):
-        env = {**os.environ, "SUPPORTBOT_AGENT_PASSWORD": PASSWORD, "SUPPORTBOT_DATABASE_URL": ""}
-        subprocess.run([sys.executable, "-m", "bot", "--config", str(config), "agent", "add",
-                        "mei", "--languages", "zh,en", "--name", "Mei"],
-                       cwd=ROOT, env=env, check=True, capture_output=True)
-        yield base
-
-
-def _wait_until(page, expression, timeout=30_000):  # type: ignore[no-untyped-def]
-    """Poll a JavaScript expression until it is true. (Playwright's wait_for_function
-    compiles its predicate with eval inside the page, which the pages' CSP forbids, as it
-    should; evaluate goes through the DevTools protocol.)"""
-    deadline = time.monotonic() + timeout / 1000
-    while not page.evaluate(expression):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"never true: {expression}")
-        page.wait_for_timeout(100)
-
-
-def _shot(page, name):  # type: ignore[no-untyped-def]
-    if SHOTS:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / name))
-
-
-def _agent_login(context, base):  # type: ignore[no-untyped-def]
-    page = context.new_page()
-    page.goto(f"{base}/agent")
-    page.fill("#login-user", "mei")
-    page.fill("#login-password", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_selector("#console:not([hidden])")
-    return page
-
-
-def _say_in_widget(context, base, text, wait_for):  # type: ignore[no-untyped-def]
-    """A trader opens the widget on the demo page and sends one message."""
-    page = context.new_page()
-    page.goto(base + "/")
-    page.click(".sb-bubble")
-    page.fill(".sb-input", text)
-    page.keyboard.press("Enter")
-    page.wait_for_selector(wait_for)
-    return page
 
 
 def test_trader_and_agent_end_to_end(browser, server):
@@ -104,19 +28,19 @@ def test_trader_and_agent_end_to_end(browser, server):
     widget.keyboard.press("Enter")
     answer = widget.wait_for_selector(".sb-msg.sb-bot[data-kind=faq_answer]")
     assert re.search(r"[\u4e00-\u9fff]", answer.inner_text())
-    _shot(widget, "widget.png")
+    shot(widget, "widget.png")
 
     widget.click(".sb-human")  # the always-visible "talk to a human" control
     widget.wait_for_selector(".sb-msg[data-kind=handoff_notice]")
-    _wait_until(widget, "document.querySelector('.sb-status').textContent.includes('1')")
+    wait_until(widget, "document.querySelector('.sb-status').textContent.includes('1')")
 
     agent = browser.new_context(viewport={"width": 1400, "height": 900})
-    console = _agent_login(agent, server)
+    console = agent_login(agent, server)
     first = console.wait_for_selector("#queue li")
     assert "zh" in first.inner_text()
     # One conversation: opening the panel and the first message must not create two.
     assert len(console.query_selector_all("#queue li")) == 1
-    _shot(console, "console-queue.png")
+    shot(console, "console-queue.png")
     first.query_selector("button.claim").click()
     console.wait_for_selector("#packet dd")
     packet = console.inner_text("#packet")
@@ -126,22 +50,24 @@ def test_trader_and_agent_end_to_end(browser, server):
     suggested = console.input_value("#reply")
     assert re.search(r"[\u4e00-\u9fff]", suggested)
     console.click("#send")
-    _shot(console, "console-conversation.png")
+    shot(console, "console-conversation.png")
 
     widget.wait_for_selector(".sb-msg.sb-agent")
-    assert suggested.strip()[:20] in widget.inner_text(".sb-msg.sb-agent .sb-text")
+    # Shown formatted: its first line without the list number and bold marks.
+    first_line = re.sub(r"^\d+[.)]\s*", "", suggested.strip().splitlines()[0]).replace("**", "")
+    assert first_line[:12] in widget.inner_text(".sb-msg.sb-agent .sb-text")
 
     # A reload in the middle of the conversation keeps the whole history.
     before = widget.locator(".sb-msg").count()
     widget.reload()
     widget.get_by_role("button", name=re.compile("Open support chat|打开客服聊天")).click()
-    _wait_until(widget, f"document.querySelectorAll('.sb-msg').length >= {before}")
+    wait_until(widget, f"document.querySelectorAll('.sb-msg').length >= {before}")
     assert widget.locator(".sb-msg.sb-agent").count() == 1
     # The pressed "talk to a human" shows as its label, not the payload it stored, and
     # the history opens at the latest message.
     assert "/request_human" not in widget.inner_text(".sb-messages")
     assert widget.locator(".sb-msg.sb-user", has_text="转人工").count() == 1
-    _wait_until(widget, "(() => { const l = document.querySelector('.sb-messages');"
+    wait_until(widget, "(() => { const l = document.querySelector('.sb-messages');"
                         " return l.scrollTop + l.clientHeight >= l.scrollHeight - 2; })()")
 
     console.fill("#resolution", "explained confirmations")
@@ -159,7 +85,7 @@ def test_trader_and_agent_end_to_end(browser, server):
     console.click("#tab-dashboard")
     tile = console.wait_for_selector("[data-tile='CSAT average'] .value")
     assert tile.inner_text().startswith("4")
-    _shot(console, "console-dashboard.png")
+    shot(console, "console-dashboard.png")
     user.close()
     agent.close()
 
@@ -180,9 +106,9 @@ def test_user_html_is_shown_as_text_in_the_console(browser, server):
     assert widget.locator(".sb-msg.sb-user img").count() == 0
 
     agent = browser.new_context()
-    console = _agent_login(agent, server)
+    console = agent_login(agent, server)
     console.wait_for_selector("#queue li button.claim").click()
-    _wait_until(console, "document.querySelectorAll('#transcript li').length >= 3")
+    wait_until(console, "document.querySelectorAll('#transcript li').length >= 3")
     transcript = console.inner_text("#transcript")
     for payload in payloads:
         assert payload in transcript
@@ -214,10 +140,10 @@ def test_expired_session_goes_back_to_login_and_keeps_the_draft(browser, server,
     import sqlite3
 
     user = browser.new_context()
-    _say_in_widget(user, server, "I need a human", ".sb-msg[data-kind=handoff_notice]")
+    say_in_widget(user, server, "I need a human", ".sb-msg[data-kind=handoff_notice]")
 
     agent = browser.new_context()
-    console = _agent_login(agent, server)
+    console = agent_login(agent, server)
     console.wait_for_selector("#queue li button.claim").click()
     console.wait_for_selector("#packet dd")
     console.fill("#reply", "Half-written answer about your limits")
@@ -238,7 +164,7 @@ def test_messages_typed_offline_are_stored_in_the_order_typed(browser, server):
     import httpx
 
     context = browser.new_context(locale="en-US")
-    page = _say_in_widget(context, server, "hello", ".sb-msg.sb-bot")
+    page = say_in_widget(context, server, "hello", ".sb-msg.sb-bot")
     context.set_offline(True)
     page.wait_for_timeout(500)
     for text in ("alpha", "beta", "gamma"):
@@ -247,7 +173,7 @@ def test_messages_typed_offline_are_stored_in_the_order_typed(browser, server):
     page.wait_for_timeout(1000)
     assert page.locator(".sb-msg.sb-pending").count() == 3
     context.set_offline(False)
-    _wait_until(page, "document.querySelectorAll('.sb-msg.sb-pending').length === 0",
+    wait_until(page, "document.querySelectorAll('.sb-msg.sb-pending').length === 0",
                            timeout=60_000)
     conversation = page.evaluate(
         "Object.values(localStorage).map(v => { try { return JSON.parse(v).conversationId }"
@@ -262,8 +188,8 @@ def test_widget_chrome_follows_the_conversation_language(browser, server):  # ty
     """A trader writing Chinese in an en-US browser: once the conversation's language is
     known the header, placeholder and Send turn Chinese; the input is 16 px (no iOS zoom)."""
     context = browser.new_context(locale="en-US", viewport={"width": 390, "height": 800})
-    page = _say_in_widget(context, server, "请问提现手续费是多少？", ".sb-msg.sb-bot")
-    _wait_until(page, "document.querySelector('.sb-send').textContent === '发送'")
+    page = say_in_widget(context, server, "请问提现手续费是多少？", ".sb-msg.sb-bot")
+    wait_until(page, "document.querySelector('.sb-send').textContent === '发送'")
     assert page.inner_text(".sb-title") == "客服"
     assert page.get_attribute(".sb-input", "placeholder") == "请输入消息…"
     assert page.evaluate(
@@ -315,15 +241,15 @@ def test_console_offers_no_offline_agent_and_speaks_in_words(browser, server, da
                     "agent", "add", "bob", "--languages", "en", "--name", "Bob"],
                    cwd=ROOT, env=env, check=True, capture_output=True)
     agent = browser.new_context(viewport={"width": 1400, "height": 900})
-    console = _agent_login(agent, server)
+    console = agent_login(agent, server)
     console.wait_for_selector("#queue li.empty")
     assert "Nobody is waiting" in console.inner_text("#queue")
     trader = browser.new_context(locale="en-US")
-    _say_in_widget(trader, server, "I want to talk to a human", ".sb-msg[data-kind=handoff_notice]")
+    say_in_widget(trader, server, "I want to talk to a human", ".sb-msg[data-kind=handoff_notice]")
     console.wait_for_selector("#queue li button.claim")
     console.click("#take-next")
     console.wait_for_selector("#conv:not([hidden])")
-    _wait_until(console, "document.querySelectorAll('#transfer-to option').length > 0")
+    wait_until(console, "document.querySelectorAll('#transfer-to option').length > 0")
     assert "Bob" not in console.inner_text("#transfer-to")
     assert console.is_disabled("#transfer")
     answer = console.evaluate(

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 
 import uvicorn
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 BOT = {"id": 999, "is_bot": True, "first_name": "Support", "username": "support_bot",
        "can_join_groups": True, "can_read_all_group_messages": False,
@@ -48,6 +48,9 @@ class FakeTelegram:
         self.port = _free_port()
         self.app = FastAPI()
         self.app.post("/bot{token}/{method}")(self._handle)
+        self.files: dict[str, bytes] = {}  # file_id -> content, for getFile and downloads
+        self.uploads: list[dict[str, Any]] = []  # sendPhoto / sendDocument: the bytes sent
+        self.app.get("/file/bot{token}/{path:path}")(self._file)
         self._server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port,
                                                      log_level="warning"))
         self._thread = threading.Thread(target=self._server.run, daemon=True)
@@ -76,7 +79,9 @@ class FakeTelegram:
 
     async def _handle(self, token: str, method: str, request: Request) -> JSONResponse:
         body = await request.body()
-        if request.headers.get("content-type", "").startswith("application/json"):
+        if request.headers.get("content-type", "").startswith("multipart/form-data"):
+            form = _multipart(request.headers["content-type"], body)  # a file upload
+        elif request.headers.get("content-type", "").startswith("application/json"):
             form = json.loads(body or b"{}")
         else:  # PTB posts urlencoded fields whose values are JSON-encoded
             form = {k: v[0] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()}
@@ -136,10 +141,32 @@ class FakeTelegram:
             return _ok({"message_id": record["message_id"], "date": int(time.time()),
                         "chat": {"id": record["chat_id"], "type": "private"},
                         "from": BOT, "text": record["text"]})
+        if method == "getFile":
+            content = self.files.get(str(params.get("file_id")))
+            if content is None:
+                return JSONResponse({"ok": False, "error_code": 400, "description":
+                                     "Bad Request: invalid file_id"}, status_code=400)
+            return _ok({"file_id": params["file_id"], "file_unique_id": params["file_id"],
+                        "file_size": len(content), "file_path": f"files/{params['file_id']}"})
+        if method in ("sendPhoto", "sendDocument"):
+            field = "photo" if method == "sendPhoto" else "document"
+            with self._lock:
+                self._next_message += 1
+                record = {"message_id": self._next_message, "chat_id": int(params["chat_id"]),
+                          "method": method, "file": form.get(field), "text": ""}
+                self.uploads.append(record)
+            return _ok({"message_id": record["message_id"], "date": int(time.time()),
+                        "chat": {"id": record["chat_id"], "type": "private"}, "from": BOT})
         if method == "deleteMessage" and not self.can_delete:
             return JSONResponse({"ok": False, "error_code": 400, "description":
                                  "Bad Request: message can't be deleted"}, status_code=400)
         return _ok(True)  # deleteWebhook, answerCallbackQuery, setWebhook …
+
+    async def _file(self, token: str, path: str) -> Response:
+        content = self.files.get(path.rsplit("/", 1)[-1])
+        if content is None:
+            return Response(status_code=404)
+        return Response(content, media_type="application/octet-stream")
 
     def called(self, method: str) -> list[dict[str, Any]]:
         return [params for name, params in list(self.requests) if name == method]
@@ -163,6 +190,22 @@ def _decode(value: Any) -> Any:
         except ValueError:
             return value
     return value
+
+
+def _multipart(content_type: str, body: bytes) -> dict[str, Any]:
+    """multipart/form-data fields: text as str, files as bytes (no python-multipart here)."""
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    message = BytesParser(policy=HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+    fields: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        content = part.get_payload(decode=True)
+        fields[str(name)] = (content if part.get_filename() else
+                             content.decode("utf-8") if isinstance(content, bytes) else content)
+    return fields
 
 
 def _ok(result: Any) -> JSONResponse:

@@ -315,3 +315,62 @@ def test_webhook_mode_registers_its_secret(services, monkeypatch):
         call = fake.called("setWebhook")[0]
     assert call["url"] == "https://bot.example.com/telegram/webhook"
     assert call["secret_token"] == "s3cret-token-value" and call["drop_pending_updates"]
+
+
+def test_photos_and_documents_reach_the_attachment_store(telegram, services):  # type: ignore[no-untyped-def]
+    """A private photo is stored like a widget file (metadata stripped) and acknowledged
+    in the trader's language; a document lying about its type is refused, not stored."""
+    import io
+
+    from PIL import Image
+
+    from bot.attachments import read_attachment
+
+    fake, _ = telegram
+    picture = Image.new("RGB", (800, 600), (200, 30, 30))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x8825] = {2: (48.0, 51.0, 24.0)}  # GPS latitude
+    jpeg = io.BytesIO()
+    picture.save(jpeg, "JPEG", exif=exif.tobytes())
+    assert b"PhoneMaker" in jpeg.getvalue()
+    fake.files["big-photo"] = jpeg.getvalue()
+    photo = private_message(311, "", language="es")
+    del photo["message"]["text"]
+    photo["message"]["photo"] = [{"file_id": "big-photo", "file_unique_id": "p",
+                                  "width": 800, "height": 600,
+                                  "file_size": len(jpeg.getvalue())}]
+    fake.push(**photo)
+    acknowledged = fake.wait_for(to_chat(311))[0]["text"]
+    assert "texto" not in acknowledged.lower()
+    stored = [r for r in _rows(services, messages, messages.c.kind == "attachment")]
+    assert len(stored) == 1 and stored[0].author == "user"
+    attachment = stored[0].payload["attachment"]
+    meta, data = read_attachment(services.db, attachment["id"])
+    assert meta.content_type == "image/jpeg" and data[:3] == b"\xff\xd8\xff"
+    assert b"PhoneMaker" not in data and Image.open(io.BytesIO(data)).getexif().get(0x8825) is None
+
+    # An agent's file goes to the trader as the file itself (sendDocument), not its name.
+    from bot.attachments import agent_upload, attachment_store
+
+    pdf = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+    agent_upload(attachment_store(services.db, services.settings.paths.data_dir),
+                 stored[0].conversation_id, "Alice", "form.pdf", "application/pdf", pdf,
+                 notify=services.dialogue.notify)
+    deadline = time.time() + 20
+    while not fake.uploads and time.time() < deadline:
+        time.sleep(0.1)
+    assert [(u["method"], u["chat_id"], u["file"]) for u in fake.uploads] == [
+        ("sendDocument", 311, pdf)]
+
+    fake.files["fake-png"] = b"<html><script>alert(1)</script></html>"
+    document = private_message(312, "", language="es")
+    del document["message"]["text"]
+    document["message"]["document"] = {"file_id": "fake-png", "file_unique_id": "d",
+                                       "file_name": "captura.png", "mime_type": "image/png",
+                                       "file_size": 40}
+    fake.push(**document)
+    refusal = fake.wait_for(to_chat(312))[0]["text"]
+    assert "PDF" in refusal  # names the formats it takes, in Spanish
+    assert len(_rows(services, messages, messages.c.kind == "attachment",
+                     messages.c.author == "user")) == 1

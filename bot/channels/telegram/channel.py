@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 import traceback
+from functools import partial
 from typing import Any, Protocol
 
 from sqlalchemy import Engine
@@ -25,6 +26,7 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
+from bot.attachments import Refused, attachment_store, read_attachment, user_upload
 from bot.channels.delivery import Outbox
 from bot.channels.lanes import Lanes
 from bot.channels.rate_limit import RateLimiter
@@ -76,11 +78,14 @@ class TelegramChannel:
         builder = ApplicationBuilder().token(token).updater(None)
         if base_url:
             builder = builder.base_url(base_url)
+            if base_url.endswith("/bot"):  # a Bot API server's files: …/file/bot<token>/…
+                builder = builder.base_file_url(base_url[:-3] + "file/bot")
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.bot = self.application.bot
         self.limiter = RateLimiter(self.settings.rate_limit_messages,
                                    self.settings.rate_limit_seconds)
-        self.sender = TelegramSender(self.bot)
+        self.attachments = attachment_store(services.db, services.settings.paths.data_dir)
+        self.sender = TelegramSender(self.bot, partial(read_attachment, self.attachments))
         self.outbox = Outbox(Deliveries(services.db), CHANNELS, self.sender.send)
         self.lanes: Lanes[Any] = Lanes(self._handle)
         self._queued: set[int] = set()  # inbox rows in a lane, not yet handled
@@ -283,6 +288,8 @@ class TelegramChannel:
         payload = dict(row.payload or {})
         if row.kind == "text":
             await self._turn(row, payload)
+            if payload.get("files"):  # a captioned photo: the caption was the turn
+                await self._files(row.conversation_id, payload)
         elif row.kind == "button":
             await self._button(row, payload)
         elif row.kind == "command":
@@ -291,12 +298,49 @@ class TelegramChannel:
             conversation = await self._conversation(row, payload)
             await asyncio.to_thread(self.engine.note, conversation, "non_text",
                                     {"what": payload.get("what")})
-            await asyncio.to_thread(self.engine.say, conversation, "text_only",
-                                    payload.get("locale"))
+            if payload.get("files"):
+                await self._files(conversation, payload, acknowledge=True)
+            else:
+                await asyncio.to_thread(self.engine.say, conversation, "text_only",
+                                        payload.get("locale"))
         elif row.kind == "member":
             await self._member(row, payload)
         elif row.kind == "group_post":
             await self._group_post(payload)
+
+    async def _files(self, conversation: str, payload: dict[str, Any],
+                     acknowledge: bool = False) -> None:
+        """Photos and documents from a private chat go to the same store as the widget's
+        files (checked by content, images without metadata), so the agent sees them. A
+        refused one is explained in the trader's language. A Telegram error raises: the
+        inbox tries the update again."""
+        limit = self.services.settings.limits.attachment_bytes
+        stored = 0
+        for file in payload["files"]:
+            try:
+                if int(file.get("size") or 0) > limit:  # not even downloaded
+                    raise Refused("too_large", f"{file.get('size')} bytes")
+                try:
+                    remote = await self.bot.get_file(file["file_id"])
+                    data = bytes(await remote.download_as_bytearray())
+                except TelegramError as problem:
+                    # Gone or unreachable: the trader is asked to send it again rather
+                    # than the whole update being retried (its text turn is done).
+                    log.warning("telegram file %s not fetched: %s", file.get("kind"), problem)
+                    raise Refused("corrupt", "not downloadable") from problem
+                await asyncio.to_thread(user_upload, self.attachments, conversation,
+                                        file.get("name"), file.get("mime_type"), data, limit,
+                                        None, self.engine.notify)
+                stored += 1
+            except Refused as refused:
+                await asyncio.to_thread(self.engine.say, conversation, refused.reply_key,
+                                        payload.get("locale"),
+                                        limit_mb=Refused.limit_in_mb(limit))
+        if stored and acknowledge:
+            row = await asyncio.to_thread(self.engine.store.get, conversation)
+            if row.state not in ("queued", "with_agent"):  # an agent answers files itself
+                await asyncio.to_thread(self.engine.say, conversation, "attachment_received",
+                                        payload.get("locale"))
 
     async def _turn(self, row: Any, payload: dict[str, Any]) -> None:
         user = str(payload.get("user_id"))

@@ -3,10 +3,12 @@ long, with its buttons; the platform's answer read as an outcome for the outbox.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
@@ -20,23 +22,36 @@ GONE = ("chat not found", "bot was blocked", "user is deactivated", "bot was kic
         "not a member")
 
 
+# An attachment's record and bytes by its id (bot.attachments.read_attachment, bound to
+# the store): the sender reads files without knowing where they live.
+ReadFile = Callable[[str], tuple[Any, bytes]]
+
+
 class TelegramSender:
-    def __init__(self, bot: Bot):
+    def __init__(self, bot: Bot, read_file: ReadFile | None = None):
         self.bot = bot
+        self.read_file = read_file
         # Parts of a long message already sent, so a retry goes on from the next part.
         self._progress: dict[int, list[int]] = {}
 
     async def send(self, outgoing: Outgoing) -> SendOutcome:
         chat_id = chat_of(outgoing.channel_key)
-        parts = split_markdown(outgoing.text) or ["…"]
+        file = (outgoing.payload or {}).get("attachment") if outgoing.kind == "attachment" else None
+        parts = [outgoing.text] if file else (split_markdown(outgoing.text) or ["…"])
         done = self._progress.setdefault(outgoing.message_id, [])
         maybe = False
         for index in range(len(done), len(parts)):
             last = index == len(parts) - 1
             try:
-                sent = await self._send_part(chat_id, parts[index],
-                                             keyboard(outgoing) if last else None,
-                                             _reply_to(outgoing) if index == 0 else None)
+                if file and self.read_file is not None:  # an agent's file: the file itself
+                    try:
+                        sent = await self._send_file(chat_id, str(file.get("id")))
+                    except LookupError:  # erased since: its name still says what it was
+                        sent = await self._send_part(chat_id, parts[index], None, None)
+                else:
+                    sent = await self._send_part(chat_id, parts[index],
+                                                 keyboard(outgoing) if last else None,
+                                                 _reply_to(outgoing) if index == 0 else None)
                 done.append(sent)
             except RetryAfter as error:
                 return SendOutcome(RETRY, retry_after=_seconds(error.retry_after),
@@ -58,6 +73,16 @@ class TelegramSender:
         self._progress.pop(outgoing.message_id, None)
         ids = [i for i in done if i]
         return SendOutcome(MAYBE_SENT if maybe else SENT, ids)
+
+    async def _send_file(self, chat_id: int, attachment_id: str) -> int:
+        assert self.read_file is not None
+        meta, data = await asyncio.to_thread(self.read_file, attachment_id)
+        upload = InputFile(data, filename=meta.filename)
+        if meta.content_type.startswith("image/"):
+            message = await self.bot.send_photo(chat_id, upload)
+        else:
+            message = await self.bot.send_document(chat_id, upload)
+        return int(message.message_id)
 
     async def _send_part(self, chat_id: int, markdown: str, markup: Any,
                          reply_to: int | None) -> int:

@@ -97,12 +97,18 @@ def read_update(update: Update, bot_username: str, bot_id: int) -> Inbound:
             return Inbound("edit", lane, platform_id, user_message, base)
         if not addressed:
             return Inbound("group_post", lane, platform_id, user_message, base)
-        return Inbound("text", lane, platform_id, user_message, base)
+        files = list(user_message.attachments) if private else []
+        return Inbound("text", lane, platform_id, user_message,
+                       {**base, "files": files} if files else base)
     if edited is not None or not addressed:
         return Inbound("ignored", lane, platform_id, reason="not text, not for the bot")
     kind = next((k for k in NON_TEXT if getattr(message, k, None)), "other")
+    # A photo or document in a private chat goes to the attachment store, like the
+    # widget's files (in a group, a screenshot may show anything of anyone: not kept).
+    files = list(_attachments(message)) if private else []
     return Inbound("non_text", lane, platform_id, payload={**base, "what": kind,
-                                                            "label": _label(user)})
+                                                            "label": _label(user),
+                                                            "files": files})
 
 
 def _button(update: Update, platform_id: str) -> Inbound:
@@ -154,10 +160,15 @@ def _label(user: Any) -> str:
 def _attachments(message: Message) -> tuple[dict[str, Any], ...]:
     found: list[dict[str, Any]] = []
     if message.photo:
-        found.append({"kind": "photo", "file_id": message.photo[-1].file_id})
+        largest = message.photo[-1]
+        found.append({"kind": "photo", "file_id": largest.file_id,
+                      "size": largest.file_size, "name": f"photo-{message.message_id}.jpg"})
     if message.document is not None:
-        found.append({"kind": "document", "file_id": message.document.file_id,
-                      "mime_type": message.document.mime_type})
+        document = message.document
+        found.append({"kind": "document", "file_id": document.file_id,
+                      "mime_type": document.mime_type, "size": document.file_size,
+                      # Not the file's own name: inbox payloads hold no user text.
+                      "name": f"document-{message.message_id}"})
     return tuple(found)
 
 

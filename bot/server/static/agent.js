@@ -8,6 +8,7 @@
   var queueItems = [];
   var stream = null, heartbeatTimer = null, conversationTimer = null;
   var languages = {};
+  var shownPacket = "";        // the packet as last drawn (redrawn only when it changes)
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -62,20 +63,83 @@
   function start(agent) {
     $("login").hidden = true; $("console").hidden = false;
     $("me").textContent = agent.display_name + " (" + agent.languages.join(", ") + ")";
-    stream = new EventSource("/api/v1/agent/stream");
-    stream.addEventListener("queue", function (event) { renderQueue(JSON.parse(event.data)); });
-    stream.onerror = function () {
-      // The session may have expired: ask the server before reconnecting blindly.
-      call("GET", "/api/v1/agent/me").catch(function () {});
-    };
-    heartbeatTimer = setInterval(function () { call("POST", "/api/v1/agent/heartbeat").catch(function () {}); }, 20000);
-    call("POST", "/api/v1/agent/heartbeat").catch(function () {});
+    listen();
+    heartbeatTimer = setInterval(heartbeat, 20000);
+    heartbeat();
     var reopen = sessionStorage.getItem("sb.open");
     if (reopen) openConversation(Number(reopen));
   }
 
+  // ---- connection: a stale queue says so ---------------------------------------------------
+  function listen() {
+    if (stream) stream.close();
+    stream = new EventSource("/api/v1/agent/stream");
+    stream.addEventListener("queue", function (event) { online(true); renderQueue(JSON.parse(event.data)); });
+    stream.onopen = function () { online(true); };
+    stream.onerror = function () {
+      online(false);
+      // The session may have expired (the answer shows the sign-in) or the server is down:
+      // a closed stream is reopened by hand, a broken one reconnects by itself.
+      call("GET", "/api/v1/agent/me").catch(function () {});
+      if (stream && stream.readyState === EventSource.CLOSED) {
+        setTimeout(function () { if (!$("console").hidden) listen(); }, 3000);
+      }
+    };
+  }
+  function heartbeat() {
+    call("POST", "/api/v1/agent/heartbeat").then(function () { online(true); },
+                                                 function () { online(false); });
+  }
+  function online(up) {
+    $("offline").hidden = up;
+    document.body.classList.toggle("stale", !up);
+  }
+
+  // ---- new work announces itself: tab title, sound, desktop notification ---------------------
+  var announced = null;        // queue ids already seen (null until the first snapshot)
+  var audio = null;
+  $("sound").checked = localStorage.getItem("sb.sound") === "on";
+  $("sound").addEventListener("change", function () {
+    localStorage.setItem("sb.sound", $("sound").checked ? "on" : "off");
+    if ($("sound").checked) beep();  // also unlocks audio, which needs a click
+  });
+  $("notify").hidden = !("Notification" in window);
+  $("notify").addEventListener("click", function () {
+    Notification.requestPermission().then(function (answer) {
+      $("notify").textContent = answer === "granted" ? "Desktop alerts on" : "Desktop alerts blocked";
+    });
+  });
+  function beep() {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      var tone = audio.createOscillator(), gain = audio.createGain();
+      tone.frequency.value = 880; gain.gain.value = 0.08;
+      tone.connect(gain); gain.connect(audio.destination);
+      tone.start(); tone.stop(audio.currentTime + 0.18);
+    } catch (e) { /* no audio device: the title and the list still say it */ }
+  }
+  function announce(snapshot) {
+    var unread = snapshot.mine.filter(isUnread).length;
+    var waiting = snapshot.items.length;
+    document.title = (waiting + unread ? "(" + (waiting + unread) + ") " : "") + "supportbot — agent console";
+    var fresh = snapshot.items.filter(function (item) { return announced && !announced[item.id]; });
+    announced = announced || {};
+    snapshot.items.forEach(function (item) { announced[item.id] = true; });
+    if (!fresh.length) return;
+    if ($("sound").checked) beep();
+    if ("Notification" in window && Notification.permission === "granted" && document.hidden) {
+      var first = fresh[0];
+      new Notification(first.priority + " · " + first.lang + " · " + (first.intent || "new conversation"),
+                       { body: first.summary.slice(0, 160), tag: "sb-queue-" + first.id });
+    }
+  }
+  // A conversation this agent holds has a user message newer than the last one shown here.
+  function seenUpTo(handoffId) { return Number(sessionStorage.getItem("sb.seen." + handoffId) || 0); }
+  function isUnread(item) { return item.id !== current && item.last_user_message_id > seenUpTo(item.id); }
+
   // ---- queue ----------------------------------------------------------------------------
   function renderQueue(snapshot) {
+    announce(snapshot);
     queueItems = snapshot.items;
     snapshot.items.forEach(function (item) {
       if (!languages[item.lang]) {
@@ -86,7 +150,11 @@
     drawQueue();
     var mine = $("mine"); mine.textContent = "";
     snapshot.mine.forEach(function (item) {
-      var li = el("li");
+      var li = el("li", { "data-handoff": String(item.id) });
+      if (isUnread(item)) {
+        li.classList.add("unread");
+        li.appendChild(el("span", { "class": "dot", title: "New message" }, "\u25cf"));
+      }
       li.appendChild(el("span", { "class": "badge " + item.priority }, item.priority));
       li.appendChild(document.createTextNode(" " + item.lang + " · " + (item.intent || "?") + " "));
       var open = el("button", { type: "button" }, "Open");
@@ -120,8 +188,9 @@
     tickSla();
   }
   function tickSla() {
+    if (document.body.classList.contains("stale")) return;  // a stale queue's timers mean nothing
     var now = Date.now() / 1000;
-    document.querySelectorAll("#queue li").forEach(function (li) {
+    document.querySelectorAll("#queue li[data-deadline]").forEach(function (li) {
       var left = Math.round(Number(li.getAttribute("data-deadline")) - now);
       var label = left >= 0 ? "SLA " + Math.floor(left / 60) + ":" + ("0" + (left % 60)).slice(-2)
                             : "SLA breached " + Math.floor(-left / 60) + " min";
@@ -146,6 +215,8 @@
   function openConversation(handoffId) {
     saveDraft();
     current = handoffId; lastMessageId = 0;
+    var held = document.querySelector('#mine li[data-handoff="' + handoffId + '"]');
+    if (held) { held.classList.remove("unread"); if (held.querySelector(".dot")) held.querySelector(".dot").remove(); }
     sessionStorage.setItem("sb.open", String(handoffId));
     $("transcript").textContent = ""; $("conv-error").textContent = "";
     $("conv").hidden = false; $("conv-empty").hidden = true;
@@ -174,19 +245,58 @@
     var id = current;
     call("GET", "/api/v1/agent/handoffs/" + id + "?after=" + lastMessageId).then(function (data) {
       if (id !== current) return;
-      if (withPacket) renderPacket(data);
+      // The packet is live: redrawn whenever the case or what is known about it changed.
+      var packetNow = JSON.stringify([data.handoff, data.packet, data.conversation]);
+      if (withPacket || packetNow !== shownPacket) { shownPacket = packetNow; renderPacket(data); }
       data.messages.forEach(function (m) {
         var li = el("li", { "class": m.author, "data-id": String(m.id) });
         li.appendChild(el("span", { "class": "who" }, m.author === "agent" ? (m.author_name || "agent") : m.author));
         // A quick-reply button reads as what the user pressed, not as a slash command.
-        li.appendChild(m.button ? el("span", { "class": "text button" }, "\u25b8 " + m.button)
-                                : el("span", { "class": "text" }, m.text));
+        li.appendChild(m.attachment ? fileView(m.attachment)
+                       : m.button ? el("span", { "class": "text button" }, "\u25b8 " + m.button)
+                       : m.author === "user" ? el("span", { "class": "text" }, m.text)
+                       : renderRich(el("div", { "class": "text" }), m.text));
         $("transcript").appendChild(li);
         lastMessageId = Math.max(lastMessageId, m.id);
+        if (m.id > seenUpTo(id)) sessionStorage.setItem("sb.seen." + id, String(m.id));
       });
       if (data.messages.length) $("transcript").scrollTop = $("transcript").scrollHeight;
+      $("user-typing").hidden = !(data.typing && data.typing.user);
     }).catch(function () {});
   }
+  // A file in the conversation: an image's thumbnail or the PDF's name; both open the file.
+  function fileView(file) {
+    var url = "/api/v1/agent/attachments/" + encodeURIComponent(file.id);
+    var link = el("a", { href: url, target: "_blank", rel: "noopener noreferrer", "class": "text file" });
+    if (file.thumbnail) {
+      link.appendChild(el("img", { src: url + "?thumbnail=true", alt: file.name, "class": "thumb" }));
+    } else {
+      link.textContent = "\ud83d\udcc4 " + file.name + " (" + Math.max(1, Math.round(file.size / 1024)) + " KB)";
+    }
+    return link;
+  }
+  $("attach").addEventListener("click", function () { $("file").click(); });
+  $("file").setAttribute("accept", (CONFIG.attachment_types || []).join(","));
+  $("file").addEventListener("change", function () {
+    var file = $("file").files && $("file").files[0];
+    $("file").value = "";
+    if (!file || !current) return;
+    if (file.size > CONFIG.attachment_bytes) {
+      $("conv-error").textContent = "This file is over the " +
+        Math.round(CONFIG.attachment_bytes / 1048576) + " MB limit.";
+      return;
+    }
+    fetch("/api/v1/agent/handoffs/" + current + "/attachments?filename=" + encodeURIComponent(file.name), {
+      method: "POST", credentials: "same-origin", body: file,
+      headers: { "content-type": file.type || "application/octet-stream", "x-csrf-token": csrf }
+    }).then(function (response) {
+      return response.json().then(function (body) {
+        if (!response.ok) throw new Error(body.detail || response.status);
+        $("conv-error").textContent = "";
+        refreshConversation(false);
+      });
+    }).catch(function (error) { $("conv-error").textContent = inWords(error.message); });
+  });
   function renderPacket(data) {
     var packet = data.packet || {}, dl = $("packet");
     dl.textContent = "";
@@ -224,12 +334,20 @@
   function saveDraft() {
     if (current) sessionStorage.setItem("sb.draft." + current, $("reply").value);
   }
-  $("reply").addEventListener("input", saveDraft);
+  // The trader sees "<name> typing…" while the agent writes (a mark every few seconds).
+  var typedAt = 0;
+  $("reply").addEventListener("input", function () {
+    saveDraft();
+    if (!current || Date.now() - typedAt < 3000 || !$("reply").value.trim()) return;
+    typedAt = Date.now();
+    call("POST", "/api/v1/agent/handoffs/" + current + "/typing", { active: true }).catch(function () {});
+  });
   $("reply-form").addEventListener("submit", function (event) {
     event.preventDefault();
     var text = $("reply").value.trim();
     if (!text || !current) return;
     call("POST", "/api/v1/agent/handoffs/" + current + "/reply", { text: text }).then(function () {
+      typedAt = 0; $("conv-error").textContent = "";
       $("reply").value = ""; sessionStorage.removeItem("sb.draft." + current);
       refreshConversation(false);
     }, function (error) { $("conv-error").textContent = error.message; });

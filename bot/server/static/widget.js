@@ -1,6 +1,7 @@
 /* supportbot chat widget: embed with one tag,
  *   <script src="https://your-server/widget.js" defer></script>
- * No build step. Every text is rendered with textContent, never as HTML.
+ * No build step: the server bundles it with richtext.js. Every text is rendered with
+ * textContent or DOM nodes, never as HTML.
  * Transport: WebSocket; HTTP polling when the socket is down. Messages typed while
  * offline wait in an outbox (localStorage) and are sent once: each carries a
  * client_message_id the server deduplicates on. */
@@ -13,48 +14,72 @@
     en: { open: "Open support chat", title: "Support", human: "Talk to a human", send: "Send",
           placeholder: "Type your message…", close: "Close chat", typing: "typing…",
           queue: "Position in queue: ", rate: "Rate this conversation", thanks: "Thanks!",
+          attach: "Attach a file (image or PDF)", tooLarge: "This file is too large: the limit is {mb} MB.",
+          failed: "The file could not be sent. Please try again.",
           offline: "Offline — your messages will be sent when the connection is back." },
     zh: { open: "打开客服聊天", title: "客服", human: "转人工", send: "发送", placeholder: "请输入消息…",
           close: "关闭", typing: "正在输入…", queue: "排队位置：", rate: "为本次服务评分",
-          thanks: "谢谢！", offline: "网络已断开——恢复后将自动发送您的消息。" },
+          thanks: "谢谢！", attach: "添加文件（图片或 PDF）", tooLarge: "文件太大：上限为 {mb} MB。",
+          failed: "文件发送失败，请重试。",
+          offline: "网络已断开——恢复后将自动发送您的消息。" },
     es: { open: "Abrir chat de soporte", title: "Soporte", human: "Hablar con un agente",
           send: "Enviar", placeholder: "Escribe tu mensaje…", close: "Cerrar", typing: "escribiendo…",
           queue: "Posición en la cola: ", rate: "Valora esta conversación", thanks: "¡Gracias!",
+          attach: "Adjuntar un archivo (imagen o PDF)", tooLarge: "El archivo es demasiado grande: el límite es {mb} MB.",
+          failed: "No se pudo enviar el archivo. Inténtalo de nuevo.",
           offline: "Sin conexión: enviaremos tus mensajes al volver." },
     ru: { open: "Открыть чат поддержки", title: "Поддержка", human: "Связаться с оператором",
           send: "Отправить", placeholder: "Введите сообщение…", close: "Закрыть", typing: "печатает…",
           queue: "Место в очереди: ", rate: "Оцените разговор", thanks: "Спасибо!",
+          attach: "Прикрепить файл (изображение или PDF)", tooLarge: "Файл слишком большой: предел {mb} МБ.",
+          failed: "Не удалось отправить файл. Попробуйте ещё раз.",
           offline: "Нет связи — сообщения отправятся, когда она появится." },
     ja: { open: "サポートチャットを開く", title: "サポート", human: "担当者と話す", send: "送信",
           placeholder: "メッセージを入力…", close: "閉じる", typing: "入力中…", queue: "順番待ち：",
           rate: "この会話を評価", thanks: "ありがとうございます！",
+          attach: "ファイルを添付（画像または PDF）", tooLarge: "ファイルが大きすぎます（上限 {mb} MB）。",
+          failed: "ファイルを送信できませんでした。もう一度お試しください。",
           offline: "オフラインです。接続が戻り次第送信します。" },
     ko: { open: "고객지원 채팅 열기", title: "고객지원", human: "상담원 연결", send: "보내기",
           placeholder: "메시지를 입력하세요…", close: "닫기", typing: "입력 중…", queue: "대기 순서: ",
-          rate: "상담 평가하기", thanks: "감사합니다!", offline: "오프라인입니다. 연결되면 메시지를 보냅니다." },
+          rate: "상담 평가하기", thanks: "감사합니다!", attach: "파일 첨부 (이미지 또는 PDF)", tooLarge: "파일이 너무 큽니다. 최대 {mb} MB까지 보낼 수 있습니다.",
+          failed: "파일을 보내지 못했습니다. 다시 시도해 주세요.",
+          offline: "오프라인입니다. 연결되면 메시지를 보냅니다." },
     de: { open: "Support-Chat öffnen", title: "Support", human: "Mit einem Menschen sprechen",
           send: "Senden", placeholder: "Nachricht eingeben…", close: "Schließen", typing: "schreibt…",
           queue: "Platz in der Warteschlange: ", rate: "Gespräch bewerten", thanks: "Danke!",
+          attach: "Datei anhängen (Bild oder PDF)", tooLarge: "Die Datei ist zu groß: höchstens {mb} MB.",
+          failed: "Die Datei konnte nicht gesendet werden. Bitte erneut versuchen.",
           offline: "Offline – Ihre Nachrichten werden gesendet, sobald die Verbindung zurück ist." },
     fr: { open: "Ouvrir le chat d'assistance", title: "Assistance", human: "Parler à un conseiller",
           send: "Envoyer", placeholder: "Écrivez votre message…", close: "Fermer", typing: "écrit…",
           queue: "Position dans la file : ", rate: "Évaluer la conversation", thanks: "Merci !",
+          attach: "Joindre un fichier (image ou PDF)", tooLarge: "Fichier trop volumineux : {mb} Mo au maximum.",
+          failed: "Le fichier n'a pas pu être envoyé. Réessayez.",
           offline: "Hors ligne — vos messages partiront dès le retour de la connexion." },
     tr: { open: "Destek sohbetini aç", title: "Destek", human: "Temsilciyle görüş", send: "Gönder",
           placeholder: "Mesajınızı yazın…", close: "Kapat", typing: "yazıyor…", queue: "Sıradaki yeriniz: ",
           rate: "Görüşmeyi değerlendirin", thanks: "Teşekkürler!",
+          attach: "Dosya ekle (görsel veya PDF)", tooLarge: "Dosya çok büyük: sınır {mb} MB.",
+          failed: "Dosya gönderilemedi. Lütfen tekrar deneyin.",
           offline: "Çevrimdışı — bağlantı gelince mesajlarınız gönderilecek." },
     pt: { open: "Abrir chat de suporte", title: "Suporte", human: "Falar com um atendente",
           send: "Enviar", placeholder: "Digite sua mensagem…", close: "Fechar", typing: "digitando…",
           queue: "Posição na fila: ", rate: "Avalie a conversa", thanks: "Obrigado!",
+          attach: "Anexar arquivo (imagem ou PDF)", tooLarge: "O arquivo é grande demais: o limite é {mb} MB.",
+          failed: "Não foi possível enviar o arquivo. Tente de novo.",
           offline: "Sem conexão — enviaremos suas mensagens quando ela voltar." },
     it: { open: "Apri la chat di assistenza", title: "Assistenza", human: "Parla con un operatore",
           send: "Invia", placeholder: "Scrivi un messaggio…", close: "Chiudi", typing: "sta scrivendo…",
           queue: "Posizione in coda: ", rate: "Valuta la conversazione", thanks: "Grazie!",
+          attach: "Allega un file (immagine o PDF)", tooLarge: "Il file è troppo grande: il limite è {mb} MB.",
+          failed: "Impossibile inviare il file. Riprova.",
           offline: "Offline: invieremo i messaggi appena torna la connessione." },
     vi: { open: "Mở trò chuyện hỗ trợ", title: "Hỗ trợ", human: "Gặp nhân viên", send: "Gửi",
           placeholder: "Nhập tin nhắn…", close: "Đóng", typing: "đang nhập…", queue: "Vị trí trong hàng chờ: ",
           rate: "Đánh giá cuộc trò chuyện", thanks: "Cảm ơn bạn!",
+          attach: "Đính kèm tệp (ảnh hoặc PDF)", tooLarge: "Tệp quá lớn: tối đa {mb} MB.",
+          failed: "Không gửi được tệp. Vui lòng thử lại.",
           offline: "Mất kết nối — tin nhắn sẽ được gửi khi có mạng." }
   };
   function ui(key) {
@@ -105,7 +130,12 @@
   var input = el("textarea", { "class": "sb-input", rows: "1", maxlength: "4096",
                                "aria-label": ui("placeholder"), placeholder: ui("placeholder") });
   var send = el("button", { "class": "sb-send", type: "submit" }, ui("send"));
-  form.appendChild(input); form.appendChild(send);
+  // Screenshots and receipts: the server checks the type by content and strips metadata.
+  var picker = el("input", { type: "file", "class": "sb-file", hidden: "",
+                             accept: (CONFIG.attachment_types || []).join(",") });
+  var attach = el("button", { "class": "sb-attach", type: "button", "aria-label": ui("attach"),
+                              title: ui("attach") }, "\ud83d\udcce");
+  form.appendChild(attach); form.appendChild(picker); form.appendChild(input); form.appendChild(send);
   [header, status, list, typing, quick, stars, form].forEach(function (n) { panel.appendChild(n); });
   root.appendChild(panel); root.appendChild(bubble);
   document.body.appendChild(root);
@@ -127,6 +157,7 @@
     input.setAttribute("placeholder", ui("placeholder"));
     input.setAttribute("aria-label", ui("placeholder"));
     closeButton.setAttribute("aria-label", ui("close"));
+    attach.setAttribute("aria-label", ui("attach")); attach.setAttribute("title", ui("attach"));
     bubble.setAttribute("aria-label", ui("open"));
     list.setAttribute("aria-label", ui("title")); stars.setAttribute("aria-label", ui("rate"));
     if (typing.textContent === UI.en.typing || !typing.textContent) typing.textContent = ui("typing");
@@ -153,8 +184,19 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value.trim();
-    if (text) { submit(text, text); input.value = ""; }
+    if (text) { tellTyping(false); submit(text, text); input.value = ""; }
   });
+  // The agent sees "typing…" while the trader writes: one frame every few seconds at most,
+  // and a last one when the message goes (or the box is emptied).
+  var typedAt = 0;
+  function tellTyping(active) {
+    if (!socket || socket.readyState !== WebSocket.OPEN) return;
+    if (active && Date.now() - typedAt < 3000) return;
+    if (!active && !typedAt) return;
+    typedAt = active ? Date.now() : 0;
+    socket.send(JSON.stringify({ type: "typing", active: active }));
+  }
+  input.addEventListener("input", function () { tellTyping(input.value.trim() !== ""); });
   input.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
   });
@@ -171,12 +213,57 @@
     if (message.author === "agent" && message.author_name) {
       item.appendChild(el("span", { "class": "sb-author" }, message.author_name));
     }
-    item.appendChild(el("span", { "class": "sb-text" }, shownText(message)));
+    // What the user typed stays plain text; answers and agents may format and link.
+    if (message.attachment) item.appendChild(fileView(message.attachment));
+    else item.appendChild(message.author === "user" ? el("span", { "class": "sb-text" }, shownText(message))
+                                                    : renderRich(el("div", { "class": "sb-text" }), message.text));
     list.appendChild(item);
     toLatest();
     if (message.author !== "user") typingOff();
     if (message.author !== "user") showQuickReplies(message.quick_replies || []);
     if (message.kind === "csat_prompt" && !state.rated) stars.hidden = false;
+  }
+  // An image as its thumbnail, a PDF as a link; either opens the whole file.
+  function fileView(file) {
+    var url = BASE + "/api/v1/conversations/" + encodeURIComponent(state.conversationId) +
+      "/attachments/" + encodeURIComponent(file.id);
+    var link = el("a", { href: url, target: "_blank", rel: "noopener noreferrer", "class": "sb-file-link" });
+    if (file.thumbnail) {
+      link.appendChild(el("img", { src: url + "?thumbnail=true", alt: file.name, "class": "sb-thumb",
+                                   loading: "lazy" }));
+    } else {
+      link.textContent = "\ud83d\udcc4 " + file.name + " (" + Math.max(1, Math.round(file.size / 1024)) + " KB)";
+    }
+    return link;
+  }
+  attach.addEventListener("click", function () { picker.click(); });
+  picker.addEventListener("change", function () {
+    var file = picker.files && picker.files[0];
+    picker.value = "";
+    if (!file) return;
+    if (file.size > CONFIG.attachment_bytes) {
+      fileProblem(ui("tooLarge").replace("{mb}", String(Math.round(CONFIG.attachment_bytes / 1048576))));
+      return;
+    }
+    var pending = el("li", { "class": "sb-msg sb-user sb-pending" }, "\ud83d\udcce " + file.name);
+    list.appendChild(pending); toLatest();
+    ensureConversation().then(function (id) {
+      return fetch(BASE + "/api/v1/conversations/" + encodeURIComponent(id) + "/attachments?filename=" +
+                   encodeURIComponent(file.name) + "&locale=" + encodeURIComponent(navigator.language || ""),
+                   { method: "POST", headers: { "content-type": file.type || "application/octet-stream" },
+                     body: file });
+    }).then(function (response) {
+      return response.json().then(function (body) {
+        pending.remove();
+        if (!response.ok) { fileProblem(body.detail || ui("failed")); return; }
+        if (!socket) poll();  // the socket's live update brings it otherwise
+      });
+    }).catch(function () { pending.remove(); fileProblem(ui("failed")); });
+  });
+  // A refused file: the server's reason, in the trader's language, where messages are.
+  function fileProblem(text) {
+    list.appendChild(el("li", { "class": "sb-msg sb-system sb-error", role: "alert" }, text));
+    toLatest();
   }
   function renderPending(entry) {
     var item = el("li", { "class": "sb-msg sb-user sb-pending", "data-client-id": entry.id });
@@ -210,13 +297,27 @@
     clearTimeout(typingTimer);
     typingTimer = setTimeout(typingOff, 120000);
   }
-  function typingOff() { typing.hidden = true; typing.textContent = ui("typing"); }
+  function typingOff() { typing.hidden = true; typing.textContent = ui("typing"); agentTyping = null; }
+  // "Bob typing…" while the agent writes (from the live updates); gone when they stop.
+  var agentTyping = null;
+  function showAgentTyping(name) {
+    if (name) {
+      agentTyping = name;
+      typing.textContent = name + " " + ui("typing");
+      typing.hidden = false;
+      clearTimeout(typingTimer);
+      typingTimer = setTimeout(typingOff, 15000);
+    } else if (agentTyping) {
+      typingOff();
+    }
+  }
   function applyUpdate(update) {
     (update.messages || []).forEach(function (message) {
       render(message);
       if (message.id > state.lastId) state.lastId = message.id;
     });
     if (update.lang && update.lang !== state.lang) { state.lang = update.lang; relabel(); }
+    if (update.typing) showAgentTyping(update.typing.agent);
     var position = update.handoff && update.handoff.status === "queued" ? update.handoff.position : null;
     status.textContent = position ? ui("queue") + position : "";
     if (update.state && update.state !== "closed") stars.hidden = true;

@@ -1,0 +1,89 @@
+"""Browser tests' fixtures and page helpers: Debian's headless Chromium driven by
+Playwright, a live server with one agent (Mei, zh and en)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.server.live_server import ROOT, live_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-gpu"]
+PASSWORD = "browser test password"
+SHOTS = Path(os.environ.get("SUPPORTBOT_SCREENSHOTS", "")) if os.environ.get(
+    "SUPPORTBOT_SCREENSHOTS") else None
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium must be installed in CI (scripts/install.sh --dev does it)")
+        pytest.skip("no /usr/bin/chromium; install Debian's chromium to run browser tests")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        # Playwright gives each launch a fresh, empty profile directory.
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def data_dir(tmp_path):  # type: ignore[no-untyped-def]
+    return tmp_path
+
+
+@pytest.fixture
+def server(shipped_model_dir, data_dir):  # type: ignore[no-untyped-def]
+    with live_server(shipped_model_dir, data_dir) as (base, config, _process):
+        env = {**os.environ, "SUPPORTBOT_AGENT_PASSWORD": PASSWORD, "SUPPORTBOT_DATABASE_URL": ""}
+        subprocess.run([sys.executable, "-m", "bot", "--config", str(config), "agent", "add",
+                        "mei", "--languages", "zh,en", "--name", "Mei"],
+                       cwd=ROOT, env=env, check=True, capture_output=True)
+        yield base
+
+
+def wait_until(page, expression, timeout=30_000):  # type: ignore[no-untyped-def]
+    """Poll a JavaScript expression until it is true. (Playwright's wait_for_function
+    compiles its predicate with eval inside the page, which the pages' CSP forbids, as it
+    should; evaluate goes through the DevTools protocol.)"""
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never true: {expression}")
+        page.wait_for_timeout(100)
+
+
+def shot(page, name):  # type: ignore[no-untyped-def]
+    if SHOTS:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / name))
+
+
+def agent_login(context, base):  # type: ignore[no-untyped-def]
+    page = context.new_page()
+    page.goto(f"{base}/agent")
+    page.fill("#login-user", "mei")
+    page.fill("#login-password", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector("#console:not([hidden])")
+    return page
+
+
+def say_in_widget(context, base, text, wait_for):  # type: ignore[no-untyped-def]
+    """A trader opens the widget on the demo page and sends one message."""
+    page = context.new_page()
+    page.goto(base + "/")
+    page.click(".sb-bubble")
+    page.fill(".sb-input", text)
+    page.keyboard.press("Enter")
+    page.wait_for_selector(wait_for)
+    return page
