@@ -138,7 +138,7 @@ def test_console_says_when_it_is_offline_and_recovers(browser, server):  # type:
     assert console.is_hidden("#offline")
     agent.set_offline(True)
     console.wait_for_selector("#offline:not([hidden])", timeout=30_000)
-    assert "out of date" in console.inner_text("#offline")
+    assert "可能已过时" in console.inner_text("#offline")  # in Mei's first language
     agent.set_offline(False)
     console.wait_for_selector("#offline[hidden]", state="attached", timeout=30_000)
     agent.close()

@@ -243,7 +243,8 @@ def test_console_offers_no_offline_agent_and_speaks_in_words(browser, server, da
     agent = browser.new_context(viewport={"width": 1400, "height": 900})
     console = agent_login(agent, server)
     console.wait_for_selector("#queue li.empty")
-    assert "Nobody is waiting" in console.inner_text("#queue")
+    # Mei's first language is Chinese: the console's own words are Chinese for her.
+    assert "目前没有人在等待" in console.inner_text("#queue")
     trader = browser.new_context(locale="en-US")
     say_in_widget(trader, server, "I want to talk to a human", ".sb-msg[data-kind=handoff_notice]")
     console.wait_for_selector("#queue li button.claim")

@@ -9,6 +9,23 @@
   var stream = null, heartbeatTimer = null, conversationTimer = null;
   var languages = {};
   var shownPacket = "";        // the packet as last drawn (redrawn only when it changes)
+  // What the console says of itself, in the agent's first language.
+  var WORDS = {
+    en: {"taken": "Another agent took this conversation first.", "at_capacity": "You already hold as many conversations as your capacity allows: close or release one first.", "missing": "This conversation is no longer in the queue.", "nobody_for_you": "Nobody is waiting for you right now.", "file_too_large": "This file is over the {mb} MB limit.", "offline": "Connection to the server lost: the queue below may be out of date. Reconnecting…", "not_yours": "This conversation is not yours to read (ask a supervisor).", "conflict": "This conversation is no longer yours: it was closed, released or transferred.", "target_offline": "That colleague is offline: choose an agent who is online.", "target_full": "That colleague has no room for another conversation.", "empty": "Nobody is waiting.", "user_typing": "The user is typing…"},
+    zh: {"taken": "另一位客服已先接手此会话。", "at_capacity": "您接待的会话已达上限：请先结束或释放一个。", "missing": "此会话已不在队列中。", "nobody_for_you": "目前没有等待您的用户。", "file_too_large": "文件超过 {mb} MB 的上限。", "offline": "与服务器的连接已断开：下方队列可能已过时，正在重新连接…", "not_yours": "您无权查看此会话（请联系主管）。", "conflict": "此会话已不归您处理：它已被结束、释放或转接。", "target_offline": "该同事不在线：请选择在线的客服。", "target_full": "该同事已无法再接待会话。", "empty": "目前没有人在等待。", "user_typing": "用户正在输入…"},
+    es: {"taken": "Otro agente tomó esta conversación primero.", "at_capacity": "Ya tienes tantas conversaciones como permite tu capacidad: cierra o libera una antes.", "missing": "Esta conversación ya no está en la cola.", "nobody_for_you": "Ahora mismo nadie te está esperando.", "file_too_large": "El archivo supera el límite de {mb} MB.", "offline": "Se perdió la conexión con el servidor: la cola puede estar desactualizada. Reconectando…", "not_yours": "No tienes acceso a esta conversación (consulta a un supervisor).", "conflict": "Esta conversación ya no es tuya: se cerró, se liberó o se transfirió.", "target_offline": "Ese compañero no está conectado: elige un agente en línea.", "target_full": "Ese compañero no tiene hueco para otra conversación.", "empty": "No hay nadie esperando.", "user_typing": "El usuario está escribiendo…"},
+    ru: {"taken": "Другой оператор уже взял этот диалог.", "at_capacity": "У вас уже максимум диалогов: сначала закройте или освободите один.", "missing": "Этого диалога больше нет в очереди.", "nobody_for_you": "Сейчас вас никто не ждёт.", "file_too_large": "Файл больше допустимых {mb} МБ.", "offline": "Связь с сервером потеряна: очередь может быть устаревшей. Переподключение…", "not_yours": "У вас нет доступа к этому диалогу (обратитесь к супервайзеру).", "conflict": "Этот диалог больше не ваш: его закрыли, освободили или передали.", "target_offline": "Этот коллега не в сети: выберите оператора онлайн.", "target_full": "У этого коллеги нет места для ещё одного диалога.", "empty": "Никто не ждёт.", "user_typing": "Пользователь печатает…"},
+    ja: {"taken": "別の担当者が先にこの会話を引き受けました。", "at_capacity": "対応できる会話数の上限です。先にどれかを終了するか解放してください。", "missing": "この会話はもうキューにありません。", "nobody_for_you": "今あなたを待っているユーザーはいません。", "file_too_large": "ファイルが上限の {mb} MB を超えています。", "offline": "サーバーとの接続が切れました。下のキューは古い可能性があります。再接続中…", "not_yours": "この会話を閲覧する権限がありません（スーパーバイザーに確認してください）。", "conflict": "この会話はもうあなたの担当ではありません（終了・解放・転送済み）。", "target_offline": "その同僚はオフラインです。オンラインの担当者を選んでください。", "target_full": "その同僚はこれ以上会話を受けられません。", "empty": "待っている人はいません。", "user_typing": "ユーザーが入力中…"},
+    ko: {"taken": "다른 상담원이 먼저 이 대화를 맡았습니다.", "at_capacity": "담당 가능한 대화 수가 가득 찼습니다. 먼저 하나를 종료하거나 반환하세요.", "missing": "이 대화는 더 이상 대기열에 없습니다.", "nobody_for_you": "지금 기다리는 고객이 없습니다.", "file_too_large": "파일이 {mb} MB 제한을 넘습니다.", "offline": "서버와 연결이 끊겼습니다. 아래 대기열이 최신이 아닐 수 있습니다. 다시 연결 중…", "not_yours": "이 대화를 볼 권한이 없습니다(관리자에게 문의하세요).", "conflict": "이 대화는 더 이상 담당이 아닙니다: 종료, 반환 또는 이관되었습니다.", "target_offline": "해당 동료는 오프라인입니다. 온라인 상담원을 선택하세요.", "target_full": "해당 동료는 더 이상 대화를 맡을 수 없습니다.", "empty": "기다리는 고객이 없습니다.", "user_typing": "고객이 입력 중…"},
+    de: {"taken": "Eine Kollegin oder ein Kollege hat dieses Gespräch zuerst übernommen.", "at_capacity": "Sie haben bereits so viele Gespräche, wie Ihre Kapazität erlaubt: Schließen oder geben Sie zuerst eines ab.", "missing": "Dieses Gespräch ist nicht mehr in der Warteschlange.", "nobody_for_you": "Gerade wartet niemand auf Sie.", "file_too_large": "Die Datei ist größer als {mb} MB.", "offline": "Verbindung zum Server verloren: Die Warteschlange ist evtl. veraltet. Neuer Versuch…", "not_yours": "Dieses Gespräch dürfen Sie nicht lesen (fragen Sie eine Aufsicht).", "conflict": "Dieses Gespräch gehört Ihnen nicht mehr: Es wurde geschlossen, abgegeben oder weitergeleitet.", "target_offline": "Diese Person ist offline: Wählen Sie jemanden, der online ist.", "target_full": "Diese Person hat keinen Platz für ein weiteres Gespräch.", "empty": "Niemand wartet.", "user_typing": "Der Kunde schreibt…"},
+    fr: {"taken": "Un autre conseiller a pris cette conversation en premier.", "at_capacity": "Vous avez déjà autant de conversations que votre capacité le permet : fermez-en ou libérez-en une d'abord.", "missing": "Cette conversation n'est plus dans la file.", "nobody_for_you": "Personne ne vous attend pour l'instant.", "file_too_large": "Le fichier dépasse la limite de {mb} Mo.", "offline": "Connexion au serveur perdue : la file ci-dessous peut être périmée. Reconnexion…", "not_yours": "Vous n'avez pas accès à cette conversation (demandez à un superviseur).", "conflict": "Cette conversation n'est plus la vôtre : elle a été fermée, libérée ou transférée.", "target_offline": "Ce collègue est hors ligne : choisissez un conseiller en ligne.", "target_full": "Ce collègue n'a plus de place pour une conversation.", "empty": "Personne n'attend.", "user_typing": "L'utilisateur écrit…"},
+    tr: {"taken": "Bu görüşmeyi önce başka bir temsilci aldı.", "at_capacity": "Kapasitenizin izin verdiği kadar görüşmeniz var: önce birini kapatın veya bırakın.", "missing": "Bu görüşme artık kuyrukta değil.", "nobody_for_you": "Şu anda sizi bekleyen kimse yok.", "file_too_large": "Dosya {mb} MB sınırını aşıyor.", "offline": "Sunucuyla bağlantı koptu: aşağıdaki kuyruk güncel olmayabilir. Yeniden bağlanılıyor…", "not_yours": "Bu görüşmeyi okuma yetkiniz yok (bir yöneticiye sorun).", "conflict": "Bu görüşme artık sizde değil: kapatıldı, bırakıldı veya aktarıldı.", "target_offline": "Bu çalışma arkadaşınız çevrimdışı: çevrimiçi bir temsilci seçin.", "target_full": "Bu çalışma arkadaşınızın yeni bir görüşmeye yeri yok.", "empty": "Bekleyen kimse yok.", "user_typing": "Kullanıcı yazıyor…"},
+    pt: {"taken": "Outro atendente pegou esta conversa primeiro.", "at_capacity": "Você já tem tantas conversas quanto sua capacidade permite: encerre ou libere uma antes.", "missing": "Esta conversa não está mais na fila.", "nobody_for_you": "Ninguém está esperando por você agora.", "file_too_large": "O arquivo passa do limite de {mb} MB.", "offline": "Conexão com o servidor perdida: a fila abaixo pode estar desatualizada. Reconectando…", "not_yours": "Você não tem acesso a esta conversa (fale com um supervisor).", "conflict": "Esta conversa não é mais sua: foi encerrada, liberada ou transferida.", "target_offline": "Esse colega está offline: escolha um atendente online.", "target_full": "Esse colega não tem espaço para outra conversa.", "empty": "Ninguém está esperando.", "user_typing": "O usuário está digitando…"},
+    it: {"taken": "Un altro operatore ha preso per primo questa conversazione.", "at_capacity": "Hai già tutte le conversazioni che la tua capacità consente: chiudine o rilasciane una prima.", "missing": "Questa conversazione non è più in coda.", "nobody_for_you": "In questo momento nessuno ti sta aspettando.", "file_too_large": "Il file supera il limite di {mb} MB.", "offline": "Connessione al server persa: la coda qui sotto potrebbe non essere aggiornata. Riconnessione…", "not_yours": "Non puoi leggere questa conversazione (chiedi a un supervisore).", "conflict": "Questa conversazione non è più tua: è stata chiusa, rilasciata o trasferita.", "target_offline": "Quel collega è offline: scegli un operatore online.", "target_full": "Quel collega non ha posto per un'altra conversazione.", "empty": "Nessuno in attesa.", "user_typing": "L'utente sta scrivendo…"},
+    vi: {"taken": "Một nhân viên khác đã nhận cuộc trò chuyện này trước.", "at_capacity": "Bạn đã nhận đủ số cuộc trò chuyện cho phép: hãy đóng hoặc trả lại một cuộc trước.", "missing": "Cuộc trò chuyện này không còn trong hàng chờ.", "nobody_for_you": "Hiện không có ai đang chờ bạn.", "file_too_large": "Tệp vượt quá giới hạn {mb} MB.", "offline": "Mất kết nối với máy chủ: hàng chờ bên dưới có thể đã cũ. Đang kết nối lại…", "not_yours": "Bạn không có quyền xem cuộc trò chuyện này (hãy hỏi giám sát viên).", "conflict": "Cuộc trò chuyện này không còn do bạn phụ trách: đã bị đóng, trả lại hoặc chuyển đi.", "target_offline": "Đồng nghiệp đó đang ngoại tuyến: hãy chọn nhân viên đang trực tuyến.", "target_full": "Đồng nghiệp đó không còn chỗ cho cuộc trò chuyện khác.", "empty": "Không có ai đang chờ.", "user_typing": "Người dùng đang nhập…"}
+  };
+  var agentLang = "en";
+  function say(key) { return (WORDS[agentLang] || WORDS.en)[key] || WORDS.en[key]; }
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -62,6 +79,9 @@
 
   function start(agent) {
     $("login").hidden = true; $("console").hidden = false;
+    agentLang = WORDS[agent.languages[0]] ? agent.languages[0] : "en";
+    document.documentElement.setAttribute("lang", agentLang);
+    $("offline").textContent = say("offline"); $("user-typing").textContent = say("user_typing");
     $("me").textContent = agent.display_name + " (" + agent.languages.join(", ") + ")";
     listen();
     heartbeatTimer = setInterval(heartbeat, 20000);
@@ -118,10 +138,16 @@
       tone.start(); tone.stop(audio.currentTime + 0.18);
     } catch (e) { /* no audio device: the title and the list still say it */ }
   }
+  var lastSnapshot = { items: [], mine: [] };
+  // The tab title counts who waits and what is unread; redone when either changes here too
+  // (opening a conversation reads it), not only when the server sends a new queue.
+  function retitle() {
+    var count = lastSnapshot.items.length + lastSnapshot.mine.filter(isUnread).length;
+    document.title = (count ? "(" + count + ") " : "") + "supportbot — agent console";
+  }
   function announce(snapshot) {
-    var unread = snapshot.mine.filter(isUnread).length;
-    var waiting = snapshot.items.length;
-    document.title = (waiting + unread ? "(" + (waiting + unread) + ") " : "") + "supportbot — agent console";
+    lastSnapshot = snapshot;
+    retitle();
     var fresh = snapshot.items.filter(function (item) { return announced && !announced[item.id]; });
     announced = announced || {};
     snapshot.items.forEach(function (item) { announced[item.id] = true; });
@@ -167,7 +193,7 @@
     var filter = $("lang-filter").value;
     var list = $("queue"); list.textContent = "";
     var shown = queueItems.filter(function (item) { return !filter || item.lang === filter; });
-    if (!shown.length) list.appendChild(el("li", { "class": "empty" }, "Nobody is waiting."));
+    if (!shown.length) list.appendChild(el("li", { "class": "empty" }, say("empty")));
     shown
       .forEach(function (item) {
         var li = el("li", { "data-handoff": String(item.id), "data-deadline": String(item.sla_deadline) });
@@ -207,7 +233,7 @@
       openConversation(data.handoff_id);
     }, function (error) {
       $("queue-error").textContent = error.message === "nothing in the queue for you"
-        ? "Nobody is waiting for you right now." : inWords(error.message);
+        ? say("nobody_for_you") : inWords(error.message);
     });
   });
 
@@ -258,7 +284,7 @@
                        : renderRich(el("div", { "class": "text" }), m.text));
         $("transcript").appendChild(li);
         lastMessageId = Math.max(lastMessageId, m.id);
-        if (m.id > seenUpTo(id)) sessionStorage.setItem("sb.seen." + id, String(m.id));
+        if (m.id > seenUpTo(id)) { sessionStorage.setItem("sb.seen." + id, String(m.id)); retitle(); }
       });
       if (data.messages.length) $("transcript").scrollTop = $("transcript").scrollHeight;
       $("user-typing").hidden = !(data.typing && data.typing.user);
@@ -282,8 +308,8 @@
     $("file").value = "";
     if (!file || !current) return;
     if (file.size > CONFIG.attachment_bytes) {
-      $("conv-error").textContent = "This file is over the " +
-        Math.round(CONFIG.attachment_bytes / 1048576) + " MB limit.";
+      $("conv-error").textContent = say("file_too_large").replace(
+        "{mb}", String(Math.round(CONFIG.attachment_bytes / 1048576)));
       return;
     }
     fetch("/api/v1/agent/handoffs/" + current + "/attachments?filename=" + encodeURIComponent(file.name), {
@@ -350,15 +376,17 @@
       typedAt = 0; $("conv-error").textContent = "";
       $("reply").value = ""; sessionStorage.removeItem("sb.draft." + current);
       refreshConversation(false);
-    }, function (error) { $("conv-error").textContent = error.message; });
+    }, function (error) { $("conv-error").textContent = inWords(error.message); });
   });
-  // The API's short codes, said in words (errors show inline and clear on success).
-  var WORDS = {
-    taken: "Another agent took this conversation first.",
-    at_capacity: "You already hold as many conversations as your capacity allows: close or release one first.",
-    missing: "This conversation is no longer in the queue."
-  };
-  function inWords(message) { return WORDS[message] || message; }
+  // The API's short codes and refusals, said in words in the agent's language (errors
+  // show inline and clear on success); a sentence not recognised is shown as it came.
+  function inWords(message) {
+    if (WORDS.en[message]) return say(message);
+    var known = [[/not yours to read/, "not_yours"], [/not yours|not your conversation/, "conflict"],
+                 [/is offline/, "target_offline"], [/has no room/, "target_full"]];
+    for (var i = 0; i < known.length; i++) if (known[i][0].test(message)) return say(known[i][1]);
+    return message;
+  }
   function act(path, body, done) {
     call("POST", "/api/v1/agent/handoffs/" + current + path, body).then(done || function () {
       $("conv-error").textContent = "";
