@@ -9,9 +9,12 @@ from actions.replies import render
 from actions.sdk import Action, CollectingDispatcher, Domain, Tracker
 from bot.conversations.store import ConversationStore
 from bot.dialogue.state import QUEUED
+from handoff.on_call import FREEZE_FIELD
 from handoff.packet import build_packet
 from handoff.queue import ASSIGNED, HandoffQueue
 from handoff.routing import expected_wait_minutes, priority_number, urgency_of
+
+CARRIED_PACKET_FIELDS = (FREEZE_FIELD,)
 
 
 def transcript(domain: Domain, conversation_id: str) -> list[dict[str, Any]]:
@@ -48,8 +51,11 @@ class Handoff(Action):
             confidence=u.confidence, urgency=urgency, reason=reason, lang=tracker.lang,
             faq_questions=faq_questions(domain, tracker.lang), script=tracker.script,
         )
+        # A P1 is never part of a declared incident's group (the policy does not tag it).
+        incident_id = params.get("incident_id") if urgency != "P1" else None
         handoff_id = queue.enqueue(connection, tracker.sender_id, priority_number(urgency),
-                                   reason, tracker.lang, packet["intent"], packet)
+                                   reason, tracker.lang, packet["intent"], packet,
+                                   incident_id=incident_id)
         row = HandoffQueue.by_id(connection, handoff_id)
         position = HandoffQueue.position(connection, row)
         wait = expected_wait_minutes(position, queue.agents_online(connection),
@@ -108,6 +114,8 @@ def refresh_packet(domain: Domain, tracker: Tracker, row: Any) -> None:
         intent=before.get("intent"), confidence=float(before.get("confidence") or 0.0),
         urgency=urgency_of(row.priority), reason=row.reason, lang=lang,
         faq_questions=faq_questions(domain, lang), script=tracker.script)
+    # Facts recorded outside the conversation (a withdrawal freeze) stay in the packet.
+    packet.update({key: before[key] for key in CARRIED_PACKET_FIELDS if key in before})
     HandoffQueue.replace_packet(domain.connection, row.id, packet)
 
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from actions.conversation import AnswerFaq, AskDetails, AskResolved, Clarify, MarkResolved, Utter
 from actions.handoff import Escalate, ForwardToAgent, Handoff, StoreCsat, TicketStatus
+from actions.incident import IncidentBanner
+from actions.ops import AskFreezeConfirmation, OfferFreeze, PageOnCall, RequestFreeze
 from actions.sdk import Action
 
 ACTIONS: dict[str, Action] = {
     action.name(): action
     for action in (Utter(), AnswerFaq(), AskResolved(), Clarify(), AskDetails(), MarkResolved(),
-                   Handoff(), Escalate(), ForwardToAgent(), TicketStatus(), StoreCsat())
+                   Handoff(), Escalate(), ForwardToAgent(), TicketStatus(), StoreCsat(),
+                   PageOnCall(), OfferFreeze(), AskFreezeConfirmation(), RequestFreeze(),
+                   IncidentBanner())
 }

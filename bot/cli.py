@@ -53,11 +53,23 @@ def _train(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("evaluate")
 def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.nlu.evaluation import evaluate, read_cases
+    from bot.nlu.evaluation import evaluate_with_results, read_cases
     from bot.nlu.pipeline import NLU
 
     nlu = NLU.load(settings, args.model, check_fresh=args.model is None)
-    report = evaluate(nlu, read_cases(Path(args.cases)))
+    cases = read_cases(Path(args.cases))
+    report, results = evaluate_with_results(nlu, cases)
+    if args.report:
+        from bot.nlu.report import write_report  # matplotlib: only when a report is asked
+
+        model = Path(args.model or settings.paths.models).resolve()
+        # Relative where it can be, so that a report kept in the repository names no home.
+        shown = model.relative_to(Path.cwd()) if model.is_relative_to(Path.cwd()) else model
+        source = f"cases {args.cases}, model {shown}"
+        write_report(Path(args.report), cases, results, report,
+                     nlu.classifier.calibration.threshold, source)
+        # On stderr, so that --json still prints one JSON object and nothing else.
+        print(f"report written to {args.report}/index.html", file=sys.stderr)
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
         return 0
@@ -89,6 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--cases", required=True, help="JSONL file of labelled messages")
     evaluate.add_argument("--model", help="model folder (default: models/)")
     evaluate.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    evaluate.add_argument("--report", metavar="DIR",
+                          help="also write an HTML page, images and JSON files into DIR")
 
     for extend in _PARSER_EXTENSIONS:
         extend(verbs)
@@ -100,7 +114,13 @@ _PARSER_EXTENSIONS: list[Callable[[Any], None]] = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    import bot.cli_server  # noqa: F401  (registers run, shell, agent)
+    # Imported for the verbs they register: identity; incident; webhooks; privacy, backup, restore;
+    # run, shell, agent.
+    import bot.cli_identity
+    import bot.cli_incidents
+    import bot.cli_ops
+    import bot.cli_privacy
+    import bot.cli_server  # noqa: F401
 
     args = build_parser().parse_args(argv)
     try:

@@ -41,6 +41,9 @@ def _add_verbs(verbs: Any) -> None:
     actions.add_parser("list", help="list agents")
     remove = actions.add_parser("remove", help="remove an agent")
     remove.add_argument("username")
+    reset = actions.add_parser("reset-2fa", help="take an agent's second factor away (a lost "
+                                                 "phone): they enrol again at next sign-in")
+    reset.add_argument("username")
 
 
 _PARSER_EXTENSIONS.append(_add_verbs)
@@ -115,7 +118,19 @@ def _agent(args: argparse.Namespace, settings: Settings) -> int:
         for agent in directory.list():
             print(f"{agent.username:20} {agent.display_name:20} {','.join(agent.languages):20} "
                   f"capacity {agent.capacity}  {agent.role}")
+    elif args.agent_command == "reset-2fa":
+        _reset_second_factor(engine, directory, args.username)
     else:
         directory.remove(args.username)
         print(f"agent '{args.username}' removed")
     return 0
+
+
+def _reset_second_factor(engine: Any, directory: Any, username: str) -> None:
+    from handoff.audit import AuditLog
+    from handoff.second_factor import reset_second_factor
+
+    reset_second_factor(engine, directory, AuditLog(engine), username, by=None,
+                        operator=getpass.getuser())
+    print(f"agent '{username}': second factor reset, sessions ended (audited); they enrol "
+          "again at their next sign-in")

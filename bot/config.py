@@ -384,6 +384,103 @@ class ChannelSettings(_Frozen):
     telegram: TelegramSettings = TelegramSettings()
 
 
+class WebhookSettings(_Frozen):
+    """Calls to other systems (bot.ops.webhooks): the on-call page, the exchange's freeze.
+    Each is stored first, then sent by a background worker in every server process."""
+
+    # A receiver that does not answer within this is a failed attempt (retried).
+    timeout_seconds: Annotated[float, Field(gt=0, le=60)] = 5.0
+    # Attempts before a call is given up (state "failed", logged, counted in /metrics).
+    max_attempts: Annotated[int, Field(ge=1, le=50)] = 8
+    # Backoff after the n-th failed attempt: base * 2^(n-1), at most max, then a random
+    # part of it taken off (jitter: 0 none, 1 anywhere between 0 and the full delay).
+    backoff_base_seconds: Annotated[float, Field(gt=0, le=3600)] = 2.0
+    backoff_max_seconds: Annotated[float, Field(gt=0, le=86400)] = 300.0
+    jitter: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5
+    # How often a worker looks for due calls (a call made in this process is sent at once).
+    poll_seconds: Annotated[float, Field(gt=0, le=60)] = 2.0
+
+
+class PagingSettings(_Frozen):
+    """Paging the on-call when a P1 waits and nobody can take it (bot.ops.paging). The
+    routing key / API key comes from SUPPORTBOT_PAGING_KEY, never from this file; a Slack
+    webhook address, which is itself the secret, may come from SUPPORTBOT_PAGING_URL."""
+
+    url: str = ""  # empty (and no SUPPORTBOT_PAGING_URL): paging is off
+    shape: Literal["pagerduty", "opsgenie", "slack", "generic"] = "generic"
+    # Page again while the P1 is still unclaimed this long after the last page.
+    repeat_after_seconds: Annotated[float, Field(ge=30)] = 600.0
+    # Also page when a P1 waits past its SLA although agents with room are online.
+    page_on_sla_breach: bool = True
+    # The agent console as the on-call opens it from the page (the case number is added).
+    console_url: str = "http://127.0.0.1:8000/agent"
+    # Named in the page as its source.
+    source: str = "supportbot"
+
+
+class ExchangeSettings(_Frozen):
+    """The exchange's own API, called by the bot (bot.ops.freeze). The request is signed
+    with SUPPORTBOT_EXCHANGE_WEBHOOK_SECRET (HMAC-SHA256 over the body)."""
+
+    # Where "freeze withdrawals" is posted; empty: the trader is not offered the freeze.
+    freeze_url: str = ""
+
+
+class IdentitySettings(_Frozen):
+    """Verified trader identity (bot.identity). The signing secret comes from
+    SUPPORTBOT_IDENTITY_SECRET and the exchange's API key from SUPPORTBOT_EXCHANGE_API_KEY:
+    never from this file."""
+
+    # A widget token may arrive this many seconds after its expiry (clocks drift).
+    clock_skew_seconds: Annotated[int, Field(ge=0, le=600)] = 60
+    # A token valid for longer than this is refused: the exchange signs short-lived ones.
+    max_token_lifetime_seconds: Annotated[int, Field(ge=60, le=30 * 86400)] = 86400
+    # Telegram link codes: default and longest life, and wrong codes allowed per user in
+    # the window before further tries are refused.
+    link_code_ttl_seconds: Annotated[int, Field(ge=60, le=86400)] = 600
+    link_code_max_ttl_seconds: Annotated[int, Field(ge=60, le=86400)] = 3600
+    link_attempts: Annotated[int, Field(ge=1, le=50)] = 5
+    link_attempts_window_seconds: Annotated[int, Field(ge=10)] = 900
+
+
+class AgentSettings(_Frozen):
+    """Agent sign-in (bot.agent_auth). TOTP secrets are sealed with SUPPORTBOT_SECRET_KEY
+    (or, on one machine without it, a key file made once under paths.data_dir)."""
+
+    # required: every agent enrols a TOTP authenticator and enters a code after the
+    # password. optional (local demos only): agents who never enrolled get in with the
+    # password alone; enrolled ones still need their code. There is no "off": it would
+    # quietly drop the factor of agents who set one up.
+    second_factor: Literal["required", "optional"] = "required"
+    # The name authenticator apps show next to the account.
+    totp_issuer: Annotated[str, Field(min_length=1, max_length=40,
+                                      pattern=r"^[^:]+$")] = "supportbot"
+
+
+class IncidentSettings(_Frozen):
+    """Incident mode (bot.incidents): a declared outage or market event."""
+
+    # Each process re-reads the active incident at most this often (a turn never waits
+    # on the database for it); a change made anywhere shows everywhere within this.
+    cache_seconds: Annotated[float, Field(ge=0.0, le=60.0)] = 3.0
+
+
+class RetentionSettings(_Frozen):
+    """How long transcripts are kept (bot.privacy.retention), in days per channel; 0 keeps
+    them forever. A conversation with no open case and nothing new for that long has its
+    text and files erased; an anonymised skeleton stays for the counts (dashboard, CSAT)."""
+
+    web: Annotated[int, Field(ge=0, le=36500)] = 365
+    telegram: Annotated[int, Field(ge=0, le=36500)] = 365  # private chats and groups
+    api: Annotated[int, Field(ge=0, le=36500)] = 365
+    # The server sweeps at start-up and then this often (one process does it).
+    sweep_minutes: Annotated[int, Field(ge=1, le=10080)] = 60
+    # SQLite: also rebuild the file (VACUUM) after an erasure. Every connection zeroes what
+    # it deletes (secure_delete), so this only matters for a database written before
+    # 0.9.0 by a SQLite built without it; it blocks writers for about a second per 100 MB.
+    vacuum: bool = False
+
+
 class Settings(_Frozen):
     language: LanguageSettings = LanguageSettings()
     embeddings: EmbeddingSettings = EmbeddingSettings()
@@ -398,6 +495,13 @@ class Settings(_Frozen):
     handoff: HandoffSettings = HandoffSettings()
     channels: ChannelSettings = ChannelSettings()
     web: WebSettings = WebSettings()
+    agents: AgentSettings = AgentSettings()
+    identity: IdentitySettings = IdentitySettings()
+    webhooks: WebhookSettings = WebhookSettings()
+    paging: PagingSettings = PagingSettings()
+    exchange: ExchangeSettings = ExchangeSettings()
+    incidents: IncidentSettings = IncidentSettings()
+    retention: RetentionSettings = RetentionSettings()
 
     def pipeline_fingerprint(self) -> str:
         """Hash of the settings that change what `train` produces."""

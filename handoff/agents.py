@@ -47,6 +47,10 @@ class Session:
     csrf_token: str
     expires_at: float
     agent: Agent
+    # When this session passed the second factor (None: password only), and whether the
+    # agent has a confirmed authenticator (bot.agent_auth, bot.server.auth).
+    second_factor_at: float | None = None
+    enrolled: bool = False
 
 
 def _token_hash(token: str) -> str:
@@ -120,7 +124,8 @@ class AgentDirectory:
                 created_at=now, expires_at=now + self.session_seconds))
             connection.execute(update(agents).where(agents.c.id == row.id)
                                .values(last_heartbeat=now))
-        return Session(token, csrf, now + self.session_seconds, Agent.from_row(row))
+        return Session(token, csrf, now + self.session_seconds, Agent.from_row(row),
+                       enrolled=row.totp_enabled_at is not None)
 
     def session(self, token: str) -> Session | None:
         now = time.time()
@@ -135,7 +140,21 @@ class AgentDirectory:
             return None
         agent = Agent(row.agent_id, row.username, row.display_name, tuple(row.languages or ()),
                       row.capacity, row.last_heartbeat, row.role or "agent")
-        return Session(token, row.csrf_token, row.expires_at, agent)
+        return Session(token, row.csrf_token, row.expires_at, agent, row.second_factor_at,
+                       row.totp_enabled_at is not None)
+
+    def pass_second_factor(self, token: str) -> None:
+        """The session's holder gave a valid code (bot.agent_auth): it may do everything."""
+        with self.engine.begin() as connection:
+            connection.execute(update(agent_sessions).where(
+                agent_sessions.c.token_hash == _token_hash(token)).values(
+                    second_factor_at=time.time()))
+
+    def end_sessions(self, agent_id: int) -> None:
+        """Every session of this agent ends (their second factor was reset)."""
+        with self.engine.begin() as connection:
+            connection.execute(delete(agent_sessions).where(
+                agent_sessions.c.agent_id == agent_id))
 
     def logout(self, token: str) -> None:
         with self.engine.begin() as connection:

@@ -18,11 +18,19 @@ class AuditLog:
         self.engine = engine
 
     def record(self, agent: Agent, action: str, handoff_id: int | None,
-               conversation_id: str | None) -> None:
+               conversation_id: str | None, subject: str | None = None) -> None:
         with self.engine.begin() as connection:
             connection.execute(insert(audit_log).values(
                 agent_id=agent.id, username=agent.username, action=action,
-                handoff_id=handoff_id, conversation_id=conversation_id, at=time.time()))
+                handoff_id=handoff_id, conversation_id=conversation_id, subject=subject,
+                at=time.time()))
+
+    def record_operator(self, operator: str, action: str, subject: str | None) -> None:
+        """An action taken at the server's command line (agent id 0: no agent did it)."""
+        with self.engine.begin() as connection:
+            connection.execute(insert(audit_log).values(
+                agent_id=0, username=f"cli:{operator}"[:64], action=action,
+                subject=subject, at=time.time()))
 
     def entries(self, handoff_id: int | None = None, limit: int = 200) -> list[dict[str, Any]]:
         query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
@@ -31,4 +39,4 @@ class AuditLog:
         with reading(self.engine) as connection:
             return [{"id": row.id, "agent": row.username, "action": row.action,
                      "handoff_id": row.handoff_id, "conversation_id": row.conversation_id,
-                     "at": row.at} for row in connection.execute(query)]
+                     "subject": row.subject, "at": row.at} for row in connection.execute(query)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.identity.view import identity_block, needs_warning
 from bot.taxonomy import ALL_INTENTS, URGENCY_LEVELS
 
 REASONS = {
@@ -32,6 +33,7 @@ def build_packet(
     tried = [{"entry_id": entry_id, "question": faq_questions.get(entry_id, entry_id)}
              for entry_id in dialogue.get("answered", [])]
     entities = dialogue.get("entities", [])
+    identity = identity_block(conversation)
     return {
         "conversation_id": conversation.id,
         "channel": conversation.channel,
@@ -50,14 +52,22 @@ def build_packet(
         "summary": summarise(conversation, transcript, intent, confidence, urgency, reason,
                              lang, entities, tried),
         "transcript": [mark_button(message) for message in transcript],
+        # Who vouched for the trader (bot.identity): {verified, uid?, email?, via}; the
+        # desk warns before account-changing help to an unverified one.
+        "identity": identity,
+        "identity_warning": needs_warning(intent, identity),
     }
+
+
+# Buttons that are not intents: "skip" details, the trader's withdrawal freeze.
+OTHER_BUTTONS = frozenset({"skip", "freeze_withdrawals", "freeze_confirm", "freeze_cancel"})
 
 
 def button_of(message: dict[str, Any]) -> str | None:
     """The quick-reply button a user message stands for ("/request_human"), if any."""
     text = str(message.get("text") or "")
     name = text[1:] if message.get("author") == "user" and text.startswith("/") else ""
-    return name if name in ALL_INTENTS or name == "skip" else None
+    return name if name in ALL_INTENTS or name in OTHER_BUTTONS else None
 
 
 def mark_button(message: dict[str, Any]) -> dict[str, Any]:

@@ -44,6 +44,9 @@ class QueueItem:
     sla_seconds_left: float
     sla_breached: bool
     summary: str
+    # The packet's identity block (bot.identity.view): the card shows "verified" or not.
+    identity: dict[str, Any] | None = None
+    incident_id: int | None = None  # the declared incident it is about (grouped on the desk)
 
     def as_dict(self) -> dict[str, Any]:
         return {**self.__dict__, "priority": f"P{self.priority}"}
@@ -75,10 +78,12 @@ class HandoffQueue:
 
     # --- inside a conversation turn (caller's transaction) ---------------------------
     def enqueue(self, connection: Connection, conversation_id: str, priority: int, reason: str,
-                lang: str, intent: str | None, packet: dict[str, Any]) -> int:
+                lang: str, intent: str | None, packet: dict[str, Any],
+                incident_id: int | None = None) -> int:
         result = connection.execute(insert(handoffs).values(
             conversation_id=conversation_id, status=QUEUED, priority=priority, reason=reason,
-            lang=lang, intent=intent, packet=packet, queued_at=time.time()))
+            lang=lang, intent=intent, packet=packet, queued_at=time.time(),
+            incident_id=incident_id))
         key = result.inserted_primary_key
         assert key is not None
         return int(key[0])
@@ -141,10 +146,21 @@ class HandoffQueue:
         }
 
     @staticmethod
+    def incident_queued_times(connection: Connection, since: float) -> list[float]:
+        """When each case about a declared incident was queued, since `since` (the
+        dashboard's spike chart)."""
+        return [float(t) for t in connection.scalars(
+            select(handoffs.c.queued_at).where(handoffs.c.incident_id.is_not(None),
+                                               handoffs.c.queued_at >= since))]
+
+    @staticmethod
     def raise_priority(connection: Connection, handoff_id: int, priority: int, reason: str) -> None:
+        # A case that becomes P1 leaves any declared incident's group: it is not "one more
+        # of the same" any longer.
+        untag = {"incident_id": None} if priority == 1 else {}
         connection.execute(update(handoffs).where(
             handoffs.c.id == handoff_id, handoffs.c.priority > priority
-        ).values(priority=priority, reason=reason))
+        ).values(priority=priority, reason=reason, **untag))
 
     @staticmethod
     def replace_packet(connection: Connection, handoff_id: int, packet: dict[str, Any]) -> None:
@@ -168,7 +184,9 @@ class HandoffQueue:
             items.append(QueueItem(
                 row.id, row.conversation_id, row.priority, row.reason, row.lang, row.intent,
                 row.queued_at, now - row.queued_at, sla.deadline, sla.seconds_left, sla.breached,
-                str((row.packet or {}).get("summary", ""))))
+                str((row.packet or {}).get("summary", "")),
+                (row.packet or {}).get("identity") or {"verified": False, "via": None},
+                row.incident_id))
         return items
 
     def claim(self, connection: Connection, handoff_id: int, agent: Agent) -> ClaimOutcome:

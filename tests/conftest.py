@@ -3,12 +3,16 @@ knowledge. Models are trained once per test session into a temporary folder."""
 
 from __future__ import annotations
 
+import base64
 import os
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# The server's persistent key (bot.agent_auth.server_key), one per test run, so that no
+# test writes a key file into the project's data/ folder; live servers inherit it.
+os.environ.setdefault("SUPPORTBOT_SECRET_KEY", base64.urlsafe_b64encode(os.urandom(32)).decode())
 
 from bot.config import Settings, load_settings
 
@@ -134,7 +138,12 @@ AGENT_PASSWORD = "correct horse battery staple"
 
 @pytest.fixture
 def agent_headers(services, client):  # type: ignore[no-untyped-def]
-    """Log in agents on demand: agent_headers('alice', ['en', 'zh'])."""
+    """Log in agents on demand: agent_headers('alice', ['en', 'zh']). The session has
+    passed the second factor: the first login enrols with a real TOTP code, later ones
+    verify with a fresh one (tests/authenticator.py)."""
+    from tests.authenticator import Phone, pass_second_factor
+
+    phones: dict[str, Phone] = {}
 
     def login(username: str = "alice", languages=("en", "zh"), capacity: int = 5):  # type: ignore[no-untyped-def]
         if services.agents.get(username) is None:
@@ -143,6 +152,9 @@ def agent_headers(services, client):  # type: ignore[no-untyped-def]
                                json={"username": username, "password": AGENT_PASSWORD})
         assert response.status_code == 200, response.text
         client.cookies.clear()  # tests authenticate with the bearer token only
-        return {"Authorization": f"Bearer {response.json()['token']}"}
+        body = response.json()
+        pass_second_factor(client.post, body["token"], body["second_factor"], username, phones)
+        return {"Authorization": f"Bearer {body['token']}"}
 
+    login.phones = phones  # type: ignore[attr-defined]  # a test may need a code itself
     return login

@@ -165,6 +165,13 @@ class ConversationStore:
         }
 
     @staticmethod
+    def event_times(connection: Connection, kind: str, since: float) -> list[float]:
+        """When each event of this kind happened, since `since` (the dashboard's charts)."""
+        return [float(t) for t in connection.scalars(
+            select(events.c.created_at).where(events.c.kind == kind,
+                                              events.c.created_at >= since))]
+
+    @staticmethod
     def lock_or_none(connection: Connection, conversation_id: str) -> Any:
         """The conversation row locked for this transaction, or None when unknown."""
         query = _CONVERSATION_FOR_UPDATE if is_postgres(connection.engine) else _CONVERSATION

@@ -31,16 +31,21 @@ from bot.conversations.store import ConversationStore
 from bot.conversations.user_message import UserMessage
 from bot.conversations.withheld import WithheldFragments
 from bot.dialogue import state as st
+from bot.dialogue import takeover
 from bot.dialogue.deferred import DeferredTurns
 from bot.dialogue.policy import decide, for_public_group
 from bot.dialogue.state import DialogueState
 from bot.errors import SupportbotError
+from bot.identity.service import IdentityService
+from bot.incidents.matching import ActiveIncident
+from bot.incidents.store import ActiveIncidentCache, IncidentStore
 from bot.knowledge.replies import ReplyCatalog
 from bot.nlu.batching import DEFERRED, URGENT, WAITED_ON, BatchingParser
 from bot.nlu.pipeline import NLU, clean_text
 from bot.nlu.secrets import Carried, SecretScan, scan_of_redacted, scan_safely
 from bot.nlu.triage import worth_hurrying
 from bot.nlu.understanding import ParseContext, Understanding
+from bot.ops.freeze import freeze_available
 from bot.storage.database import reading
 from bot.taxonomy import ALL_INTENTS
 from handoff.queue import HandoffQueue
@@ -131,6 +136,9 @@ class DialogueEngine:
         self.store = ConversationStore(engine)
         self.withheld = WithheldFragments(engine, settings.safety.withhold_seconds)
         self.inbox = Inbox(engine)
+        # The declared incident (outage, market event), as this process last read it.
+        self.incidents = ActiveIncidentCache(IncidentStore(engine),
+                                             settings.incidents.cache_seconds)
         # Called with a conversation id after every change (live console, WebSockets).
         self.listeners: list[Callable[[str], None]] = []
         # The link that opens a private chat carrying a group conversation's context; the
@@ -349,9 +357,12 @@ class DialogueEngine:
                      if message.sender.label else None)
             from bot.nlu.language import normalise_locale
 
-            self.store.insert_conversation(connection, message.channel,
-                                           message.conversation_key, label,
-                                           normalise_locale(message.locale_hint))
+            created = self.store.insert_conversation(connection, message.channel,
+                                                     message.conversation_key, label,
+                                                     normalise_locale(message.locale_hint))
+            # A Telegram user who linked their exchange account is verified from the start.
+            IdentityService.vouch_for_new(connection, created, message.channel,
+                                          message.conversation_key)
             row = self.store.latest_in(connection, message.channel, message.conversation_key)
         return row
 
@@ -375,6 +386,8 @@ class DialogueEngine:
         conversation_id = str(conversation.id)
         understanding = self._understand(conversation, reading.cleaned, locale, reading.scan,
                                          reading.carried, lane)
+        # Read before the transaction (and cached): the row lock is held for the turn only.
+        incident = self.incidents.current()
         with self.engine.begin() as connection:
             row = self.store.lock(connection, conversation_id)
             if self.store.is_processed(connection, message_id):
@@ -382,17 +395,23 @@ class DialogueEngine:
                 replay = True
             else:
                 replay = False
-                result = self._decide_and_act(connection, row, message_id, understanding)
+                result = self._decide_and_act(connection, row, message_id, understanding,
+                                              incident)
         if replay:
             return self._replay(self.store.get(conversation_id), message_id)
         self.notify(conversation_id)
         return result
 
     def _decide_and_act(self, connection: Any, row: Any, message_id: int,
-                        understanding: Understanding) -> TurnResult:
+                        understanding: Understanding,
+                        incident: ActiveIncident | None = None) -> TurnResult:
         conversation_id = str(row.id)
         dialogue = DialogueState.from_json(row.dialogue)
-        decision = decide(understanding, dialogue, row.state, self.settings.policy)
+        decision = decide(understanding, dialogue, row.state, self.settings.policy, incident)
+        # An account at risk: page the on-call, offer the verified trader a freeze.
+        decision = takeover.amend(decision, understanding.text, dialogue, row.state,
+                                  verified=bool(row.verified_uid),
+                                  freeze_available=freeze_available(self.settings.exchange))
         if row.channel == PUBLIC_GROUP_CHANNEL:
             decision = for_public_group(decision, understanding,
                                         self.private_link(conversation_id))
@@ -520,7 +539,11 @@ class DialogueEngine:
             return understanding
         if payload == "skip":
             text, scan = "skip", None
-        return self.parser.parse(text, context, scan=scan, lane=lane)
+        understanding = self.parser.parse(text, context, scan=scan, lane=lane)
+        if takeover.is_freeze_button(text) and conversation.lang:
+            # A freeze button's payload is English too: the conversation keeps its language.
+            return replace(understanding, lang=conversation.lang, script=conversation.script)
+        return understanding
 
     def _apply_events(self, connection: Any, conversation_id: str, row: Any,
                       events: list[dict[str, Any]], rule: str) -> dict[str, Any]:

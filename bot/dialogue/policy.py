@@ -30,6 +30,11 @@ effects (storing, queueing, sending) belong to the actions.
  +  a 64-hex value that may be a key or a TXID         whatever the row: say it was not kept,
     (withheld, never stored)                           ask for it again with "TXID", warn
                                                        about keys (a P1 never waits for it)
+ +  a declared incident (outage, market event) and     the incident's banner first, then the
+    a message about it (rows 6-16; never 2-5, never    row's reply; instead of a routine FAQ
+    a P1; with a human (1): counted, not said)         answer on the incident's own intents
+                                                       (it would contradict the banner). A
+                                                       case about it joins its queue group.
 """
 
 from __future__ import annotations
@@ -40,7 +45,8 @@ from typing import Any
 from bot.config import PolicySettings
 from bot.dialogue import state as st
 from bot.dialogue.state import DialogueState
-from bot.nlu.triage import CREDENTIALS_GIVEN_AWAY, DISTRESS, SECURITY_INCIDENT
+from bot.incidents.matching import ActiveIncident, matches
+from bot.nlu.triage import CREDENTIALS_GIVEN_AWAY, DISTRESS, SECURITY_INCIDENT, WANTS_HUMAN
 from bot.nlu.understanding import (
     EMPTY,
     LOW_CONFIDENCE,
@@ -122,8 +128,10 @@ def _csat_score(text: str) -> int | None:
 
 
 def decide(u: Understanding, dialogue: DialogueState, conversation_state: str,
-           settings: PolicySettings) -> Decision:
+           settings: PolicySettings, incident: ActiveIncident | None = None) -> Decision:
     decision = _decide(u, dialogue, conversation_state, settings)
+    if incident is not None:
+        decision = with_incident(decision, u, incident)
     if u.has(UNCLEAR_VALUE):
         # Asked whatever else happens, after the actions of the row (a P1 handoff is not
         # delayed by it).
@@ -176,7 +184,9 @@ def _decide(u: Understanding, dialogue: DialogueState, conversation_state: str,
                         replace(d, stage=st.IDLE, intent=u.intent, urgency="P1"), "5 P1")
 
     # 6 ─ a person, in one step.
-    wants_human = u.intent == "request_human" or (
+    # A request for a person inside a longer message counts too ("… let me talk to a
+    # human", "转人工"), whatever else the message asks.
+    wants_human = u.intent == "request_human" or u.has(WANTS_HUMAN) or (
         d.stage == st.OFFERED_HUMAN and u.intent == "affirm")
     if wants_human:
         urgency = min(u.urgency, d.urgency if d.intent else "P3")
@@ -295,6 +305,49 @@ def for_public_group(decision: Decision, u: Understanding, private_link: str) ->
     redirect = _say("group_dm_redirect", values={"link": private_link})
     return replace(decision, actions=(redirect,), rule=decision.rule + " → private chat",
                    dialogue=replace(decision.dialogue, stage=st.IDLE))
+
+
+# Rows the declared incident never touches: the CSAT score, an empty message, and the P1
+# rows (promise 1: a takeover or a pasted secret gets the security path, alone).
+_NOT_FOR_INCIDENTS = frozenset({"2", "3", "4", "5"})
+
+
+def with_incident(decision: Decision, u: Understanding, incident: ActiveIncident) -> Decision:
+    """The row's decision during a declared incident (see the table above). A message
+    about it gets the banner first; the conversation remembers the incident, so a case it
+    opens later (after the details, a "no") still joins the incident's group. Never a P1:
+    its handoff is not tagged, its reply carries no banner."""
+    row = decision.rule.split(" ", 1)[0]
+    if u.secrets or u.urgency == "P1" or row in _NOT_FOR_INCIDENTS:
+        return decision
+    matched = matches(incident, intent=u.intent, confident=not u.has(LOW_CONFIDENCE),
+                      text=u.text)
+    dialogue = replace(decision.dialogue, incident_id=incident.id) if matched \
+        else decision.dialogue
+    actions = decision.actions
+    if dialogue.incident_id == incident.id:
+        actions = tuple(_about_incident(action, incident.id) for action in actions)
+    if not matched:
+        return replace(decision, actions=actions, dialogue=dialogue)
+    banner = Action("incident_banner", {"incident_id": incident.id,
+                                        "banner": dict(incident.banner),
+                                        "say": row != "1"})
+    if row == "1":  # a human has the conversation: counted for the dashboard, not said
+        return Decision((banner, *actions), dialogue, decision.rule + " + incident noted")
+    if row == "15" and u.intent in incident.intents:
+        # The FAQ tells the routine story ("withdrawals take up to 30 minutes; check the
+        # network"), which the incident makes wrong: the banner answers, and the trader
+        # can still reach a person.
+        return Decision((banner, _say("incident_follow_up", quick_replies=["human"])),
+                        replace(dialogue, stage=st.IDLE, answered=dialogue.answered[:-1],
+                                candidates=[]), "15 answer → incident banner")
+    return Decision((banner, *actions), dialogue, decision.rule + " + incident banner")
+
+
+def _about_incident(action: Action, incident_id: int) -> Action:
+    if action.name != "handoff" or action.params.get("urgency") == "P1":
+        return action
+    return Action(action.name, {**action.params, "incident_id": incident_id})
 
 
 def _incident_reason(u: Understanding) -> str:

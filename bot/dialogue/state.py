@@ -32,6 +32,9 @@ class DialogueState:
     entities: list[dict[str, Any]] = field(default_factory=list)  # everything found so far
     confidence_trail: list[dict[str, Any]] = field(default_factory=list)
     last_question: str | None = None  # redacted; re-read when the user picks a clarification
+    # The declared incident (bot.incidents) a message of this conversation was about: its
+    # case joins the incident's group on the desk.
+    incident_id: int | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> DialogueState:

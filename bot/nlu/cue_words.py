@@ -15,10 +15,12 @@ from pathlib import Path
 import yaml
 
 from bot.errors import DataFileError
+from bot.nlu.chinese_script import mainland_simplified
 from bot.nlu.folding import fold
 
 # Scripts written without spaces between words: their cues match anywhere.
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 def _body(word: str) -> str:
@@ -30,6 +32,9 @@ def _compile(words: list[str]) -> re.Pattern[str]:
     """Three alternations sharing their boundary checks (one lookbehind per position, not
     one per word): CJK cues anywhere, Latin/Cyrillic stems, whole words."""
     unspaced, stems, whole = [], [], []
+    # Traditional Chinese messages reach the cues converted (chinese_script): every
+    # Chinese cue also matches in that form ("轉帳" as "转账", "登入" as "登录").
+    words = [*words, *(mainland_simplified(w) for w in words if _HAN.search(w))]
     for cue in sorted({fold(w) for w in words}, key=len, reverse=True):
         word = cue.rstrip("*")
         if _UNSPACED.search(word) or not re.search(r"\w", word[0] + word[-1]):
@@ -46,6 +51,12 @@ def _compile(words: list[str]) -> re.Pattern[str]:
     if whole:
         parts.append(r"(?<!\w)(?:" + "|".join(whole) + r")(?!\w)")
     return re.compile("|".join(parts))
+
+
+def compile_cues(words: list[str] | tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for a list of cue words (the rules above), searched in folded text.
+    Also used for the keywords of a declared incident (bot.incidents)."""
+    return _compile(list(words))
 
 
 @lru_cache(maxsize=8)

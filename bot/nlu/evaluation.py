@@ -50,6 +50,22 @@ def _ratio(hits: int, total: int) -> float | None:
     return round(hits / total, 4) if total else None
 
 
+def wilson_interval(hits: int, total: int, z: float = 1.96) -> list[float] | None:
+    """The Wilson score interval of hits / total (95 % for z = 1.96), as [low, high].
+
+    Per-language sets are small (a few dozen cases), where the normal approximation
+    gives intervals past 0 or 1 and far too narrow near 100 %; Wilson's stays inside
+    [0, 1] and keeps its coverage. A list, not a tuple, so that it reads the same in
+    JSON."""
+    if not total:
+        return None
+    share = hits / total
+    spread = z * z / total
+    centre = (share + spread / 2) / (1 + spread)
+    half = z * ((share * (1 - share) + spread / 4) / total) ** 0.5 / (1 + spread)
+    return [round(max(0.0, centre - half), 4), round(min(1.0, centre + half), 4)]
+
+
 def _figures(cases: list[Case], results: list[Understanding], faq_intents: set[str]) -> dict[
     str, Any
 ]:
@@ -62,10 +78,12 @@ def _figures(cases: list[Case], results: list[Understanding], faq_intents: set[s
     with_urgency = [(c, r) for c, r in pairs if c.urgency is not None]
     p1 = [(c, r) for c, r in with_urgency if c.urgency == "P1"]
     faq_cases = [(c, r) for c, r in with_intent if c.intent in faq_intents]
+    intent_hits = sum(c.intent == r.intent for c, r in with_intent)
     return {
         "n": len(cases),
-        "intent_accuracy": _ratio(sum(c.intent == r.intent for c, r in with_intent),
-                                  len(with_intent)),
+        "intent_accuracy": _ratio(intent_hits, len(with_intent)),
+        # A new key beside the old ones: outside checks read the figures by name.
+        "intent_accuracy_ci95": wilson_interval(intent_hits, len(with_intent)),
         "lang_accuracy": _ratio(sum(c.lang == r.lang for c, r in with_lang), len(with_lang)),
         "urgency_accuracy": _ratio(sum(c.urgency == r.urgency for c, r in with_urgency),
                                    len(with_urgency)),
@@ -90,6 +108,13 @@ def _percentiles(values: Iterable[float]) -> dict[str, float | None]:
 
 
 def evaluate(nlu: NLU, cases: list[Case], warmup: int = 5) -> dict[str, Any]:
+    return evaluate_with_results(nlu, cases, warmup)[0]
+
+
+def evaluate_with_results(nlu: NLU, cases: list[Case], warmup: int = 5) -> tuple[
+    dict[str, Any], list[Understanding]
+]:
+    """The figures and each case's understanding, in the cases' order (for the report)."""
     for case in cases[:warmup]:  # first calls pay for lazy initialisation, not parsing
         nlu.parse(case.text)
     # Cases are independent messages: no conversation language to stick to.
@@ -105,7 +130,7 @@ def evaluate(nlu: NLU, cases: list[Case], warmup: int = 5) -> dict[str, Any]:
     }
     report["latency_ms"] = _percentiles(r.latency_ms for r in results)
     report["confusions"] = _confusions(cases, results)
-    return report
+    return report, results
 
 
 def _confusions(cases: list[Case], results: list[Understanding], top: int = 15) -> list[

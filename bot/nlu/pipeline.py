@@ -19,6 +19,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from bot.config import Settings
+from bot.nlu.chinese_script import mainland_simplified, one_script
 from bot.nlu.classifier import IntentClassifier
 from bot.nlu.embeddings import Embedder
 from bot.nlu.entities import EntityExtractor
@@ -119,7 +120,7 @@ class NLU:
         """Does a public group's post look like a scam? False without a trained detector."""
         if self.scam_posts is None:
             return False
-        cleaned = clean_text(text)[: self.settings.limits.max_message_chars]
+        cleaned = one_script(clean_text(text)[: self.settings.limits.max_message_chars])
         vectors = self.embedder.encode([cleaned])
         return self.scam_posts.is_scam([cleaned], vectors, self.settings.safety.scam_cut)[0]
 
@@ -173,6 +174,10 @@ class NLU:
             flags.append(TRUNCATED)
         words = _REDACTION.sub(" ", readable)
         language = self.languages.identify(words, context.locale_hint, context.previous_lang)
+        if language.lang == "zh" and language.script == "Hant":
+            # The models read one script (see chinese_script); the stored text keeps the
+            # user's own.
+            readable = mainland_simplified(readable)
         if text and not _HAS_WORD.search(strip_noise(words)) and not scan.found:
             flags.append(NO_TEXT)
         return _Prepared(text, redacted, readable, tuple(scan.kinds), language.lang,

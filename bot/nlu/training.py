@@ -17,6 +17,7 @@ from bot.config import EmbeddingSettings, Settings
 from bot.errors import DataFileError, ModelNotReadyError
 from bot.knowledge.faq_corpus import FaqEntry, read_faq_corpus
 from bot.knowledge.nlu_examples import Example, read_examples
+from bot.nlu.chinese_script import ONE_SCRIPT_VERSION, one_script
 from bot.nlu.classifier import IntentClassifier
 from bot.nlu.embeddings import Embedder, build_embedder, encode_in_batches
 from bot.nlu.faq_index import FaqIndex
@@ -104,7 +105,13 @@ def check_conflicts(examples: list[Example]) -> None:
 def current_fingerprints(settings: Settings) -> dict[str, str]:
     files = data_files(Path(settings.paths.nlu_data), Path(settings.paths.faq_corpus),
                        Path(settings.paths.safety_data))
-    return {"data": fingerprint_files(files), "config": settings.pipeline_fingerprint()}
+    return {"data": fingerprint_files(files), "config": config_fingerprint(settings)}
+
+
+def config_fingerprint(settings: Settings) -> str:
+    """The settings that shape a model, and the version of the one-script reading its
+    texts went through (a change to either retrains)."""
+    return f"{settings.pipeline_fingerprint()}+script{ONE_SCRIPT_VERSION}"
 
 
 def scam_training_set(data: TrainingData) -> tuple[list[str], list[str]]:
@@ -125,15 +132,21 @@ def train(settings: Settings, data: TrainingData, out: Path, valid: list[Example
         raise DataFileError("training data", "fewer than two intents",
                             "A classifier needs examples of at least two intents.")
     embedder = build_embedder(settings.embeddings)
-    texts = [e.text for e in data.examples]
+    # Every text the models learn from goes through the same one-script reading as a
+    # message at parse time (Traditional Chinese read as Simplified).
+    texts = [one_script(e.text) for e in data.examples]
     labels = [e.intent for e in data.examples]
     faq_texts, faq_rows = FaqIndex.questions(data.faq)
+    faq_texts = [one_script(text) for text in faq_texts]
     incident_texts, incident_labels = incident_training_set(data) if data.incidents else ([], [])
-    unique = sorted(set(texts) | set(faq_texts) | {e.text for e in valid or []})
+    incident_texts = [one_script(text) for text in incident_texts]
+    valid_texts = [one_script(e.text) for e in valid or []]
+    unique = sorted(set(texts) | set(faq_texts) | set(valid_texts))
     # The incident detector's own texts are encoded in batches of their own: a text's
     # vector differs in the last bits with the batch it is encoded in, and the intent
     # model must not change because the safety data did.
     scam_texts, scam_labels = scam_training_set(data) if data.scam_posts else ([], [])
+    scam_texts = [one_script(text) for text in scam_texts]
     extra = sorted((set(incident_texts) | set(scam_texts)) - set(unique))
     size = settings.embeddings.batch_size
     with tqdm(total=len(unique) + len(extra), desc="embedding", unit="text",
@@ -151,8 +164,7 @@ def train(settings: Settings, data: TrainingData, out: Path, valid: list[Example
     if valid:
         classifier.fit(texts, vectors(texts), labels, progress)
         steps.update(2)
-        heldout_texts = [e.text for e in valid]
-        classifier.calibrate(heldout_texts, vectors(heldout_texts), [e.intent for e in valid])
+        classifier.calibrate(valid_texts, vectors(valid_texts), [e.intent for e in valid])
     else:
         fit_texts, held_texts, fit_labels, held_labels = _split(texts, labels, settings)
         classifier.fit(fit_texts, vectors(fit_texts), fit_labels, progress)
@@ -177,7 +189,7 @@ def train(settings: Settings, data: TrainingData, out: Path, valid: list[Example
         scam.fit(scam_texts, vectors(scam_texts), scam_labels)
     seconds = time.perf_counter() - started
     manifest = {
-        "fingerprints": {"data": data.fingerprint, "config": settings.pipeline_fingerprint()},
+        "fingerprints": {"data": data.fingerprint, "config": config_fingerprint(settings)},
         "pipeline": {
             "embeddings": settings.embeddings.model_dump(mode="json"),
             "classifier": settings.classifier.model_dump(mode="json"),

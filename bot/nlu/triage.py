@@ -25,6 +25,7 @@ _RESOURCES = Path(__file__).parent / "resources"
 
 # Flags the policy and the agent console read.
 DISTRESS = "distress"
+WANTS_HUMAN = "wants_human"  # asks for a person inside a longer message
 TIME_PRESSURE = "time_pressure"
 LARGE_AMOUNT = "large_amount"
 SECRET_SHARED = "secret_shared"
@@ -110,8 +111,10 @@ def triage(
         flags.append(SECURITY_INCIDENT)
     elif kind == GAVE_AWAY:
         flags.append(CREDENTIALS_GIVEN_AWAY)
+    # A request for a person inside a longer message: read by the policy, raises nothing.
+    wants_human = [WANTS_HUMAN] if cues["wants_human"].search(text) else []
     if flags:
-        return TriageResult("P1", tuple(flags))
+        return TriageResult("P1", (*flags, *wants_human))
 
     base = settings.base_urgency
     if out_of_scope:
@@ -139,7 +142,7 @@ def triage(
     if flags and (judged not in CONVERSATIONAL_INTENTS or judged == "request_human"):
         raised = raise_urgency(urgency)
         urgency = "P2" if raised == "P1" else raised  # one level, never into P1
-    return TriageResult(urgency, tuple(flags))
+    return TriageResult(urgency, (*flags, *wants_human))
 
 
 def _routine(level: Urgency) -> Urgency:

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response,
 
 from bot.attachments import read_attachment
 from bot.conversations.store import ConversationStore
+from bot.identity.view import identity_block, needs_warning
 from bot.server import metrics
 from bot.server.api_attachments import (
     UPLOAD_ERRORS,
@@ -22,7 +23,8 @@ from bot.server.api_attachments import (
     receive_upload,
     store_of,
 )
-from bot.server.auth import SESSION_COOKIE, current_session
+from bot.server.api_incidents import queue_extras
+from bot.server.auth import SESSION_COOKIE, current_session, password_session
 from bot.server.login_throttle import LoginThrottle
 from bot.server.schemas import (
     AgentReply,
@@ -107,7 +109,9 @@ async def login(body: Login, request: Request, response: Response) -> dict[str, 
     response.set_cookie(SESSION_COOKIE, session.token, httponly=True, samesite="strict",
                         max_age=int(session.expires_at - time.time()))
     return {"token": session.token, "csrf_token": session.csrf_token,
-            "expires_at": session.expires_at, "agent": _agent(session)}
+            "expires_at": session.expires_at, "agent": _agent(session),
+            # Until it is passed, the session may only enrol, verify and log out.
+            "second_factor": _services(request).second_factor.state(session).value}
 
 
 def _agent(session: Session) -> dict[str, Any]:
@@ -119,7 +123,7 @@ def _agent(session: Session) -> dict[str, Any]:
 
 @router.post("/logout")
 def logout(request: Request, response: Response,
-           session: Session = Depends(current_session)) -> dict[str, bool]:
+           session: Session = Depends(password_session)) -> dict[str, bool]:
     _services(request).agents.logout(session.token)
     response.delete_cookie(SESSION_COOKIE)
     return {"ok": True}
@@ -151,7 +155,9 @@ def queue(request: Request, session: Session = Depends(current_session),
     services.desk.requeue_silent_agents()
     items = services.queue.listing(None if everyone else session.agent, lang)
     return {"items": [item.as_dict() for item in items],
-            "mine": services.desk.held_by(session.agent)}
+            "mine": services.desk.held_by(session.agent),
+            # The declared incident and its group card (bot/server/api_incidents.py).
+            **queue_extras(services, items)}
 
 
 @router.post("/handoffs/next")
@@ -296,6 +302,10 @@ def transcript(handoff_id: HandoffId, request: Request,
                      row.first_assigned_at)
     packet = dict(row.packet or {})
     packet.pop("transcript", None)  # the live transcript below supersedes the snapshot
+    # Who the trader is, as the conversation says now (verified after the packet was built?)
+    packet["identity"] = identity_block(conversation)
+    packet["identity_warning"] = needs_warning(packet.get("intent") or row.intent,
+                                               packet["identity"])
     return {
         "handoff": {"id": row.id, "status": row.status, "priority": urgency_of(row.priority),
                     "reason": row.reason, "lang": row.lang, "intent": row.intent,

@@ -11,7 +11,11 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 
 from bot.dialogue import state as st
 from bot.dialogue.engine import ConversationNotFound, MessageTooLong
+from bot.identity.service import VerificationOff
+from bot.identity.tokens import TokenRefused
+from bot.identity.view import identity_block
 from bot.server import metrics
+from bot.server.api_identity import claims_of, refused
 from bot.server.schemas import (
     ConversationId,
     ConversationOut,
@@ -40,13 +44,24 @@ def _found(services: Any, conversation_id: str) -> Any:
     return row
 
 
-@router.post("", status_code=201, response_model=ConversationOut)
+@router.post("", status_code=201, response_model=ConversationOut,
+             responses={**errors(401), 422: {"description": "invalid fields or identity"}})
 def open_conversation(body: OpenConversation, request: Request) -> dict[str, Any]:
+    """Open a conversation; with `identity` (the exchange's signed token) it is verified
+    from the start. A refused token opens nothing: the widget opens it without one."""
     services = _services(request)
+    verified = None
+    if body.identity is not None:
+        try:  # checked before anything is stored
+            verified = services.identity.check(claims_of(body.identity))
+        except (TokenRefused, VerificationOff) as error:
+            raise refused(error) from None
     key = f"{body.channel}:{uuid.uuid4()}"
     conversation_id = services.dialogue.open(body.channel, key, body.user, None)
+    identity = (services.identity.attach(conversation_id, verified) if verified
+                else {"verified": False, "via": None})
     return {"id": conversation_id, "state": st.BOT, "lang": None, "handoff": None,
-            "messages": []}
+            "messages": [], "identity": identity}
 
 
 @router.get("/{conversation_id}", response_model=ConversationOut)
@@ -55,7 +70,8 @@ def get_conversation(conversation_id: ConversationId, request: Request) -> dict[
     row = _found(services, conversation_id)
     return {"id": row.id, "state": row.state, "lang": row.lang,
             "handoff": services.dialogue.handoff_of(row.id),
-            "messages": services.dialogue.store.messages_after(row.id)}
+            "messages": services.dialogue.store.messages_after(row.id),
+            "identity": identity_block(row)}
 
 
 @router.post("/{conversation_id}/messages", response_model=TurnOut, responses={

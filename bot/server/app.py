@@ -19,14 +19,22 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot import __version__
 from bot.attachments import attachment_store
+from bot.incidents.templates import read_templates, templates_path
+from bot.ops.runtime import OpsRuntime
+from bot.privacy.retention import run_sweeper
 from bot.server import (
     api_agent,
     api_attachments,
     api_conversations,
+    api_identity,
+    api_incidents,
+    api_privacy,
+    api_second_factor,
     metrics,
     web_console,
     web_widget,
 )
+from bot.server.auth import CodedError
 from bot.server.body_limit import BodyLimit
 from bot.server.change_bus import change_bus
 from bot.server.cross_origin import WidgetCors
@@ -36,7 +44,9 @@ from bot.server.schemas import errors
 from bot.server.security_headers import SecurityHeaders
 from bot.server.services import Services
 from bot.server.turns import TurnRunner
+from bot.storage.backup import hold as hold_database
 from bot.storage.database import reading
+from bot.storage.scrub import sqlite_path
 
 MAX_BODY_BYTES = 64 * 1024
 REQUEST_THREADS = int(os.environ.get("SUPPORTBOT_REQUEST_THREADS", "4"))
@@ -54,13 +64,24 @@ def create_app(services: Services, background: bool = True,
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         hub.bind(asyncio.get_running_loop())
         bus.start(hub.changed, hub.wake_everyone)
+        # Pages and freezes leave from a worker thread of every process (bot.ops).
+        ops = OpsRuntime(services.db, services.settings, services.dialogue,
+                         observe=lambda kind, outcome:
+                         metrics.WEBHOOK_ATTEMPTS.labels(kind, outcome).inc())
+        app.state.ops = ops
+        ops.start()
         # Request handlers are CPU work under one GIL: a few threads keep both the cores
         # and the understanding thread's batches full, while anyio's default of 40 only
         # adds GIL hand-offs. Extra requests wait their turn in the event loop, for free.
         to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
         tasks = ([asyncio.create_task(_reaper(services)),
                   asyncio.create_task(_release_withheld(services)),
-                  asyncio.create_task(_answer_orphans(services))] if background else [])
+                  asyncio.create_task(_answer_orphans(services)),
+                  # Transcripts past the retention period (one process sweeps).
+                  asyncio.create_task(run_sweeper(services, app.state.attachments))]
+                 if background else [])
+        if background and (database := sqlite_path(services.db)):
+            hold_database(database)  # `supportbot restore` waits until this server stops
         for start in extra_tasks:
             tasks.append(asyncio.create_task(start()))
         yield
@@ -69,6 +90,7 @@ def create_app(services: Services, background: bool = True,
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        await asyncio.to_thread(ops.stop)
         bus.close()
         with contextlib.suppress(ValueError):
             services.dialogue.listeners.remove(bus.publish)
@@ -80,8 +102,13 @@ def create_app(services: Services, background: bool = True,
     app.state.turns = TurnRunner(services.dialogue)
     app.state.login_throttle = LoginThrottle()
     app.state.login_checks = None  # a limiter, made in the event loop on first use
+    app.state.second_factor_throttle = api_second_factor.code_throttle()
     # Files beside the SQLite database, or rows in PostgreSQL (bot.attachments.storage).
     app.state.attachments = attachment_store(services.db, services.settings.paths.data_dir)
+    # Incident templates (responses/incidents.yml): a malformed file stops start-up here,
+    # with its file and line.
+    app.state.incident_templates = read_templates(
+        templates_path(services.settings.paths.responses), services.settings.language.supported)
     metrics.register_queue_collector(services.db)
 
     # Uploads (a user's or an agent's file) get the attachment limit; every other path
@@ -93,10 +120,16 @@ def create_app(services: Services, background: bool = True,
     app.add_middleware(WidgetCors, allowed_origins=services.settings.web.allowed_origins)
 
     app.include_router(api_conversations.router)
+    app.include_router(api_identity.router)
     app.include_router(api_attachments.router)
     app.include_router(api_agent.router)
+    app.include_router(api_second_factor.router)
+    app.include_router(api_incidents.widget_router)
+    app.include_router(api_incidents.agent_router)
+    app.include_router(api_privacy.router)
     app.include_router(web_widget.router)
     app.include_router(web_console.router)
+    api_incidents.document_templates(app)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
@@ -108,6 +141,9 @@ def create_app(services: Services, background: bool = True,
                               for method in route.methods or ()})
             return JSONResponse({"detail": "Method Not Allowed"}, status_code=405,
                                 headers={"Allow": ", ".join(allowed)})
+        if isinstance(error, CodedError):  # e.g. second_factor_required
+            return JSONResponse({"detail": error.detail, "code": error.code},
+                                status_code=error.status_code, headers=error.headers)
         return await http_exception_handler(request, error)
 
     @app.get("/healthz", tags=["ops"], responses=errors(503))

@@ -35,6 +35,10 @@ BUSY_NOTICES = Counter("supportbot_busy_notices_total",
 ORPHANS_ANSWERED = Counter("supportbot_orphans_answered_total",
                             "Stored messages a dead process left unanswered, answered later",
                             registry=REGISTRY)
+WEBHOOK_ATTEMPTS = Counter("supportbot_webhook_attempts_total",
+                           "Webhook calls (page, freeze) by outcome: sent, retry, failed "
+                           "(given up after webhooks.max_attempts)", ["kind", "outcome"],
+                           registry=REGISTRY)
 WAIT_SECONDS = Histogram("supportbot_handoff_wait_seconds", "Queue wait until an agent claims",
                          buckets=(10, 30, 60, 120, 300, 600, 1800, 3600), registry=REGISTRY)
 

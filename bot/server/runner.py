@@ -13,6 +13,9 @@ import uvicorn
 
 from bot.config import Settings, load_settings
 from bot.conversations.withheld import withhold_key
+from bot.identity.service import status_line as identity_status_line
+from bot.incidents.templates import read_templates, templates_path
+from bot.ops.runtime import status_lines
 from bot.server.http_protocol import GuardedHttpProtocol
 from bot.server.preflight import check_data_dir, check_database, check_port
 from bot.server.services import Services, build_services, load_nlu
@@ -27,6 +30,8 @@ def serve(settings: Settings, host: str, port: int, workers: int, train: bool) -
     check_port(host, port)
     check_data_dir(settings)
     check_database(settings)
+    # A malformed incident template file is named, with its line, here (not in a worker).
+    read_templates(templates_path(settings.paths.responses), settings.language.supported)
     load_nlu(settings, train_if_needed=train)  # train once here, not in every worker
     if workers > 1 and os.environ.get("TELEGRAM_BOT_TOKEN") and \
             settings.channels.telegram.mode == "webhook":
@@ -46,8 +51,10 @@ def serve(settings: Settings, host: str, port: int, workers: int, train: bool) -
     print(f"supportbot on {base}\n  chat widget demo  {base}/\n  agent console     {base}/agent\n"
           f"  API docs          {base}/docs\n  health            {base}/healthz\n"
           f"  metrics           {base}/metrics\n  Telegram          {telegram}\n"
-          f"Create the first agent account (no default account exists):\n"
-          f"  .venv/bin/supportbot agent add alice --languages en,zh", flush=True)
+          f"  identity          {identity_status_line()}\n"
+          + "".join(line + "\n" for line in status_lines(settings))
+          + "Create the first agent account (no default account exists):\n"
+          "  .venv/bin/supportbot agent add alice --languages en,zh", flush=True)
     GuardedHttpProtocol.configure(settings.limits)
     uvicorn.run("bot.server.runner:app_factory", factory=True, host=host, port=port,
                 workers=workers, log_level="info", access_log=False,

@@ -24,8 +24,31 @@ class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class IdentityToken(_Request):
+    """The exchange vouches for its logged-in trader (see docs/identity.md): signature =
+    hex HMAC-SHA256 with SUPPORTBOT_IDENTITY_SECRET over "supportbot-identity-v1\\n" +
+    uid + "\\n" + email + "\\n" + expires."""
+
+    uid: str = Field(..., min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$",
+                     description="the trader's exchange UID")
+    email: str = Field("", max_length=254, pattern=NO_NUL,
+                       description="the account's e-mail as signed (may be empty)")
+    expires: int = Field(..., ge=1, le=2**40, description="UNIX seconds; short-lived")
+    signature: str = Field(..., pattern=r"^[0-9a-f]{64}$", description="lowercase hex")
+
+
+class IdentityOut(BaseModel):
+    verified: bool
+    uid: str | None = None
+    email: str | None = None
+    via: Literal["widget", "telegram"] | None = None
+
+
 class OpenConversation(_Request):
     channel: Literal["api", "web"] = "api"
+    identity: IdentityToken | None = Field(
+        None, description="the trader's signed identity: a bad one is refused (401/422) "
+                          "and no conversation is opened")
     user: str | None = Field(None, max_length=128, pattern=NO_NUL,
                              description="who the user is, for agents")
     locale: str | None = Field(None, max_length=35, pattern=NO_NUL,
@@ -71,6 +94,7 @@ class ConversationOut(BaseModel):
     lang: str | None
     handoff: HandoffInfo | None
     messages: list[Message] = []
+    identity: IdentityOut | None = None  # verified by a signed identity token, or not
 
 
 # Ids and cursors are checked against the keys' range at the edge: a larger number is a
@@ -99,12 +123,16 @@ class ErrorOut(BaseModel):
     """Every error answer: what went wrong (422: the list of invalid fields)."""
 
     detail: str | list[dict[str, Any]]
+    # Some errors also carry a machine-readable code, e.g. second_factor_required (403:
+    # the session has not passed the second factor yet; see /api/v1/agent/second-factor).
+    code: str | None = None
 
 
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for the error statuses a group of routes can answer."""
     meaning = {400: "the body is not valid JSON", 401: "no or an expired agent session",
-               403: "the CSRF token is missing or wrong (cookie sessions)",
+               403: "the CSRF token is missing or wrong (cookie sessions), or the "
+                    "session has not passed the second factor (code second_factor_required)",
                404: "no such conversation or handoff", 409: "the state does not allow it",
                413: "the body or the text is too long",
                429: "too many tries (sign-ins) or messages: wait the Retry-After seconds; "
@@ -159,6 +187,9 @@ class LoginOut(BaseModel):
     csrf_token: str
     expires_at: float
     agent: dict[str, Any]
+    # What the session needs before it may do more than enrol, verify or log out:
+    # passed (nothing), verify (a code from the agent's app) or enrol (set up the app).
+    second_factor: Literal["passed", "verify", "enrol"] = "passed"
 
 
 class AgentReply(_Request):

@@ -7,10 +7,12 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from bot.agent_auth.server_key import server_key
 from bot.config import Settings
 from bot.conversations.typing import TypingMarks
 from bot.dialogue.engine import DialogueEngine
 from bot.errors import ModelNotReadyError
+from bot.identity.service import IdentityService
 from bot.knowledge.replies import ReplyCatalog, read_reply_catalog
 from bot.nlu.pipeline import NLU
 from bot.storage.database import create_database_engine, database_url, migrate
@@ -18,6 +20,7 @@ from handoff.agents import AgentDirectory
 from handoff.audit import AuditLog
 from handoff.desk import AgentDesk
 from handoff.queue import HandoffQueue
+from handoff.second_factor import SecondFactor
 
 
 @dataclass
@@ -32,6 +35,8 @@ class Services:
     desk: AgentDesk
     typing: TypingMarks
     audit: AuditLog
+    second_factor: SecondFactor
+    identity: IdentityService  # verified trader identity (bot.identity)
     started_at: float = field(default=0.0)
 
 
@@ -61,5 +66,12 @@ def build_services(settings: Settings, database: str | None = None, nlu: NLU | N
     agents = AgentDirectory(db, settings.handoff.session_hours)
     dialogue = DialogueEngine(db, model, replies, settings, queue)
     desk = AgentDesk(db, queue, agents, replies, settings, notify=dialogue.notify)
+    audit = AuditLog(db)
+    identity = IdentityService.from_environment(db, settings.identity, notify=dialogue.notify)
+    second_factor = SecondFactor(db, server_key(settings.paths.data_dir),
+                                 settings.agents.second_factor, settings.agents.totp_issuer,
+                                 agents, audit)
     return Services(settings, db, model, replies, queue, agents, dialogue, desk,
-                    TypingMarks(db), AuditLog(db), time.time())
+                    TypingMarks(db), audit, second_factor=second_factor,
+                    identity=identity,
+                    started_at=time.time())

@@ -15,8 +15,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
 from bot.conversations.store import ConversationStore
+from bot.incidents.figures import per_minute, window_start
 from bot.nlu.faq_index import render_answer
 from bot.server.api_agent import readable_case
+from bot.server.api_incidents import active_incident, incident_view, queue_extras
 from bot.server.auth import current_session
 from bot.server.live import ANY
 from bot.server.schemas import HandoffId, errors
@@ -26,6 +28,7 @@ from handoff.agents import Session
 from handoff.queue import HandoffQueue
 
 router = APIRouter(tags=["agent console"], responses=errors(401, 403, 404))
+SPIKE_MINUTES = 60  # the dashboard's incident chart: the last hour
 
 
 serve_files(router, {"/agent": "agent.html", "/agent/console.css": "agent.css"})
@@ -34,8 +37,10 @@ serve_script(router, "/agent/console.js", ("richtext.js", "agent.js"))
 
 def _snapshot(services: Any, session: Session) -> dict[str, Any]:
     services.desk.requeue_silent_agents()
-    items = [item.as_dict() for item in services.queue.listing(session.agent)]
-    return {"items": items, "mine": services.desk.held_by(session.agent), "now": time.time()}
+    listed = services.queue.listing(session.agent)
+    items = [item.as_dict() for item in listed]
+    return {"items": items, "mine": services.desk.held_by(session.agent), "now": time.time(),
+            **queue_extras(services, listed)}
 
 
 @router.get("/api/v1/agent/stream", response_class=StreamingResponse, responses={200: {
@@ -55,7 +60,9 @@ async def queue_stream(request: Request,
             # message changes "Mine"'s unread mark), not the ticking wait times.
             comparable = json.dumps({"items": [(i["id"], i["priority"], i["reason"],
                                                 i["summary"]) for i in snapshot["items"]],
-                                     "mine": snapshot["mine"]})
+                                     "mine": snapshot["mine"],
+                                     "incident": snapshot["incident"],
+                                     "groups": snapshot["groups"]})
             if comparable != last:
                 last = comparable
                 yield f"event: queue\ndata: {body}\n\n"
@@ -92,9 +99,13 @@ def suggestions(handoff_id: HandoffId, request: Request,
 @router.get("/api/v1/agent/dashboard")
 def dashboard(request: Request, session: Session = Depends(current_session)) -> dict[str, Any]:
     services = request.app.state.services
+    now = time.time()
+    since = window_start(now, SPIKE_MINUTES)
     with reading(services.db) as connection:
         talk = ConversationStore.figures(connection)
         cases = HandoffQueue.figures(connection)
+        matched = ConversationStore.event_times(connection, "incident_matched", since)
+        incident_cases = HandoffQueue.incident_queued_times(connection, since)
     total, handed, bot_resolved = talk["talked"], cases["conversations"], talk["bot_resolved"]
     reasons: dict[str, int] = cases["reasons"]
     waits, scores = cases["waits"], talk["csat"]
@@ -110,6 +121,12 @@ def dashboard(request: Request, session: Session = Depends(current_session)) -> 
         "csat": {"average": round(sum(scores) / len(scores), 2) if scores else None,
                  "n": len(scores), "distribution": {s: scores.count(s) for s in range(1, 6)}},
         "conversations_per_day": dict(sorted(per_day.items())[-14:]),
+        # The spike of a declared incident: messages about it (answered with its banner,
+        # or noted while an agent had the conversation) and cases about it, per minute of
+        # the last hour, oldest first.
+        "incident": {"active": incident_view(active_incident(services)), "since": since,
+                     "messages_per_minute": per_minute(matched, now, SPIKE_MINUTES),
+                     "handoffs_per_minute": per_minute(incident_cases, now, SPIKE_MINUTES)},
     }
 
 

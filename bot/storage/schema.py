@@ -53,6 +53,12 @@ conversations = Table(
     # Push channels (Telegram): the last bot/agent message delivered to the user.
     Column("delivered_upto", Key, nullable=False, default=0),
     Column("unreachable_since", Float),  # the user blocked the bot (push channels)
+    # The exchange account behind the conversation, when the exchange vouched for it
+    # (bot.identity: a signed widget token, or a Telegram user linked by a one-time code).
+    Column("verified_uid", String(64)),
+    Column("verified_email", String(254)),
+    Column("verified_at", Float),
+    Column("erased_at", Float),  # its transcript was erased (retention or a request)
     Index("ix_conversations_channel_key", "channel", "channel_key"),
 )
 
@@ -93,6 +99,7 @@ handoffs = Table(
     Column("first_assigned_at", Float),
     Column("closed_at", Float),
     Column("resolution", Text),
+    Column("incident_id", Key),  # the declared incident the case is about (grouped on the desk)
     Index("ix_handoffs_queue", "status", "priority", "queued_at"),
     Index("ix_handoffs_conversation", "conversation_id"),
 )
@@ -108,6 +115,12 @@ agents = Table(
     # agent | supervisor (reads every case; see handoff/visibility.py)
     Column("role", String(16), nullable=False, server_default="agent"),
     Column("active", Boolean, nullable=False, default=True),
+    # Second factor (bot.agent_auth): the TOTP secret sealed with the server's key, and when
+    # enrolment was confirmed by a first valid code (null: not enrolled).
+    Column("totp_secret", LargeBinary),
+    Column("totp_enabled_at", Float),
+    # The time step (unix time // 30) of the last code accepted: a code is good once.
+    Column("totp_last_step", Integer),
     Column("last_heartbeat", Float),
     Column("created_at", Float, nullable=False),
 )
@@ -119,6 +132,9 @@ agent_sessions = Table(
     Column("csrf_token", String(64), nullable=False),
     Column("created_at", Float, nullable=False),
     Column("expires_at", Float, nullable=False),
+    # When the session passed the second factor; null: password only (it may enrol or
+    # verify, nothing else).
+    Column("second_factor_at", Float),
 )
 
 events = Table(
@@ -240,6 +256,75 @@ audit_log = Table(
     Column("action", String(32), nullable=False),  # read_transcript | read_attachment
     Column("handoff_id", Key),
     Column("conversation_id", String(36)),
+    # Whom or what the action was about when it is not a case (reset_second_factor: the
+    # agent whose second factor was reset).
+    Column("subject", String(64)),
     Column("at", Float, nullable=False),
     Index("ix_audit_log_handoff", "handoff_id", "at"),
+)
+
+# ---- Running it at a real exchange (0.9.0) ----
+
+# Telegram users who proved, with a one-time code from their logged-in account page, which
+# exchange account they are (bot.identity.linking).
+identity_links = Table(
+    "identity_links", metadata,
+    Column("channel", String(32), primary_key=True),
+    Column("channel_key", String(128), primary_key=True),
+    Column("uid", String(64), nullable=False),
+    Column("linked_at", Float, nullable=False),
+)
+
+link_codes = Table(
+    "link_codes", metadata,
+    Column("code_hash", String(64), primary_key=True),  # sha256 of the code, never the code
+    Column("uid", String(64), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("used_at", Float),
+)
+
+# One-time recovery codes for an agent who lost their authenticator (hashes only).
+agent_recovery_codes = Table(
+    "agent_recovery_codes", metadata,
+    Column("agent_id", Key, ForeignKey("agents.id"), primary_key=True),
+    Column("code_hash", String(64), primary_key=True),
+    Column("used_at", Float),
+)
+
+# Calls to other systems that must not be lost nor block a turn (bot.ops.webhooks): the
+# on-call page when a P1 waits with nobody online, the exchange's "freeze withdrawals".
+# Stored first, sent by a background worker with retries and backoff.
+webhook_outbox = Table(
+    "webhook_outbox", metadata,
+    Column("id", Key, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),  # page | freeze
+    Column("handoff_id", Key),
+    Column("conversation_id", String(36)),
+    Column("body", JSON, nullable=False),
+    Column("state", String(12), nullable=False),  # pending | sent | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", Float, nullable=False),
+    Column("last_error", String(200)),
+    Column("created_at", Float, nullable=False),
+    Column("sent_at", Float),
+    Index("ix_webhook_outbox_due", "state", "next_attempt_at"),
+)
+
+# A declared incident (an outage, a market crash): its banner in each language and the
+# words that tie a message to it (bot.incidents).
+incidents = Table(
+    "incidents", metadata,
+    Column("id", Key, primary_key=True, autoincrement=True),
+    Column("title", String(120), nullable=False),
+    Column("banner", JSON, nullable=False),  # {lang: text}
+    Column("keywords", JSON, nullable=False),  # [word, ...]
+    Column("started_by", String(64), nullable=False),
+    Column("started_at", Float, nullable=False),
+    Column("ended_at", Float),
+    # The template it was declared from (responses/incidents.yml), the intents that tie a
+    # message to it, and who ended it.
+    Column("template", String(40)),
+    Column("intents", JSON),  # [intent, ...]
+    Column("ended_by", String(64)),
 )

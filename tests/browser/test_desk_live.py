@@ -53,6 +53,9 @@ def test_formatted_answers_with_links_that_work_and_links_that_do_not(browser, s
                            "Do not use https://support-example.evil.test/login or "
                            "[this](https://evil.example/x).")
     console.click("#send")
+    # A password case from an anonymous widget: the desk asks for a confirmed first reply.
+    console.wait_for_selector("#identity-confirm:not([hidden])")
+    console.click("#identity-confirm")
     reply = widget.wait_for_selector(".sb-msg.sb-agent .sb-text")
     assert reply.query_selector("strong").inner_text() == "Important:"
     assert len(reply.query_selector_all("ol li")) == 2

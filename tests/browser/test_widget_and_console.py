@@ -13,7 +13,14 @@ import threading
 
 import pytest
 
-from tests.browser.conftest import PASSWORD, agent_login, say_in_widget, shot, wait_until
+from tests.browser.conftest import (
+    PASSWORD,
+    agent_login,
+    pass_second_factor_in_console,
+    say_in_widget,
+    shot,
+    wait_until,
+)
 from tests.server.live_server import ROOT, free_port, live_server
 
 pytestmark = pytest.mark.browser
@@ -154,6 +161,7 @@ def test_expired_session_goes_back_to_login_and_keeps_the_draft(browser, server,
     console.fill("#login-user", "mei")
     console.fill("#login-password", PASSWORD)
     console.click("#login-form button[type=submit]")
+    pass_second_factor_in_console(console, server)  # a code from Mei's authenticator
     console.wait_for_selector("#conv:not([hidden])")
     assert console.input_value("#reply") == "Half-written answer about your limits"
     user.close()

@@ -55,7 +55,8 @@ def test_start_up_registers_the_command_menu(telegram):
     fake, _ = telegram
     menus = fake.called("setMyCommands")
     default = next(m for m in menus if not m.get("language_code"))
-    assert [c["command"] for c in default["commands"]] == ["start", "help", "human", "status"]
+    assert [c["command"] for c in default["commands"]] == ["start", "help", "human", "status",
+                                                           "link"]
     assert any(m.get("language_code") == "ja" for m in menus)
 
 

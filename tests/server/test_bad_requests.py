@@ -113,15 +113,18 @@ def test_ids_beyond_4_bytes_on_postgres(settings, shipped_nlu, postgres_url):
     from fastapi.testclient import TestClient
 
     from bot.server.app import create_app
+    from tests.authenticator import pass_second_factor
     from tests.conftest import AGENT_PASSWORD, make_services
 
     services = make_services(settings, shipped_nlu, postgres_url)
     try:
         services.agents.add("pg_alice", AGENT_PASSWORD, ["en"], 3)
         with TestClient(create_app(services, background=False)) as client:
-            token = client.post("/api/v1/agent/login", json={
-                "username": "pg_alice", "password": AGENT_PASSWORD}).json()["token"]
+            login = client.post("/api/v1/agent/login", json={
+                "username": "pg_alice", "password": AGENT_PASSWORD}).json()
+            token = login["token"]
             client.cookies.clear()
+            pass_second_factor(client.post, token, login["second_factor"], "pg_alice", {})
             _ids_at_the_edge(client, {"Authorization": f"Bearer {token}"})
     finally:
         services.db.dispose()

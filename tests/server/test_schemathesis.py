@@ -13,6 +13,7 @@ import sys
 
 import httpx
 
+from tests.authenticator import pass_second_factor
 from tests.server.live_server import ROOT, live_server
 
 PASSWORD = "fuzzing agent password"
@@ -30,26 +31,42 @@ def _fuzz(model_dir, folder, env):  # type: ignore[no-untyped-def]
     env = {**env, "SUPPORTBOT_AGENT_PASSWORD": PASSWORD}
     with live_server(model_dir, folder, env, extra_config=_FUZZ_LIMITS) as (base, config, _):
         subprocess.run([sys.executable, "-m", "bot", "--config", str(config), "agent", "add",
-                        "fuzzer", "--languages", "en,zh,es", "--capacity", "50"],
+                        "fuzzer", "--languages", "en,zh,es", "--capacity", "50",
+                        # A supervisor, so the supervisor-only routes (incident, erasure,
+                        # export) are fuzzed past their 403 as well.
+                        "--role", "supervisor"],
                        cwd=ROOT, env={**os.environ, "SUPPORTBOT_DATABASE_URL": "", **env},
                        check=True, capture_output=True)
         conversation = httpx.post(f"{base}/api/v1/conversations", json={}).json()["id"]
         turn = httpx.post(f"{base}/api/v1/conversations/{conversation}/messages",
                           json={"text": "I want to talk to a human"}, timeout=30).json()
-        token = httpx.post(f"{base}/api/v1/agent/login", json={
-            "username": "fuzzer", "password": PASSWORD}).json()["token"]
+        login = httpx.post(f"{base}/api/v1/agent/login", json={
+            "username": "fuzzer", "password": PASSWORD}).json()
+        token = login["token"]
+        # Past the second factor too, or every agent route would stop at its 403.
+        pass_second_factor(lambda path, **kw: httpx.post(base + path, **kw), token,
+                           login["second_factor"], "fuzzer", {})
         (folder / "schemathesis.toml").write_text(
             f'[parameters]\n"path.handoff_id" = {turn["handoff"]["id"]}\n'
             f'"path.conversation_id" = "{conversation}"\n')
-        result = subprocess.run(
-            [str(ROOT / ".venv" / "bin" / "st"), "run", f"{base}/openapi.json",
-             "--checks", "all", "--max-examples", str(EXAMPLES), "--seed", "1",
-             "--exclude-path", "/api/v1/agent/logout",  # it would end the fuzzer's session
-             "-H", f"Authorization: Bearer {token}"],
-            cwd=folder, capture_output=True, text=True, timeout=900)
-    summary = result.stdout[-6000:]
-    assert result.returncode == 0, summary
-    assert "Server error" not in summary, summary
+        def fuzz(*selection: str) -> str:
+            result = subprocess.run(
+                [str(ROOT / ".venv" / "bin" / "st"), "run", f"{base}/openapi.json",
+                 "--checks", "all", "--max-examples", str(EXAMPLES), "--seed", "1",
+                 *selection, "-H", f"Authorization: Bearer {token}"],
+                cwd=folder, capture_output=True, text=True, timeout=900)
+            summary = result.stdout[-6000:]
+            assert result.returncode == 0, summary
+            assert "Server error" not in summary, summary
+            return summary
+
+        # Logout, and a supervisor's reset of the fuzzer's own second factor (schemathesis
+        # follows the links to its username), would end the session for every operation
+        # after them: the reset is fuzzed last, on its own; logout has its own tests.
+        reset = "/api/v1/agent/agents/{username}/second-factor"
+        summary = fuzz("--exclude-path", "/api/v1/agent/logout", "--exclude-path", reset)
+        assert "Authentication failed" not in summary, summary
+        fuzz("--include-path", reset)
     return summary
 
 

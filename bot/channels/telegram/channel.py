@@ -46,6 +46,7 @@ from bot.conversations.deliveries import Deliveries
 from bot.conversations.user_message import Sender, UserMessage
 from bot.dialogue.engine import DialogueEngine, MessageTooLong, Reading
 from bot.dialogue.state import DialogueState
+from bot.identity.service import IdentityService
 from bot.knowledge.replies import ReplyCatalog
 from bot.nlu.language import normalise_locale
 from bot.nlu.pipeline import NLU
@@ -56,7 +57,7 @@ CHANNELS = (PRIVATE_CHANNEL, GROUP_CHANNEL)
 INBOX = "telegram"  # one inbox for the bot's updates, private and group alike
 SWEEP_SECONDS = 2.0
 POLL_TIMEOUT = 20
-COMMANDS = ("start", "help", "human", "status")
+COMMANDS = ("start", "help", "human", "status", "link")
 
 
 class ChannelServices(Protocol):
@@ -68,6 +69,7 @@ class ChannelServices(Protocol):
     replies: ReplyCatalog
     settings: Settings
     db: Engine
+    identity: IdentityService
 
 
 class TelegramChannel:
@@ -294,6 +296,8 @@ class TelegramChannel:
             await self._button(row, payload)
         elif row.kind == "command":
             await self._command(row, payload)
+        elif row.kind == "link":
+            await self._link(row, payload)
         elif row.kind == "non_text":
             conversation = await self._conversation(row, payload)
             await asyncio.to_thread(self.engine.note, conversation, "non_text",
@@ -386,6 +390,25 @@ class TelegramChannel:
                                     f"tg-start-{row.platform_id}", payload.get("locale"), True)
             return
         await asyncio.to_thread(self.engine.say, conversation, "greet", payload.get("locale"))
+
+    async def _link(self, row: Any, payload: dict[str, Any]) -> None:
+        """`/link CODE`: the exchange account is bot.identity's business; this only says
+        the answer. In a group the code was shown to everyone: it is spent unused, the
+        post deleted if the bot may, and the trader pointed to a private chat."""
+        identity = self.services.identity
+        if not payload.get("private"):
+            await asyncio.to_thread(identity.revoke, payload.get("code_hash"))
+            chat_id = int(payload["chat_id"])
+            with contextlib.suppress(TelegramError):
+                await self.bot.delete_message(chat_id, int(payload["message_id"]))
+            lang = normalise_locale(payload.get("locale")) or "en"
+            await self._post(chat_id, "identity_link_private_only", lang)
+            return
+        conversation = await self._conversation(row, payload)
+        reply = await asyncio.to_thread(identity.link_chat, conversation, row.chat_key,
+                                        payload.get("code_hash"), bool(payload.get("typed")))
+        await asyncio.to_thread(self.engine.say, conversation, reply.key,
+                                payload.get("locale"), **reply.values)
 
     def _carried_question(self, argument: str, user_id: int) -> str | None:
         raw = argument[1:]

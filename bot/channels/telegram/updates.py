@@ -11,18 +11,21 @@ from telegram import Message, Update
 from telegram.constants import ChatMemberStatus, ChatType, MessageEntityType
 
 from bot.conversations.user_message import Sender, UserMessage
+from bot.identity.codes import code_hash
 
 PRIVATE_CHANNEL = "telegram"
 GROUP_CHANNEL = "telegram_group"
 # Commands with a meaning of their own; a forced intent, as the widget's buttons send.
 COMMAND_INTENTS = {"human": "/request_human", "status": "/ticket_status"}
+_LINK = re.compile(r"/link(@\w+)?(?:\s+(.*))?\Z", re.IGNORECASE | re.DOTALL)
 NON_TEXT = ("sticker", "voice", "audio", "video", "video_note", "animation", "location",
             "venue", "contact", "poll", "dice", "game", "photo", "document", "story")
 
 
 @dataclass(frozen=True)
 class Inbound:
-    """kind: text | edit | command | button | non_text | member | group_post | ignored."""
+    """kind: text | edit | command | link | button | non_text | member | group_post |
+    ignored."""
 
     kind: str
     lane: str  # the conversation key: one person in one chat; handled in order
@@ -73,6 +76,14 @@ def read_update(update: Update, bot_username: str, bot_id: int) -> Inbound:
     if text is not None:
         if not private:
             text = _without_mention(text, bot_username)
+        link = _LINK.match(text)
+        if link and (not link.group(1) or link.group(1)[1:].lower() == bot_username.lower()):
+            # `/link CODE` (bot.identity): the code never reaches the store or the inbox in
+            # clear, only its SHA-256; in a group it is refused (and spent, it was public).
+            typed = (link.group(2) or "").strip()
+            return Inbound("link", lane, platform_id, payload={
+                **base, "private": private, "typed": bool(typed),
+                "code_hash": code_hash(typed) if typed else None, "label": _label(user)})
         if text.startswith("/"):
             command, _, rest = text[1:].partition(" ")
             command = command.split("@", 1)[0].lower()

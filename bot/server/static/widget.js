@@ -4,7 +4,11 @@
  * textContent or DOM nodes, never as HTML.
  * Transport: WebSocket; HTTP polling when the socket is down. Messages typed while
  * offline wait in an outbox (localStorage) and are sent once: each carries a
- * client_message_id the server deduplicates on. */
+ * client_message_id the server deduplicates on.
+ * Verified identity: a page whose trader is logged in sets, before this script,
+ *   window.supportbotIdentity = {uid, email, expires, signature}
+ * signed by the exchange's backend (docs/identity.md); the widget hands it to the server
+ * with the conversation. A refused one (expired, forged) leaves the chat unverified. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -16,71 +20,83 @@
           queue: "Position in queue: ", rate: "Rate this conversation", thanks: "Thanks!",
           attach: "Attach a file (image or PDF)", tooLarge: "This file is too large: the limit is {mb} MB.",
           failed: "The file could not be sent. Please try again.",
-          offline: "Offline — your messages will be sent when the connection is back." },
+          offline: "Offline — your messages will be sent when the connection is back.",
+          notice: "Service notice" },
     zh: { open: "打开客服聊天", title: "客服", human: "转人工", send: "发送", placeholder: "请输入消息…",
           close: "关闭", typing: "正在输入…", queue: "排队位置：", rate: "为本次服务评分",
           thanks: "谢谢！", attach: "添加文件（图片或 PDF）", tooLarge: "文件太大：上限为 {mb} MB。",
           failed: "文件发送失败，请重试。",
-          offline: "网络已断开——恢复后将自动发送您的消息。" },
+          offline: "网络已断开——恢复后将自动发送您的消息。",
+          notice: "服务公告" },
     es: { open: "Abrir chat de soporte", title: "Soporte", human: "Hablar con un agente",
           send: "Enviar", placeholder: "Escribe tu mensaje…", close: "Cerrar", typing: "escribiendo…",
           queue: "Posición en la cola: ", rate: "Valora esta conversación", thanks: "¡Gracias!",
           attach: "Adjuntar un archivo (imagen o PDF)", tooLarge: "El archivo es demasiado grande: el límite es {mb} MB.",
           failed: "No se pudo enviar el archivo. Inténtalo de nuevo.",
-          offline: "Sin conexión: enviaremos tus mensajes al volver." },
+          offline: "Sin conexión: enviaremos tus mensajes al volver.",
+          notice: "Aviso de servicio" },
     ru: { open: "Открыть чат поддержки", title: "Поддержка", human: "Связаться с оператором",
           send: "Отправить", placeholder: "Введите сообщение…", close: "Закрыть", typing: "печатает…",
           queue: "Место в очереди: ", rate: "Оцените разговор", thanks: "Спасибо!",
           attach: "Прикрепить файл (изображение или PDF)", tooLarge: "Файл слишком большой: предел {mb} МБ.",
           failed: "Не удалось отправить файл. Попробуйте ещё раз.",
-          offline: "Нет связи — сообщения отправятся, когда она появится." },
+          offline: "Нет связи — сообщения отправятся, когда она появится.",
+          notice: "Уведомление о работе сервиса" },
     ja: { open: "サポートチャットを開く", title: "サポート", human: "担当者と話す", send: "送信",
           placeholder: "メッセージを入力…", close: "閉じる", typing: "入力中…", queue: "順番待ち：",
           rate: "この会話を評価", thanks: "ありがとうございます！",
           attach: "ファイルを添付（画像または PDF）", tooLarge: "ファイルが大きすぎます（上限 {mb} MB）。",
           failed: "ファイルを送信できませんでした。もう一度お試しください。",
-          offline: "オフラインです。接続が戻り次第送信します。" },
+          offline: "オフラインです。接続が戻り次第送信します。",
+          notice: "サービスのお知らせ" },
     ko: { open: "고객지원 채팅 열기", title: "고객지원", human: "상담원 연결", send: "보내기",
           placeholder: "메시지를 입력하세요…", close: "닫기", typing: "입력 중…", queue: "대기 순서: ",
           rate: "상담 평가하기", thanks: "감사합니다!", attach: "파일 첨부 (이미지 또는 PDF)", tooLarge: "파일이 너무 큽니다. 최대 {mb} MB까지 보낼 수 있습니다.",
           failed: "파일을 보내지 못했습니다. 다시 시도해 주세요.",
-          offline: "오프라인입니다. 연결되면 메시지를 보냅니다." },
+          offline: "오프라인입니다. 연결되면 메시지를 보냅니다.",
+          notice: "서비스 공지" },
     de: { open: "Support-Chat öffnen", title: "Support", human: "Mit einem Menschen sprechen",
           send: "Senden", placeholder: "Nachricht eingeben…", close: "Schließen", typing: "schreibt…",
           queue: "Platz in der Warteschlange: ", rate: "Gespräch bewerten", thanks: "Danke!",
           attach: "Datei anhängen (Bild oder PDF)", tooLarge: "Die Datei ist zu groß: höchstens {mb} MB.",
           failed: "Die Datei konnte nicht gesendet werden. Bitte erneut versuchen.",
-          offline: "Offline – Ihre Nachrichten werden gesendet, sobald die Verbindung zurück ist." },
+          offline: "Offline – Ihre Nachrichten werden gesendet, sobald die Verbindung zurück ist.",
+          notice: "Servicehinweis" },
     fr: { open: "Ouvrir le chat d'assistance", title: "Assistance", human: "Parler à un conseiller",
           send: "Envoyer", placeholder: "Écrivez votre message…", close: "Fermer", typing: "écrit…",
           queue: "Position dans la file : ", rate: "Évaluer la conversation", thanks: "Merci !",
           attach: "Joindre un fichier (image ou PDF)", tooLarge: "Fichier trop volumineux : {mb} Mo au maximum.",
           failed: "Le fichier n'a pas pu être envoyé. Réessayez.",
-          offline: "Hors ligne — vos messages partiront dès le retour de la connexion." },
+          offline: "Hors ligne — vos messages partiront dès le retour de la connexion.",
+          notice: "Avis de service" },
     tr: { open: "Destek sohbetini aç", title: "Destek", human: "Temsilciyle görüş", send: "Gönder",
           placeholder: "Mesajınızı yazın…", close: "Kapat", typing: "yazıyor…", queue: "Sıradaki yeriniz: ",
           rate: "Görüşmeyi değerlendirin", thanks: "Teşekkürler!",
           attach: "Dosya ekle (görsel veya PDF)", tooLarge: "Dosya çok büyük: sınır {mb} MB.",
           failed: "Dosya gönderilemedi. Lütfen tekrar deneyin.",
-          offline: "Çevrimdışı — bağlantı gelince mesajlarınız gönderilecek." },
+          offline: "Çevrimdışı — bağlantı gelince mesajlarınız gönderilecek.",
+          notice: "Hizmet duyurusu" },
     pt: { open: "Abrir chat de suporte", title: "Suporte", human: "Falar com um atendente",
           send: "Enviar", placeholder: "Digite sua mensagem…", close: "Fechar", typing: "digitando…",
           queue: "Posição na fila: ", rate: "Avalie a conversa", thanks: "Obrigado!",
           attach: "Anexar arquivo (imagem ou PDF)", tooLarge: "O arquivo é grande demais: o limite é {mb} MB.",
           failed: "Não foi possível enviar o arquivo. Tente de novo.",
-          offline: "Sem conexão — enviaremos suas mensagens quando ela voltar." },
+          offline: "Sem conexão — enviaremos suas mensagens quando ela voltar.",
+          notice: "Aviso de serviço" },
     it: { open: "Apri la chat di assistenza", title: "Assistenza", human: "Parla con un operatore",
           send: "Invia", placeholder: "Scrivi un messaggio…", close: "Chiudi", typing: "sta scrivendo…",
           queue: "Posizione in coda: ", rate: "Valuta la conversazione", thanks: "Grazie!",
           attach: "Allega un file (immagine o PDF)", tooLarge: "Il file è troppo grande: il limite è {mb} MB.",
           failed: "Impossibile inviare il file. Riprova.",
-          offline: "Offline: invieremo i messaggi appena torna la connessione." },
+          offline: "Offline: invieremo i messaggi appena torna la connessione.",
+          notice: "Avviso di servizio" },
     vi: { open: "Mở trò chuyện hỗ trợ", title: "Hỗ trợ", human: "Gặp nhân viên", send: "Gửi",
           placeholder: "Nhập tin nhắn…", close: "Đóng", typing: "đang nhập…", queue: "Vị trí trong hàng chờ: ",
           rate: "Đánh giá cuộc trò chuyện", thanks: "Cảm ơn bạn!",
           attach: "Đính kèm tệp (ảnh hoặc PDF)", tooLarge: "Tệp quá lớn: tối đa {mb} MB.",
           failed: "Không gửi được tệp. Vui lòng thử lại.",
-          offline: "Mất kết nối — tin nhắn sẽ được gửi khi có mạng." }
+          offline: "Mất kết nối — tin nhắn sẽ được gửi khi có mạng.",
+          notice: "Thông báo dịch vụ" }
   };
   function ui(key) {
     var lang = (state.lang || navigator.language || "en").slice(0, 2);
@@ -88,6 +104,14 @@
   }
 
   var state = load();
+  var IDENTITY = readIdentity(window.supportbotIdentity);
+  function readIdentity(given) {
+    if (!given || typeof given !== "object") return null;
+    return { uid: String(given.uid || ""), email: String(given.email || ""),
+             expires: Number(given.expires), signature: String(given.signature || "") };
+  }
+  // Another account logged in on this browser: its conversation is not theirs to read.
+  if (IDENTITY && state.verifiedAs && state.verifiedAs !== IDENTITY.uid) state = {};
   var socket = null, pollTimer = null, retryDelay = 1000, typingTimer = null;
   var seen = {};
 
@@ -121,6 +145,10 @@
   var closeButton = el("button", { "class": "sb-close", type: "button", "aria-label": ui("close") }, "×");
   header.appendChild(title); header.appendChild(human); header.appendChild(closeButton);
   var status = el("p", { "class": "sb-status", role: "status", "aria-live": "polite" });
+  // A declared incident's status (an outage, a market event), from the server in the
+  // trader's language: shown at the top while it lasts, as text.
+  var incident = el("p", { "class": "sb-incident", role: "status", "aria-label": ui("notice"),
+                           hidden: "" });
   var list = el("ol", { "class": "sb-messages", role: "log", "aria-live": "polite",
                         "aria-label": ui("title") });
   var typing = el("p", { "class": "sb-typing", hidden: "" }, ui("typing"));
@@ -136,7 +164,7 @@
   var attach = el("button", { "class": "sb-attach", type: "button", "aria-label": ui("attach"),
                               title: ui("attach") }, "\ud83d\udcce");
   form.appendChild(attach); form.appendChild(picker); form.appendChild(input); form.appendChild(send);
-  [header, status, list, typing, quick, stars, form].forEach(function (n) { panel.appendChild(n); });
+  [header, incident, status, list, typing, quick, stars, form].forEach(function (n) { panel.appendChild(n); });
   root.appendChild(panel); root.appendChild(bubble);
   document.body.appendChild(root);
 
@@ -159,6 +187,7 @@
     closeButton.setAttribute("aria-label", ui("close"));
     attach.setAttribute("aria-label", ui("attach")); attach.setAttribute("title", ui("attach"));
     bubble.setAttribute("aria-label", ui("open"));
+    incident.setAttribute("aria-label", ui("notice"));
     list.setAttribute("aria-label", ui("title")); stars.setAttribute("aria-label", ui("rate"));
     if (typing.textContent === UI.en.typing || !typing.textContent) typing.textContent = ui("typing");
   }
@@ -316,7 +345,7 @@
       render(message);
       if (message.id > state.lastId) state.lastId = message.id;
     });
-    if (update.lang && update.lang !== state.lang) { state.lang = update.lang; relabel(); }
+    if (update.lang && update.lang !== state.lang) { state.lang = update.lang; relabel(); checkIncident(); }
     if (update.typing) showAgentTyping(update.typing.agent);
     var position = update.handoff && update.handoff.status === "queued" ? update.handoff.position : null;
     status.textContent = position ? ui("queue") + position : "";
@@ -343,10 +372,20 @@
   function ensureConversation() {
     if (state.conversationId) return Promise.resolve(state.conversationId);
     if (!creating) {
-      creating = api("/api/v1/conversations", {
-        method: "POST", body: JSON.stringify({ channel: "web", locale: navigator.language })
+      var opening = function (withIdentity) {
+        var body = { channel: "web", locale: navigator.language };
+        if (withIdentity) body.identity = IDENTITY;
+        return api("/api/v1/conversations", { method: "POST", body: JSON.stringify(body) });
+      };
+      creating = opening(!!IDENTITY).catch(function (error) {
+        // The exchange's token was refused (expired, forged, verification off): the
+        // trader still gets help, unverified.
+        if (IDENTITY && /^(401|409|422)$/.test(error.message)) return opening(false);
+        throw error;
       }).then(function (conversation) {
-        state.conversationId = conversation.id; save();
+        state.conversationId = conversation.id;
+        if (conversation.identity && conversation.identity.verified) state.verifiedAs = conversation.identity.uid;
+        save();
         creating = null;
         return conversation.id;
       }, function (error) { creating = null; throw error; });
@@ -355,7 +394,21 @@
   }
   function start() {
     if (socket || pollTimer) return;
-    ensureConversation().then(connect, function () { schedulePoll(); });
+    ensureConversation().then(function () { connect(); checkIncident(); },
+                              function () { schedulePoll(); });
+  }
+  // The incident banner: asked when the panel opens, when the conversation's language is
+  // known, and every half minute (an operator may declare or end one at any time).
+  var incidentTimer = null;
+  function checkIncident() {
+    if (!state.conversationId) return;
+    if (!incidentTimer) incidentTimer = setInterval(checkIncident, 30000);
+    api("/api/v1/conversations/" + encodeURIComponent(state.conversationId) +
+        "/incident?locale=" + encodeURIComponent(navigator.language || "")).then(function (body) {
+      var shown = body.incident;
+      incident.textContent = shown ? shown.text : "";
+      incident.hidden = !shown;
+    }, function () { /* keep what is shown: the next check corrects it */ });
   }
   function connect() {
     var url = BASE.replace(/^http/, "ws") + "/ws/conversations/" +
@@ -473,6 +526,15 @@
   }
   window.addEventListener("online", function () { if (!socket) { stopPoll(); start(); } });
 
+  // A trader who logged in since the conversation began: it becomes verified (a refusal
+  // leaves it as it was).
+  if (state.conversationId && IDENTITY && state.verifiedAs !== IDENTITY.uid) {
+    api("/api/v1/conversations/" + encodeURIComponent(state.conversationId) + "/identity", {
+      method: "POST", body: JSON.stringify(IDENTITY)
+    }).then(function (identity) {
+      if (identity.verified) { state.verifiedAs = identity.uid; save(); }
+    }, function () { /* stays unverified */ });
+  }
   // Reloading keeps the conversation: replay it from the server, then carry on live.
   if (state.conversationId) {
     var resume = state.lastId;

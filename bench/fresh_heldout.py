@@ -1,0 +1,104 @@
+"""The fresh held-out sets of 2026-12 (eval_data/fresh_2026_12/), written by two people who
+never opened nlu_data/ or faq_corpus/. Never tuned on: a report, not a target.
+
+- heldout_*.jsonl: 480 support messages, 40 per language: intent, language, urgency, P1;
+- short_lang_*.jsonl: 310 one-to-four-word messages: language with and without the
+  channel's locale hint, against raw langdetect;
+- zh_script_pairs.jsonl: 60 pairs, the same request in mainland Simplified and in
+  Taiwanese Traditional wording: does the pair get the same intent and the same FAQ entry?
+
+    .venv/bin/python -m bench.fresh_heldout
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+
+from bench.common import ROOT, dump, machine
+from bot.config import load_settings
+from bot.nlu.language import LanguageIdentifier
+from bot.nlu.pipeline import NLU
+from bot.nlu.understanding import ParseContext
+
+FOLDER = ROOT / "eval_data" / "fresh_2026_12"
+
+
+def _rows(*names: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for name in names:
+        for line in (FOLDER / name).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                rows.append(json.loads(line))
+    return rows
+
+
+def _share(hits: int, total: int) -> float | None:
+    return round(hits / total, 4) if total else None
+
+
+def _heldout(nlu: NLU) -> dict[str, Any]:
+    rows = _rows("heldout_latin.jsonl", "heldout_asia_east.jsonl")
+    results = nlu.parse_many([(row["text"], None, None, None) for row in rows])
+    per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    intent = lang = urgency = p1_seen = p1_caught = false_p1 = not_p1 = 0
+    for row, result in zip(rows, results, strict=True):
+        right = result.intent == row["intent"]
+        per[row["lang"]][0] += right
+        per[row["lang"]][1] += 1
+        intent += right
+        lang += result.lang == row["lang"]
+        urgency += result.urgency == row["urgency"]
+        if row["urgency"] == "P1":
+            p1_seen += 1
+            p1_caught += result.urgency == "P1"
+        else:
+            not_p1 += 1
+            false_p1 += result.urgency == "P1"
+    n = len(rows)
+    return {"n": n, "intent": _share(intent, n), "lang": _share(lang, n),
+            "urgency": _share(urgency, n), "p1_recall": _share(p1_caught, p1_seen),
+            "p1_cases": p1_seen, "false_p1_rate": _share(false_p1, not_p1),
+            "intent_per_lang": {k: _share(*v) for k, v in sorted(per.items())}}
+
+
+def _short(languages: LanguageIdentifier) -> dict[str, Any]:
+    rows = [row for row in _rows("short_lang_latin.jsonl", "short_lang_asia_east.jsonl")
+            if row.get("lang")]
+    plain = sum(languages.identify(row["text"]).lang == row["lang"] for row in rows)
+    hinted = sum(languages.identify(row["text"], row["lang"]).lang == row["lang"]
+                 for row in rows)
+    return {"n": len(rows), "no_hint": _share(plain, len(rows)),
+            "with_locale_hint": _share(hinted, len(rows))}
+
+
+def _pairs(nlu: NLU) -> dict[str, Any]:
+    by_pair: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for row in _rows("zh_script_pairs.jsonl"):
+        by_pair[row["pair"]][row["script"]] = row
+    pairs = [p for p in by_pair.values() if {"Hans", "Hant"} <= p.keys()]
+    context = ParseContext()
+    same_intent = same_faq = both_right = 0
+    for pair in pairs:
+        hans = nlu.parse(pair["Hans"]["text"], context)
+        hant = nlu.parse(pair["Hant"]["text"], context)
+        same_intent += hans.intent == hant.intent
+        top = [r.faq_hits[0].entry_id if r.faq_hits else None for r in (hans, hant)]
+        same_faq += top[0] == top[1]
+        both_right += (hans.intent == pair["Hans"]["intent"]
+                       and hant.intent == pair["Hant"]["intent"])
+    n = len(pairs)
+    return {"pairs": n, "same_intent": _share(same_intent, n),
+            "same_top_faq": _share(same_faq, n), "both_right": _share(both_right, n)}
+
+
+def main() -> None:
+    settings = load_settings(ROOT / "config.yml")
+    nlu = NLU.load(settings)
+    dump({"machine": machine(), "heldout": _heldout(nlu),
+          "short_messages": _short(nlu.languages), "zh_script_pairs": _pairs(nlu)})
+
+
+if __name__ == "__main__":
+    main()
