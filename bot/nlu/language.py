@@ -28,9 +28,14 @@ from bot.nlu.chinese_script import to_simplified, to_traditional
 
 _RESOURCES = Path(__file__).parent / "resources"
 
-# Tokens that carry no language: links, e-mails, hashes, numbers, tickers with digits.
+# Tokens that carry no language: links, e-mails, hashes, wallet addresses (long tokens
+# mixing letters and digits: bech32, base58), networks and tickers with digits (TRC20,
+# BEP20), numbers. Removed before anything is counted: a Russian message holding a
+# 64-hex TXID is Cyrillic, not Latin.
 _NOISE = re.compile(
-    r"https?://\S+|www\.\S+|\S+@\S+|\b0x[0-9a-fA-F]+\b|\b[0-9a-fA-F]{16,}\b|[\d.,:%$€#/+-]+"
+    r"https?://\S+|www\.\S+|\S+@\S+|\b0x[0-9a-fA-F]+\b|\b[0-9a-fA-F]{16,}\b"
+    r"|\b(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{20,}\b|\b[A-Z]{2,6}\d{1,3}\b"
+    r"|[\d.,:%$€#/+-]+"
 )
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 # Chat words every language uses; alone they say nothing about the language.
@@ -107,14 +112,13 @@ class LanguageIdentifier:
     ) -> LanguageGuess:
         hint = normalise_locale(hint)
         previous = previous if previous in self._supported else None
-        counts = _script_counts(text)
+        readable = _NOISE.sub(" ", text)
+        counts = _script_counts(readable)
         by_script = self._by_script(text, counts)
         if by_script is not None:
             return by_script
         jargon = self._lexicon.get("jargon", frozenset())
-        words = [
-            word for word in _WORD.findall(_NOISE.sub(" ", text).lower()) if word not in jargon
-        ]
+        words = [word for word in _WORD.findall(readable.lower()) if word not in jargon]
         cleaned = " ".join(words)
         if all(word in _NEUTRAL_WORDS for word in words):
             # Emoji, numbers, a bare link, "ok": nothing to read, so keep what we knew.

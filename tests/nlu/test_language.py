@@ -71,3 +71,23 @@ def test_locale_normalisation():
     assert normalise_locale("zh-TW") == "zh"
     assert normalise_locale("pt_BR") == "pt"
     assert normalise_locale(None) is None
+
+
+TXID = "9f3c" * 16
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    (f"где мой депозит 0x{TXID}", "ru"),  # the hash's a-f letters are not Latin words
+    (f"депозит не пришел {TXID}", "ru"),
+    (f"入金まだ？ {TXID}", "ja"),
+    ("nạp USDT TRC20 chưa về TXa1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6", "vi"),
+])
+def test_hashes_addresses_and_networks_are_not_read_as_words(identifier, text, lang):
+    assert identifier.identify(text).lang == lang
+
+
+def test_an_address_and_a_network_alone_keep_the_conversations_language(identifier):
+    guess = identifier.identify("TRC20 bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh", previous="ru")
+    assert (guess.lang, guess.method) == ("ru", "sticky")
+    # A long word without digits is a word, not an address.
+    assert identifier.identify("Geschwindigkeitsbegrenzung kaputt, bitte helfen").lang == "de"
