@@ -84,15 +84,6 @@ def is_open(row: Any) -> bool:
     return str(row.state) in _OPEN_STATES
 
 
-def messages_of(connection: Connection, conversation_id: str) -> list[dict[str, Any]]:
-    """The transcript as stored (redacted), for an export."""
-    rows = connection.execute(
-        select(messages.c.id, messages.c.author, messages.c.author_name, messages.c.text,
-               messages.c.kind, messages.c.created_at)
-        .where(messages.c.conversation_id == conversation_id).order_by(messages.c.id))
-    return [dict(row._mapping) for row in rows]
-
-
 def erase(connection: Connection, rows: list[Any], now: float | None = None) -> dict[str, int]:
     """Erase these conversations' text in the caller's transaction; how many rows of each
     kind were emptied or deleted."""

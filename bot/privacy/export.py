@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from bot.attachments import AttachmentStore
 from bot.attachments import erasure as files
 from bot.conversations import erasure as transcripts
+from bot.conversations.store import ConversationStore
 from bot.privacy.subject import Trader
 from bot.storage.database import reading
 from handoff import erasure as cases
@@ -44,9 +45,7 @@ def export_trader(engine: Engine, trader: Trader) -> dict[str, Any] | None:
             "created_at": row.created_at, "updated_at": row.updated_at,
             "closed_at": row.closed_at, "resolved_by": row.resolved_by, "csat": row.csat,
             "verified_uid": row.verified_uid,
-            "messages": [{key: message[key] for key in
-                          ("id", "author", "author_name", "text", "kind", "created_at")}
-                         for message in transcripts.messages_of(connection, str(row.id))],
+            "messages": ConversationStore.transcript(connection, str(row.id)),
             "cases": by_conversation[str(row.id)],
             "attachments": attached[str(row.id)],
         } for row in rows]
