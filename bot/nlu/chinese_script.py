@@ -17,13 +17,16 @@ from opencc import OpenCC
 
 # Version of the one-script reading: part of the model fingerprint, so a change here
 # retrains the models (their training texts went through it).
-ONE_SCRIPT_VERSION = 1
+ONE_SCRIPT_VERSION = 2
 
 # Taiwan / Hong Kong words for the exchange's business and their mainland equivalents,
 # applied after the character conversion (OpenCC's t2s changes characters, not words).
 # Only words whose meaning is the same on both sides: 資料 (data / documents) is left.
+# 提領 is any withdrawal (bank or coin), so it becomes the general 提现, not 提币 (coins
+# only): as 提币, "美元提領到銀行" (a bank withdrawal) drew crypto-withdrawal questions to
+# the bank answer.
 _MAINLAND_WORDS = {
-    "提领": "提币", "入金": "充值", "出金": "提现", "储值": "充值", "入帐": "到账",
+    "提领": "提现", "入金": "充值", "出金": "提现", "储值": "充值", "入帐": "到账",
     "到帐": "到账", "转帐": "转账", "帐号": "账号", "帐户": "账户", "登入": "登录",
     "设定": "设置", "简讯": "短信", "讯息": "消息", "私讯": "私信", "软体": "软件",
     "网路": "网络", "真人客服": "人工客服", "电邮": "邮箱",

@@ -16,7 +16,7 @@ from bot.nlu.triage import WANTS_HUMAN
 
 # (Simplified, Traditional with Taiwan words) — the same question.
 PAIRS = [
-    ("我的提币一直在处理中，怎么办", "我的提領一直在處理中，怎麼辦"),
+    ("我的提现一直在处理中，怎么办", "我的提領一直在處理中，怎麼辦"),
     ("充值到现在还没到账", "入金到現在還沒入帳"),
     ("账号被别人登录了，余额全没了", "帳號被別人登入了，餘額全沒了"),
     ("怎么开启谷歌验证", "怎麼開啟Google驗證"),
@@ -24,7 +24,7 @@ PAIRS = [
 
 
 def test_traditional_text_is_read_with_mainland_words():
-    assert mainland_simplified("提領一直在處理中") == "提币一直在处理中"
+    assert mainland_simplified("提領一直在處理中") == "提现一直在处理中"
     assert mainland_simplified("我的帳號無法登入") == "我的账号无法登录"
     # Simplified, Japanese and Latin text pass through unchanged.
     for text in ("提币一直在处理中", "出金が反映されません", "本人確認はいつ終わる", "hello"):
@@ -73,3 +73,12 @@ def test_a_request_for_a_person_inside_a_longer_message_hands_off(shipped_nlu, s
 ])
 def test_words_about_agents_are_not_a_request_for_one(shipped_nlu, text):
     assert not shipped_nlu.parse(text).has(WANTS_HUMAN), text
+
+
+@pytest.mark.parametrize("text", ["提幣一直在處理中怎麼辦", "提币一直在处理中怎么办",
+                                  "USDT提币一直处理中"])
+def test_a_stuck_coin_withdrawal_gets_a_crypto_answer_not_the_bank_one(shipped_nlu, text):
+    # 提币 is a coin withdrawal; the bank-withdrawal entry (SEPA, wire) is the wrong answer.
+    understanding = shipped_nlu.parse(text)
+    assert understanding.intent == "withdrawal_delay"
+    assert understanding.faq_hits[0].entry_id != "withdrawal_fiat_bank_processing", text
