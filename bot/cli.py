@@ -120,6 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import bot.cli_incidents
     import bot.cli_ops
     import bot.cli_privacy
+    import bot.cli_rasa
     import bot.cli_server  # noqa: F401
 
     args = build_parser().parse_args(argv)

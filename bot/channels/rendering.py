@@ -71,3 +71,21 @@ def button_label(title: str, limit: int = TELEGRAM_BUTTON_TEXT) -> str:
     """A button's label shortened (not dropped) when it is long."""
     title = " ".join(title.split())
     return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
+
+
+def plain_text(markdown: str) -> str:
+    """Our markdown for channels that show text as it is (Rasa's callback, REST and
+    socket.io channels): the marks dropped, a link's address written after its label."""
+    out: list[str] = []
+    cursor = 0
+    for match in _INLINE.finditer(markdown):
+        out.append(markdown[cursor:match.start()])
+        cursor = match.end()
+        if match["label"] is not None:
+            out.append(f"{match['label']} ({match['href']})")
+        else:
+            out.append(next(group for group in (match["bold"], match["code"], match["url"],
+                                                match["em"], match["em2"])
+                            if group is not None))
+    out.append(markdown[cursor:])
+    return "".join(out)

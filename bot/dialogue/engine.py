@@ -47,9 +47,9 @@ from bot.nlu.triage import worth_hurrying
 from bot.nlu.understanding import ParseContext, Understanding
 from bot.ops.freeze import freeze_available
 from bot.storage.database import reading
-from bot.taxonomy import ALL_INTENTS
+from bot.taxonomy import ALL_INTENTS, Urgency
 from handoff.queue import HandoffQueue
-from handoff.routing import urgency_of
+from handoff.routing import priority_number, urgency_of
 
 PUBLIC_GROUP_CHANNEL = "telegram_group"
 # An orphaned message still unanswered after a day is left to the agents (it stays in the
@@ -343,6 +343,50 @@ class DialogueEngine:
             self.store.record_event(connection, row.id, "message_edited",
                                     {"message_id": int(found.id), "secrets": list(scan.kinds)})
         self.notify(str(row.id))
+        return True
+
+    def import_history(self, conversation_id: str,
+                       items: list[tuple[str, str, str | None]]) -> set[str]:
+        """What a partner bot (Rasa) and its user said before handing over: stored as
+        answered, user texts scanned and redacted like any message, bot texts as the
+        partner's replies, and counted as delivered (the user saw them already). One
+        transaction, no turn. `items`: (author "user"|"bot", text, platform message id).
+        A user message already stored under its id is skipped. Returns the kinds of
+        secret found in the user's messages (the case they open is then a P1)."""
+        secrets: set[str] = set()
+        with self.engine.begin() as connection:
+            self.store.lock(connection, conversation_id)
+            last = 0
+            for author, text, platform_id in items:
+                cleaned = clean_text(text)[: self.settings.limits.max_message_chars]
+                if not cleaned:
+                    continue
+                if author == "user":
+                    if platform_id and self.store.find_inbound(connection, conversation_id,
+                                                               platform_id) is not None:
+                        continue
+                    scan = scan_safely(self.nlu.secrets, cleaned)
+                    secrets.update(scan.kinds)
+                    last = self.store.insert_inbound(connection, conversation_id,
+                                                     scan.redacted_text, platform_id)
+                    self.store.finish_inbound(connection, last, {"answered_by": "partner",
+                                                                 "secrets": list(scan.kinds)})
+                else:
+                    text = self.nlu.secrets.scan_staff_text(cleaned)
+                    last = self.store.add_message(connection, conversation_id, "bot", text,
+                                                  "partner_reply", {"kind": "partner_reply"})
+            if last:
+                self.store.save(connection, conversation_id, delivered_upto=last)
+        return secrets
+
+    def escalate(self, conversation_id: str, urgency: Urgency, reason: str) -> bool:
+        """Raise the priority of the conversation's open case (never lowers it)."""
+        with self.engine.begin() as connection:
+            row = HandoffQueue.open_for(connection, conversation_id)
+            if row is None:
+                return False
+            HandoffQueue.raise_priority(connection, row.id, priority_number(urgency), reason)
+        self.notify(conversation_id)
         return True
 
     def conversation_of(self, message: UserMessage) -> str:

@@ -119,7 +119,7 @@ def missing_details(intent: str | None, entities: list[dict[str, Any]]) -> tuple
     return tuple(d for d in wanted if not labels & set(SATISFIED_BY[d]))
 
 
-def _csat_score(text: str) -> int | None:
+def csat_score(text: str) -> int | None:
     stripped = text.strip().rstrip("⭐★*").strip()
     if stripped in {"1", "2", "3", "4", "5"}:
         return int(stripped)
@@ -161,7 +161,7 @@ def _decide(u: Understanding, dialogue: DialogueState, conversation_state: str,
 
     # 2 ─ the CSAT answer after an agent closed the conversation.
     if d.stage == st.AWAITING_CSAT:
-        score = _csat_score(u.text)
+        score = csat_score(u.text)
         if score is not None:
             return Decision((Action("store_csat", {"score": score}), _say("csat_thanks")),
                             replace(d, stage=st.IDLE), "2 csat")

@@ -29,6 +29,7 @@ from bot.server import (
     api_identity,
     api_incidents,
     api_privacy,
+    api_rasa,
     api_second_factor,
     metrics,
     web_console,
@@ -127,6 +128,7 @@ def create_app(services: Services, background: bool = True,
     app.include_router(api_incidents.widget_router)
     app.include_router(api_incidents.agent_router)
     app.include_router(api_privacy.router)
+    app.include_router(api_rasa.router)
     app.include_router(web_widget.router)
     app.include_router(web_console.router)
     api_incidents.document_templates(app)

@@ -7,6 +7,7 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import uvicorn
@@ -52,6 +53,7 @@ def serve(settings: Settings, host: str, port: int, workers: int, train: bool) -
           f"  API docs          {base}/docs\n  health            {base}/healthz\n"
           f"  metrics           {base}/metrics\n  Telegram          {telegram}\n"
           f"  identity          {identity_status_line()}\n"
+          f"  Rasa              {rasa_status_line()}\n"
           + "".join(line + "\n" for line in status_lines(settings))
           + "Create the first agent account (no default account exists):\n"
           "  .venv/bin/supportbot agent add alice --languages en,zh", flush=True)
@@ -114,17 +116,18 @@ def compose(services: Services) -> Any:
     )
     from bot.server.app import create_app
 
+    partners = rasa_outbox(services)
     token = os.environ.get(TOKEN_ENV, "").strip()
     if not token:
-        return create_app(services)
+        return create_app(services, extra_tasks=partners)
     if not try_lead(services.db, "telegram", services.settings.paths.data_dir):
         print(f"Telegram: another worker runs it (pid {os.getpid()} serves HTTP only)",
               flush=True)
-        return create_app(services)
+        return create_app(services, extra_tasks=partners)
     # httpx logs request URLs, and Telegram's URLs contain the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     channel = TelegramChannel(services, token, os.environ.get(BASE_URL_ENV) or None)
-    app = create_app(services, extra_tasks=(channel.run,))
+    app = create_app(services, extra_tasks=(channel.run, *partners))
     telegram = services.settings.channels.telegram
     if telegram.mode == "webhook":
         if not os.environ.get(SECRET_ENV):
@@ -132,3 +135,27 @@ def compose(services: Services) -> Any:
         app.include_router(webhook_router(channel, telegram.webhook_path))
     app.state.telegram = channel
     return app
+
+
+def rasa_outbox(services: Services) -> tuple[Callable[[], Coroutine[Any, Any, None]], ...]:
+    """The way back to Rasa users (bot.channels.rasa.sending), when SUPPORTBOT_RASA_URL
+    says where Rasa's HTTP API is; one process sends it."""
+    from bot.channels.rasa import AUTH_TOKEN_ENV, URL_ENV
+    from bot.channels.rasa.sending import RasaChannel
+
+    url = os.environ.get(URL_ENV, "").strip()
+    if not url or not try_lead(services.db, "rasa", services.settings.paths.data_dir):
+        return ()
+    channel = RasaChannel(services.dialogue, url, os.environ.get(AUTH_TOKEN_ENV) or None)
+    return (channel.run,)
+
+
+def rasa_status_line() -> str:
+    from bot.channels.rasa import AUTH_TOKEN_ENV, TOKEN_ENV, URL_ENV
+
+    if not os.environ.get(TOKEN_ENV):
+        return f"off (set {TOKEN_ENV} to serve a Rasa assistant; docs/rasa.md)"
+    back = os.environ.get(URL_ENV)
+    return ("NLU and actions on; replies back through " + back +
+            ("" if os.environ.get(AUTH_TOKEN_ENV) else f" (no {AUTH_TOKEN_ENV})")
+            if back else f"NLU and actions on; set {URL_ENV} for agents' replies")
