@@ -13,7 +13,7 @@ class Utter(Action):
     def name(self) -> str:
         return "utter"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
             **params: Any) -> list[dict[str, Any]]:
         key = params["key"]
         dispatcher.utter_message(render(domain, tracker, key, **params.get("values", {})),
@@ -27,7 +27,7 @@ class AnswerFaq(Action):
     def name(self) -> str:
         return "answer_faq"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
             **params: Any) -> list[dict[str, Any]]:
         entry = domain.faq.by_id[params["entry_id"]]
         text = render_answer(entry, tracker.lang, tracker.script, domain.settings.links)
@@ -39,7 +39,7 @@ class AskResolved(Action):
     def name(self) -> str:
         return "ask_resolved"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
             **params: Any) -> list[dict[str, Any]]:
         dispatcher.utter_message(render(domain, tracker, "ask_resolved"), kind="ask_resolved",
                                  quick_replies=quick_replies(domain, tracker,
@@ -51,7 +51,7 @@ class Clarify(Action):
     def name(self) -> str:
         return "clarify"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
             **params: Any) -> list[dict[str, Any]]:
         first, second = params["options"]
         labels = [render(domain, tracker, f"intent_label_{intent}") for intent in (first, second)]
@@ -66,7 +66,7 @@ class AskDetails(Action):
     def name(self) -> str:
         return "ask_details"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
             **params: Any) -> list[dict[str, Any]]:
         names = [render(domain, tracker, f"detail_{detail}") for detail in params["details"]]
         separator = "、" if tracker.lang in ("zh", "ja") else ", "
@@ -82,6 +82,6 @@ class MarkResolved(Action):
     def name(self) -> str:
         return "resolved"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
             **params: Any) -> list[dict[str, Any]]:
         return [{"event": "bot_resolved", "intent": tracker.slots.get("intent")}]

@@ -30,7 +30,7 @@ class Handoff(Action):
     def name(self) -> str:
         return "handoff"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
             **params: Any) -> list[dict[str, Any]]:
         connection, queue = domain.connection, domain.queue
         urgency, reason = params["urgency"], params["reason"]
@@ -44,7 +44,7 @@ class Handoff(Action):
                                             position=position), kind="handoff_notice")
             return []
         conversation = ConversationStore.row(connection, tracker.sender_id)
-        u = tracker.latest_message
+        u = tracker.understanding
         packet = build_packet(
             conversation=conversation, transcript=transcript(domain, tracker.sender_id),
             dialogue=tracker.slots, intent=tracker.slots.get("intent") or u.intent,
@@ -65,7 +65,7 @@ class Handoff(Action):
                                         wait_minutes=wait),
                                  kind="handoff_notice", handoff_id=handoff_id)
         if params.get("ask_details"):
-            AskDetails().run(dispatcher, tracker, domain, details=params["ask_details"])
+            AskDetails().act(dispatcher, tracker, domain, details=params["ask_details"])
         return [{"event": "handoff", "handoff_id": handoff_id, "reason": reason,
                  "urgency": urgency, "state": QUEUED}]
 
@@ -76,7 +76,7 @@ class Escalate(Action):
     def name(self) -> str:
         return "escalate"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
             **params: Any) -> list[dict[str, Any]]:
         existing = HandoffQueue.open_for(domain.connection, tracker.sender_id)
         if existing is not None:
@@ -93,7 +93,7 @@ class ForwardToAgent(Action):
     def name(self) -> str:
         return "forward_to_agent"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
             **params: Any) -> list[dict[str, Any]]:
         existing = HandoffQueue.open_for(domain.connection, tracker.sender_id)
         if existing is not None:
@@ -123,10 +123,10 @@ class TicketStatus(Action):
     def name(self) -> str:
         return "ticket_status"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
             **params: Any) -> list[dict[str, Any]]:
         connection = domain.connection
-        asked = [e.value.get("id") for e in tracker.latest_message.entities
+        asked = [e.value.get("id") for e in tracker.understanding.entities
                  if e.label == "ticket_id"]
         row = HandoffQueue.case_of(connection, tracker.sender_id, [str(t) for t in asked])
         if row is None:
@@ -150,6 +150,6 @@ class StoreCsat(Action):
     def name(self) -> str:
         return "store_csat"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
             **params: Any) -> list[dict[str, Any]]:
         return [{"event": "csat", "score": int(params["score"])}]

@@ -17,7 +17,7 @@ class IncidentBanner(Action):
     def name(self) -> str:
         return "incident_banner"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
             **params: Any) -> list[dict[str, Any]]:
         incident_id = int(params["incident_id"])
         if params.get("say", True):

@@ -28,7 +28,7 @@ class PageOnCall(Action):
     def name(self) -> str:
         return "page_on_call"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
             **params: Any) -> list[dict[str, Any]]:
         settings, connection = domain.settings, domain.connection
         if not paging_enabled(settings.paging):
@@ -73,7 +73,7 @@ class OfferFreeze(Action):
     def name(self) -> str:
         return "offer_freeze"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
             **params: Any) -> list[dict[str, Any]]:
         if _freeze_state(domain, tracker.sender_id) in (FREEZE_REQUESTED, FREEZE_DONE):
             return []  # asked or done already: no second offer
@@ -86,7 +86,7 @@ class AskFreezeConfirmation(Action):
     def name(self) -> str:
         return "ask_freeze_confirmation"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
             **params: Any) -> list[dict[str, Any]]:
         dispatcher.utter_message(render(domain, tracker, "freeze_confirm_question"),
                                  kind="freeze_confirm",
@@ -102,7 +102,7 @@ class RequestFreeze(Action):
     def name(self) -> str:
         return "request_freeze"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
             **params: Any) -> list[dict[str, Any]]:
         uid = _verified_uid(domain, tracker.sender_id)
         if uid is None or not freeze_available(domain.settings.exchange):

@@ -23,8 +23,8 @@ from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
 from bot.channels.rasa import TOKEN_ENV
 from bot.channels.rasa.bridge import ACTIONS
-from bot.channels.rasa.parse_format import EXTRAS_KEY, LANGUAGE_ENTITY
 from bot.knowledge.replies import ReplyCatalog
+from bot.nlu.rasa_format import EXTRAS_KEY, LANGUAGE_ENTITY
 
 log = logging.getLogger(__name__)
 SERVER_URL_ENV = "SUPPORTBOT_SERVER_URL"

@@ -1,16 +1,29 @@
-"""A minimal rasa_sdk-compatible surface: Action, Tracker, CollectingDispatcher.
+"""Our actions are rasa_sdk actions: `Action`, `Tracker` and `CollectingDispatcher` are
+rasa_sdk's own classes, extended with what a turn of our engine knows besides.
 
-We keep Rasa's shape (so actions read like any Rasa action and could move to an action
-server) without its runtime. `domain` carries the services an action may use.
+An action runs in one of two ways:
+- `act`: inside a turn of our engine, synchronously, in the turn's database transaction,
+  with the services in `Domain` and the policy's parameters. The engine runs every action
+  this way; the tracker carries our full understanding beside Rasa's parse dict.
+- `run`: as rasa_sdk runs any action. Only the actions a Rasa assistant may call are
+  served that way (`supportbot actions`, actions/rasa_action_server.py); they ask our
+  server to act. An internal action called so says what to use instead.
 """
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from abc import abstractmethod
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from rasa_sdk import Action as RasaAction
+from rasa_sdk import Tracker as RasaTracker
+from rasa_sdk.executor import CollectingDispatcher as RasaDispatcher
+
+from bot.nlu.rasa_format import rasa_parse
+
 if TYPE_CHECKING:
+    from rasa_sdk.types import DomainDict
     from sqlalchemy import Connection
 
     from bot.config import Settings
@@ -20,26 +33,38 @@ if TYPE_CHECKING:
     from handoff.queue import HandoffQueue
 
 
-@dataclass
-class Tracker:
-    sender_id: str  # the conversation id
-    channel: str
-    lang: str
-    script: str | None
-    latest_message: Understanding
-    slots: dict[str, Any]  # the dialogue state
-    user_label: str | None = None
+class Tracker(RasaTracker):
+    """rasa_sdk's tracker of one conversation, plus the turn's own facts: the channel, the
+    reply language and script, who the user is, and the understanding itself
+    (`latest_message` is the same understanding in Rasa's parse shape)."""
+
+    def __init__(self, sender_id: str, channel: str, lang: str, script: str | None,
+                 understanding: Understanding, slots: dict[str, Any],
+                 user_label: str | None = None):
+        super().__init__(sender_id=sender_id, slots=slots,
+                         latest_message=rasa_parse(understanding), events=[], paused=False,
+                         followup_action=None, active_loop={}, latest_action_name=None)
+        self.channel = channel
+        self.lang = lang
+        self.script = script
+        self.understanding = understanding
+        self.user_label = user_label
 
 
-@dataclass
-class CollectingDispatcher:
-    messages: list[dict[str, Any]] = field(default_factory=list)
+class CollectingDispatcher(RasaDispatcher):
+    """rasa_sdk's dispatcher, keeping our message shape: `text`, `kind`, `quick_replies`
+    (Rasa's `buttons` are taken as quick replies) and whatever else the action adds."""
 
-    def utter_message(self, text: str, kind: str = "text",
-                      quick_replies: list[dict[str, str]] | None = None,
-                      **data: Any) -> None:
-        self.messages.append({"text": text, "kind": kind,
-                              "quick_replies": quick_replies or [], **data})
+    def utter_message(self, text: str | None = None, image: str | None = None,
+                      json_message: dict[str, Any] | None = None,
+                      template: str | None = None, response: str | None = None,
+                      attachment: str | None = None,
+                      buttons: list[dict[str, Any]] | None = None,
+                      elements: list[dict[str, Any]] | None = None, **kwargs: Any) -> None:
+        kind = kwargs.pop("kind", "text")
+        quick_replies = kwargs.pop("quick_replies", None) or buttons or []
+        self.messages.append({"text": text or "", "kind": kind,
+                              "quick_replies": quick_replies, **kwargs})
 
 
 @dataclass
@@ -53,10 +78,17 @@ class Domain:
     connection: Connection
 
 
-class Action(ABC):
+class Action(RasaAction):
     @abstractmethod
     def name(self) -> str: ...
 
     @abstractmethod
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
-            **params: Any) -> list[dict[str, Any]]: ...
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
+            **params: Any) -> list[dict[str, Any]]:
+        """Do it inside a turn; returns our events (`{"event": "handoff", …}`)."""
+
+    async def run(self, dispatcher: RasaDispatcher, tracker: RasaTracker,
+                  domain: DomainDict) -> list[dict[str, Any]]:
+        raise NotImplementedError(
+            f"'{self.name()}' runs inside a supportbot turn (act); a Rasa assistant calls "
+            "the action_* actions of `supportbot actions` (docs/rasa.md)")

@@ -467,7 +467,7 @@ class DialogueEngine:
         dispatcher = CollectingDispatcher()
         events: list[dict[str, Any]] = []
         for action in decision.actions:
-            events += ACTIONS[action.name].run(dispatcher, tracker, domain, **action.params)
+            events += ACTIONS[action.name].act(dispatcher, tracker, domain, **action.params)
         changes = self._apply_events(connection, conversation_id, row, events, decision.rule)
         if row.unreachable_since is not None:
             changes["unreachable_since"] = None  # the user wrote: they can be reached again

@@ -16,11 +16,11 @@ import yaml
 
 from bot.channels.rasa import TOKEN_ENV
 from bot.channels.rasa.export import export_project, routes
-from bot.channels.rasa.parse_format import read_payload
 from bot.channels.rasa.sending import RasaChannel, tracker_events
 from bot.channels.rasa.tracker_events import history_since_resume, split_last_user
 from bot.channels.rendering import plain_text
 from bot.conversations.deliveries import Deliveries, Outgoing
+from bot.nlu.rasa_format import read_payload
 from bot.taxonomy import ALL_INTENTS, SUPPORTED_LANGUAGES
 from tests.server.live_server import free_port
 

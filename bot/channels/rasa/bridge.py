@@ -12,12 +12,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.channels.rasa import CHANNEL
-from bot.channels.rasa.parse_format import (
-    CSAT_INTENT,
-    payload_parse,
-    rasa_parse,
-    read_payload,
-)
 from bot.channels.rasa.tracker_events import history_since_resume, split_last_user
 from bot.conversations.store import ConversationStore
 from bot.conversations.user_message import Sender, UserMessage
@@ -28,6 +22,12 @@ from bot.dialogue.state import DialogueState
 from bot.nlu.chinese_script import in_script
 from bot.nlu.faq_index import render_answer
 from bot.nlu.pipeline import clean_text
+from bot.nlu.rasa_format import (
+    CSAT_INTENT,
+    payload_parse,
+    rasa_parse,
+    read_payload,
+)
 from bot.nlu.triage import WANTS_HUMAN
 from bot.nlu.understanding import ParseContext, Understanding
 from bot.storage.database import reading

@@ -17,9 +17,9 @@ import yaml
 
 from bot.channels.rasa import TOKEN_ENV
 from bot.channels.rasa.bridge import ACTIONS
-from bot.channels.rasa.parse_format import CSAT_INTENT, LANGUAGE_ENTITY
 from bot.config import Settings
 from bot.knowledge.replies import ReplyCatalog
+from bot.nlu.rasa_format import CSAT_INTENT, LANGUAGE_ENTITY
 from bot.taxonomy import ALL_INTENTS, DOMAIN_INTENTS, SUPPORTED_LANGUAGES
 
 # Replies Rasa says itself (no value to fill but our links): intent → reply key.
