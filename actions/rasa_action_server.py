@@ -21,8 +21,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ConversationPaused
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
-from bot.channels.rasa import TOKEN_ENV
-from bot.channels.rasa.bridge import ACTIONS
+from bot.channels.rasa import ACTIONS, TOKEN_ENV
 from bot.knowledge.replies import ReplyCatalog
 from bot.nlu.rasa_format import EXTRAS_KEY, LANGUAGE_ENTITY
 

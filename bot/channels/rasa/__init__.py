@@ -10,3 +10,6 @@ TOKEN_ENV = "SUPPORTBOT_RASA_TOKEN"
 URL_ENV = "SUPPORTBOT_RASA_URL"
 AUTH_TOKEN_ENV = "RASA_AUTH_TOKEN"
 CHANNEL = "rasa"
+# The actions a Rasa assistant may call on `supportbot actions` (and nothing else).
+ACTIONS = ("action_handoff", "action_answer_faq", "action_ticket_status",
+           "action_security_checklist", "action_store_csat")

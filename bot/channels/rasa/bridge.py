@@ -37,8 +37,6 @@ from handoff.queue import ASSIGNED, HandoffQueue
 # Intents a Rasa project may send as button payloads ("/request_human").
 RASA_INTENTS = frozenset(ALL_INTENTS | {CSAT_INTENT})
 WITH_THE_DESK = (st.QUEUED, st.WITH_AGENT)
-ACTIONS = ("action_handoff", "action_answer_faq", "action_ticket_status",
-           "action_security_checklist", "action_store_csat")
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,7 @@ from typing import Any
 
 import yaml
 
-from bot.channels.rasa import TOKEN_ENV
-from bot.channels.rasa.bridge import ACTIONS
+from bot.channels.rasa import ACTIONS, TOKEN_ENV
 from bot.config import Settings
 from bot.knowledge.replies import ReplyCatalog
 from bot.nlu.rasa_format import CSAT_INTENT, LANGUAGE_ENTITY
