@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from bot import __version__
-from bot.channels.rasa import TOKEN_ENV
+from bot.channels.rasa import TOKEN_ENV, URL_ENV
 from bot.channels.rasa.bridge import ActionOutcome, RasaBridge
 from bot.dialogue.engine import MessageTooLong
 from bot.server.schemas import NO_NUL, _Request
@@ -61,7 +61,8 @@ class RasaError(Exception):
 def _bridge(request: Request) -> RasaBridge:
     bridge: RasaBridge | None = getattr(request.app.state, "rasa_bridge", None)
     if bridge is None:
-        bridge = RasaBridge(request.app.state.services.dialogue)
+        bridge = RasaBridge(request.app.state.services.dialogue,
+                            way_back=bool(os.environ.get(URL_ENV, "").strip()))
         request.app.state.rasa_bridge = bridge
     return bridge
 

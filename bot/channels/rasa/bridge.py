@@ -4,7 +4,8 @@ Rasa owns a conversation until it hands over. From then on, until an agent close
 conversation is ours too: channel "rasa", keyed by Rasa's sender id. Rasa is paused then
 but still asks us to understand each message its user sends: that call is how the user's
 messages reach the agent. Everything we say back leaves through the outbox
-(bot.channels.rasa.sending), never as the action's own reply, so there is one way out."""
+(bot.channels.rasa.sending), never as the action's own reply, so there is one way out;
+only when no way back is configured does the action say what the handoff made us say."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from typing import Any
 
 from bot.channels.rasa import CHANNEL
 from bot.channels.rasa.tracker_events import history_since_resume, split_last_user
+from bot.channels.rendering import plain_text
+from bot.conversations.deliveries import SENT, Deliveries
 from bot.conversations.store import ConversationStore
 from bot.conversations.user_message import Sender, UserMessage
 from bot.dialogue import state as st
@@ -52,9 +55,13 @@ class ActionOutcome:
 
 
 class RasaBridge:
-    def __init__(self, dialogue: DialogueEngine):
+    def __init__(self, dialogue: DialogueEngine, way_back: bool = True):
         self.dialogue = dialogue
         self.settings = dialogue.settings
+        # Does our outbox reach Rasa (SUPPORTBOT_RASA_URL)? Without it, what a handoff or
+        # a rating makes us say is returned to the action instead, which says it.
+        self.way_back = way_back
+        self.deliveries = Deliveries(dialogue.engine)
 
     # --- Rasa's NLU call ---------------------------------------------------------------
     def parse(self, text: str, sender_id: str | None) -> dict[str, Any]:
@@ -131,15 +138,15 @@ class RasaBridge:
             # A secret pasted earlier in the Rasa conversation: the case is a P1, as it
             # would have been had we seen it then.
             self.dialogue.escalate(conversation_id, "P1", "secret_shared")
-        return ActionOutcome([], pause=True)
+        return ActionOutcome(self._said_now(conversation_id), pause=True)
 
     def rate(self, sender_id: str, text: str, u: Understanding) -> ActionOutcome:
         conversation = self._conversation(sender_id)
         if conversation is None or not self._awaits_rating(conversation, text):
             return ActionOutcome([self._say("csat_already_rated", u)])
-        # Our turn stores the score and thanks the user (through the outbox).
+        # Our turn stores the score and thanks the user.
         self.dialogue.handle(str(conversation.id), text)
-        return ActionOutcome([])
+        return ActionOutcome(self._said_now(str(conversation.id)))
 
     def ticket_status(self, sender_id: str, u: Understanding) -> str:
         conversation = self._conversation(sender_id)
@@ -159,6 +166,18 @@ class RasaBridge:
         return self._render("ticket_status_closed", u, ticket=ticket)
 
     # --- helpers -------------------------------------------------------------------------
+    def _said_now(self, conversation_id: str) -> list[dict[str, Any]]:
+        """With no way back to Rasa, what we just said (the queue notice, the checklist,
+        thanks) goes back as the action's own messages, counted as delivered."""
+        if self.way_back:
+            return []
+        said = []
+        for outgoing in self.deliveries.pending(conversation_id, (CHANNEL,)):
+            said.append({"text": plain_text(outgoing.text), "kind": outgoing.kind,
+                         "quick_replies": outgoing.payload.get("quick_replies") or []})
+            self.deliveries.record(outgoing, SENT, 1, detail="returned to the Rasa action")
+        return said
+
     def _faq_answer(self, u: Understanding) -> ActionOutcome:
         hits = [hit for hit in u.faq_hits if hit.score >= self.settings.policy.faq_min_score]
         if not hits:
