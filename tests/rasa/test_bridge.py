@@ -164,6 +164,14 @@ def test_answer_faq_hands_over_a_p1_and_answers_the_rest(client, rasa_token):  #
     assert status.json()["pause"] is True  # with the desk: Rasa stays paused
 
 
+def test_a_rating_payload_reads_as_its_score() -> None:
+    from bot.channels.rasa.bridge import _rating_text
+
+    assert _rating_text('/csat{"score": 4}') == "4"
+    assert _rating_text("⭐⭐⭐") == "⭐⭐⭐"
+    assert _rating_text("/csat") == "/csat"
+
+
 def test_tracker_history_starts_after_the_last_resume() -> None:
     events = [*_events(("user", "a"), ("bot", "b")), {"event": "pause"},
               {"event": "user", "text": "seen by the agent"}, {"event": "resume"},

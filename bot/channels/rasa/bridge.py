@@ -96,7 +96,7 @@ class RasaBridge:
         conversation = self._conversation(sender_id)
         u = self._understand(text, conversation.lang if conversation is not None else None)
         if name == "action_store_csat":
-            return self.rate(sender_id, text, u)
+            return self.rate(sender_id, _rating_text(text), u)
         if conversation is not None and conversation.state in WITH_THE_DESK:
             return ActionOutcome([], pause=True)  # Rasa lost its pause: the desk has it
         if u.urgency == "P1" or u.secrets or u.has(WANTS_HUMAN):
@@ -216,3 +216,13 @@ class RasaBridge:
     @staticmethod
     def _text(text: str, u: Understanding, kind: str) -> dict[str, Any]:
         return {"text": text, "kind": kind}
+
+
+def _rating_text(text: str) -> str:
+    """A rating as typed ("5", "⭐⭐⭐⭐") or as a Rasa button's payload
+    (`/csat{"score": 5}`): the text our policy reads a score from."""
+    payload = read_payload(text, frozenset({CSAT_INTENT}))
+    if payload is None:
+        return text
+    scores = [e["value"] for e in payload[2] if e["entity"] == "score"]
+    return str(scores[0]) if scores else text
