@@ -1,10 +1,13 @@
 """Shared fixtures: real settings, a tiny real model, and the model trained on the shipped
-knowledge. Models are trained once per test session into a temporary folder."""
+knowledge. The tiny model is trained once per test session; the shipped one once per
+machine and content (MODEL_CACHE), copied into each session's temporary folder."""
 
 from __future__ import annotations
 
 import base64
+import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -49,12 +52,48 @@ def tiny_nlu(settings: Settings, tiny_model_dir: Path):  # type: ignore[no-untyp
     return NLU.load(settings, tiny_model_dir, check_fresh=False)
 
 
+# The model trained on the shipped data, kept between runs on one machine: training it
+# costs 1.5-2.5 min of every run. The key covers everything the model is made of: the
+# data, the settings that shape it, and the code that trains and reads it. Each session
+# still gets its own copy (a test can never change the kept one).
+MODEL_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "supportbot" / \
+    "test-models"
+_MODEL_CODE = ("bot/nlu", "bot/knowledge", "bot/config.py", "bot/taxonomy.py")
+
+
+def _shipped_model_key(settings: Settings) -> str:
+    import hashlib
+
+    from bot.nlu.training import current_fingerprints
+
+    digest = hashlib.sha256(json.dumps(current_fingerprints(settings),
+                                       sort_keys=True).encode())
+    root = Path(__file__).resolve().parents[1]
+    for part in _MODEL_CODE:
+        for path in sorted((root / part).rglob("*") if (root / part).is_dir()
+                           else [root / part]):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(root).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:24]
+
+
 @pytest.fixture(scope="session")
 def shipped_model_dir(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
     from bot.nlu.training import shipped_data, train
 
     out = tmp_path_factory.mktemp("shipped") / "model"
+    kept = MODEL_CACHE / _shipped_model_key(settings)
+    if (kept / "manifest.json").exists():
+        shutil.copytree(kept, out)
+        return out
     train(settings, shipped_data(settings), out, progress=False)
+    try:  # written aside, then renamed: a reader never sees half a model
+        partial = MODEL_CACHE / f".{kept.name}.{os.getpid()}"
+        shutil.copytree(out, partial)
+        partial.rename(kept)
+    except OSError:
+        shutil.rmtree(partial, ignore_errors=True)  # another run kept it first: fine
     return out
 
 
