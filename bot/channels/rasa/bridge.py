@@ -196,7 +196,9 @@ class RasaBridge:
                 and dialogue.stage == st.AWAITING_CSAT and csat_score(text) is not None)
 
     def _understand(self, text: str, lang: str | None) -> Understanding:
-        return self.dialogue.parser.parse(clean_text(text), ParseContext(previous_lang=lang))
+        # Understood as far as a stored message could go (nothing is stored here).
+        limited = clean_text(text)[: self.settings.limits.max_message_chars]
+        return self.dialogue.parser.parse(limited, ParseContext(previous_lang=lang))
 
     @staticmethod
     def _message(sender_id: str, text: str, label: str | None = None,
