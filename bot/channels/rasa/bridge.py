@@ -107,7 +107,8 @@ class RasaBridge:
         if name == "action_answer_faq":
             return self._faq_answer(u)
         if name == "action_ticket_status":
-            return ActionOutcome([self._text(self.ticket_status(sender_id, u), u, "ticket_status")])
+            return ActionOutcome([{"text": self.ticket_status(sender_id, u),
+                                   "kind": "ticket_status"}])
         if name == "action_security_checklist":
             return ActionOutcome([self._say("security_checklist", u)])
         raise KeyError(name)
@@ -214,10 +215,6 @@ class RasaBridge:
 
     def _say(self, key: str, u: Understanding) -> dict[str, Any]:
         return {"text": self._render(key, u), "kind": key}
-
-    @staticmethod
-    def _text(text: str, u: Understanding, kind: str) -> dict[str, Any]:
-        return {"text": text, "kind": kind}
 
 
 def _rating_text(text: str) -> str:
