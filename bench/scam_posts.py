@@ -1,16 +1,18 @@
 """Scam posts in public groups, measured on posts written by helpers who never saw
-safety_data/scam/ or the detector:
-- holdout_scam_posts.jsonl (`--suite 1`): 1,260 posts (12 languages × 35 scam + 70
-  chatter, a third of the chatter look-alikes: warnings, "is this legit?", victims
-  asking for help). Scored once on the first model; its error categories (not its
-  sentences) then guided a second round of training data, so it is a dev set now.
-- holdout2_scam_posts.jsonl (`--suite 2`): 1,440 posts (12 × 30 scam + 90 chatter, 40+
-  look-alikes per language), written afterwards by another helper; scored once.
+safety_data/scam/ or the detector.
 
-Target (issue 11): recall ≥ 95% with false warnings ≤ 1%. Also prints the latency of one
+holdout4_scam_posts.jsonl: 1,440 posts (12 languages x 30 scam + 90 chatter, about half of
+the chatter hard look-alikes: warnings naming the fake handle or domain, members quoting a
+scam to ask if it is real, victims, the exchange's own promotions, harmless "DM"; the other
+half an ordinary day: banter, news, price talk, support questions), written on 2026-12-03
+by two helpers (Latin-script languages; ru tr vi zh ja ko) and scored once, on the model of
+0.10.1. The three earlier blind sets (3,780 posts, each scored once) are training data
+since: safety_data/scam/round3_*.yml and round4_*.yml.
+
+Target (issue 11): recall >= 95% with false warnings <= 1%. Also prints the latency of one
 check (embedding included), median and p99.
 
-    .venv/bin/python -m bench.scam_posts [--suite 1|2] [--model models] [--failures]
+    .venv/bin/python -m bench.scam_posts [--model models] [--failures]
 """
 
 from __future__ import annotations
@@ -18,14 +20,13 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import numpy as np
 
 from bench.common import ROOT, bench_settings, dump, machine
 
-SUITES = {"1": ROOT / "eval_data" / "safety" / "holdout_scam_posts.jsonl",
-          "2": ROOT / "eval_data" / "safety" / "holdout2_scam_posts.jsonl"}
+SUITE = ROOT / "eval_data" / "safety" / "holdout4_scam_posts.jsonl"
 
 
 def main() -> None:
@@ -34,10 +35,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", default="models")
     parser.add_argument("--failures", action="store_true")
-    parser.add_argument("--suite", choices=sorted(SUITES), default="2")
     args = parser.parse_args()
     nlu = NLU.load(bench_settings(None), args.model, check_fresh=False)
-    cases = [json.loads(line) for line in SUITES[args.suite].read_text(encoding="utf-8")
+    cases = [json.loads(line) for line in SUITE.read_text(encoding="utf-8")
              .splitlines()
              if line.strip()]
     per_lang: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -55,7 +55,7 @@ def main() -> None:
     scams = sum(c["scam"] for c in per_lang.values())
     chatter = sum(c["chatter"] for c in per_lang.values())
     report = {
-        "machine": machine(), "model": args.model, "suite": SUITES[args.suite].name,
+        "machine": machine(), "model": args.model, "suite": SUITE.name,
         "posts": len(cases),
         "cut": None if nlu.scam_posts is None else nlu.scam_posts.cut,
         "recall": round(sum(c["caught"] for c in per_lang.values()) / scams, 4),
@@ -63,6 +63,9 @@ def main() -> None:
         "per_language": {lang: {"recall": round(c["caught"] / c["scam"], 3),
                                 "false_warnings": round(c["false"] / c["chatter"], 3)}
                          for lang, c in sorted(per_lang.items())},
+        # Which kinds of post were judged wrong (the writers' own categories).
+        "errors_by_kind": dict(Counter(f"{case['label']}:{case.get('kind', '?')}"
+                                       for case in failures).most_common()),
         "latency_ms": {"p50": round(float(np.percentile(latencies, 50)), 2),
                        "p99": round(float(np.percentile(latencies, 99)), 2)},
     }

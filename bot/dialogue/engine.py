@@ -120,8 +120,9 @@ class DialogueEngine:
                  queue: HandoffQueue):
         self.engine = engine
         self.nlu = nlu
-        # Request threads share one understanding thread that batches concurrent messages.
-        self.parser = BatchingParser(nlu)
+        # Request threads share one understanding thread that batches concurrent messages;
+        # it pauses between batches while an urgent turn runs (the cores are its).
+        self.parser = BatchingParser(nlu, yield_to=lambda: self._urgent_now > 0)
         self._storing = self._urgent_now = 0
         # Deferred turns are background work: they wait while a message waits to be
         # stored (its user has not been answered at all yet) or an urgent turn runs.
@@ -232,6 +233,11 @@ class DialogueEngine:
         """Count a turn from its arrival (before it waits for any thread) until it is
         answered or deferred: the requests' part of the backlog `busy_after` bounds."""
         return self._counted("_admitted")
+
+    def urgent(self) -> AbstractContextManager[None]:
+        """Count an urgent message from before it is stored until it is answered: the
+        deferred lanes and the batching thread hold back meanwhile."""
+        return self._counted("_urgent_now")
 
     def storing(self) -> AbstractContextManager[None]:
         """Count a message waiting to be stored: deferred turns let it go first, so that

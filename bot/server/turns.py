@@ -16,13 +16,16 @@ never held back by it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 from anyio import CapacityLimiter, to_thread
 
 from bot.channels.rate_limit import RateLimiter
 from bot.dialogue.engine import DialogueEngine, TurnResult
 from bot.nlu.triage import worth_hurrying
+from bot.storage.database import urgent_writes
 
 INTAKE_THREADS = 2
 URGENT_THREADS = 2
@@ -77,14 +80,18 @@ class TurnRunner:
         # backlog the busy check reads.
         with dialogue.admitted():
             with dialogue.storing():
-                taken = await to_thread.run_sync(
-                    partial(dialogue.take, conversation_id, text, client_message_id,
-                            client_seq), limiter=urgent if hurry else intake)
+                take = partial(dialogue.take, conversation_id, text, client_message_id,
+                               client_seq)
+                run = partial(_urgently, dialogue, take) if hurry else take
+                taken = await to_thread.run_sync(run, limiter=urgent if hurry else intake)
             if may_defer and dialogue.should_defer(taken):
                 return await to_thread.run_sync(partial(dialogue.defer, taken, locale),
                                                 limiter=intake)
-            return await to_thread.run_sync(partial(dialogue.answer, taken, locale),
-                                            limiter=urgent if taken.urgent else None)
+            if taken.urgent:
+                return await to_thread.run_sync(
+                    partial(_urgently, dialogue, partial(dialogue.answer, taken, locale)),
+                    limiter=urgent)
+            return await to_thread.run_sync(partial(dialogue.answer, taken, locale))
 
     async def _flood(self, conversation_id: str, text: str, client_message_id: str | None,
                      locale: str | None, client_seq: int | None,
@@ -96,8 +103,9 @@ class TurnRunner:
             limiter=intake)
         if taken.urgent:  # a pasted secret: answered, flood or not
             with dialogue.admitted():
-                return await to_thread.run_sync(partial(dialogue.answer, taken, locale),
-                                                limiter=self._limiters()[1])
+                return await to_thread.run_sync(
+                    partial(_urgently, dialogue, partial(dialogue.answer, taken, locale)),
+                    limiter=self._limiters()[1])
         if not taken.processed:
             await to_thread.run_sync(dialogue.leave_unanswered, taken.message_id,
                                      "rate_limited")
@@ -109,3 +117,11 @@ class TurnRunner:
         notice = await to_thread.run_sync(partial(dialogue.notice, taken, "rate_limited",
                                                   locale), limiter=intake)
         raise Flooding(taken.message_id, notice, window.retry_after(key))
+
+
+def _urgently(dialogue: DialogueEngine, call: Callable[[], Any]) -> Any:
+    """Run `call` with its write transactions ahead of routine ones (the writer queue of
+    bot.storage.database) and background work held back (`DialogueEngine.urgent`): a
+    takeover report must not wait behind a flood."""
+    with urgent_writes(), dialogue.urgent():
+        return call()

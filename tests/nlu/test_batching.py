@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from bot.nlu.batching import BatchingParser
+from bot.nlu.batching import URGENT, BatchingParser
 from bot.nlu.understanding import ParseContext
 
 MESSAGES = [
@@ -59,3 +59,17 @@ def test_a_failing_batch_falls_back_to_one_by_one(shipped_nlu, monkeypatch):
     monkeypatch.setattr(shipped_nlu, "parse",
                         lambda text, context=None, forced=None, scan=None: f"alone:{text}")
     assert parser.parse("hello") == "alone:hello"
+
+
+def test_an_urgent_message_is_understood_beside_a_batch_not_behind_it(shipped_nlu):
+    parser = BatchingParser(shipped_nlu)
+    routine = [text for text, *_ in MESSAGES if text] * 4
+    threads = [threading.Thread(target=parser.parse, args=(text,)) for text in routine]
+    for thread in threads:
+        thread.start()
+    urgent = parser.parse("someone logged in and withdrew all my USDT, it wasn't me",
+                          lane=URGENT)
+    for thread in threads:
+        thread.join(timeout=60)
+    assert urgent.urgency == "P1"
+    assert parser.messages == len(routine)  # the urgent one never joined a batch

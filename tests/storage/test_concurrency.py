@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import threading
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, select, text
 
-from bot.storage.database import create_database_engine, migrate, reading
+from bot.storage.database import create_database_engine, migrate, reading, urgent_writes
 from bot.storage.leader import try_lead
 from bot.storage.schema import events
 
@@ -49,6 +50,38 @@ def test_reads_do_not_wait_for_a_writer_and_writers_queue(tmp_path: Path) -> Non
     other.join()
     with reading(engine) as connection:
         assert list(connection.scalars(select(events.c.kind).order_by(events.c.id))) == ["a", "b"]
+
+
+def test_an_urgent_writer_goes_before_routine_writers_that_came_first(tmp_path: Path) -> None:
+    engine = create_database_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    migrate(engine)
+    holding, release = threading.Event(), threading.Event()
+
+    def write(kind: str, urgent: bool = False, hold: bool = False) -> None:
+        with (urgent_writes() if urgent else contextlib.nullcontext(),
+              engine.begin() as connection):
+            connection.execute(insert(events).values(kind=kind, data={}, created_at=1.0))
+            if hold:
+                holding.set()
+                release.wait(10)
+
+    threads = [threading.Thread(target=write, args=("first",), kwargs={"hold": True})]
+    threads[0].start()
+    assert holding.wait(10)
+    for kind in ("routine-1", "routine-2"):
+        threads.append(threading.Thread(target=write, args=(kind,)))
+        threads[-1].start()
+    time.sleep(0.3)  # both routine writers are queued before the urgent one arrives
+    threads.append(threading.Thread(target=write, args=("urgent",), kwargs={"urgent": True}))
+    threads[-1].start()
+    time.sleep(0.3)
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    with reading(engine) as connection:
+        order = list(connection.scalars(select(events.c.kind).order_by(events.c.id)))
+    assert order[:2] == ["first", "urgent"]
+    assert sorted(order[2:]) == ["routine-1", "routine-2"]
 
 
 def test_writers_in_two_processes_lose_nothing(tmp_path: Path) -> None:

@@ -1,0 +1,45 @@
+"""The group scam check on posts written for this test (not from any training or
+evaluation file): scams in several languages are caught; members warning about a named
+fake handle or domain, quoting a scam they reported, or asking an admin to write to them
+are not accused."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.nlu.scam_posts import without_names
+
+SCAMS = [
+    "send 0.5 ETH to 0x4f2a9C0b7E13d5A8f6B2c9D1e0A7b3C5d8E2f104 and receive 1 ETH back, "
+    "only today",
+    "Я админ, скиньте мне в личку сид-фразу, проверю кошелёк",
+    "Hola a todos, soy del soporte oficial, escríbanme por privado y les libero el retiro",
+    "账户冻结的加我微信，内部人员帮你解冻，先交500U保证金",
+]
+CHATTER = [
+    "PSA: @Support_Help_Desk24 is NOT staff, it DMs people asking for 2FA codes. "
+    "block and report",
+    "Achtung: exchange-verify-login.com ist Phishing, nicht draufklicken!",
+    "someone DMed me 'send 1 BTC get 2 back', lol reported",
+    "can an admin DM me? ticket #55321 has been open for 3 days",
+    "注意：有人冒充管理员私聊要助记词，千万别给，已经举报了",
+]
+
+
+@pytest.mark.parametrize("post", SCAMS)
+def test_scam_posts_are_caught(shipped_nlu, post):
+    assert shipped_nlu.scam_post(post)
+
+
+@pytest.mark.parametrize("post", CHATTER)
+def test_warnings_and_requests_are_not_accused(shipped_nlu, post):
+    assert not shipped_nlu.scam_post(post)
+
+
+def test_names_are_read_as_placeholders():
+    masked = without_names("contact @Exch_Support_Desk or go to https://claim-refund.app/x, "
+                           "send to TXk9vQ3mPz7LrA2bN8cY5wE1uD4sF6gH0j; group moved t.me/new_chat")
+    assert masked.split() == ["contact", "@handle", "or", "go", "to", "weblink", "send", "to",
+                              "cryptoaddr", ";", "group", "moved", "tlink"]
+    # Ordinary words, numbers and versions stay as they are.
+    assert without_names("fee is 0.1% since v3.1, ok?") == "fee is 0.1% since v3.1, ok?"
