@@ -11,8 +11,9 @@ from bot.conversations.store import ConversationStore
 from bot.dialogue.state import QUEUED
 from handoff.on_call import FREEZE_FIELD
 from handoff.packet import build_packet
-from handoff.queue import ASSIGNED, HandoffQueue
+from handoff.queue import HandoffQueue
 from handoff.routing import expected_wait_minutes, priority_number, urgency_of
+from handoff.ticket_status import ticket_status_text
 
 CARRIED_PACKET_FIELDS = (FREEZE_FIELD,)
 
@@ -129,20 +130,10 @@ class TicketStatus(Action):
         asked = [e.value.get("id") for e in tracker.understanding.entities
                  if e.label == "ticket_id"]
         row = HandoffQueue.case_of(connection, tracker.sender_id, [str(t) for t in asked])
-        if row is None:
-            dispatcher.utter_message(render(domain, tracker, "ticket_status_none"),
-                                     kind="ticket_status")
-            return []
-        ticket = f"#{row.id}"
-        if row.status == ASSIGNED:
-            text = render(domain, tracker, "ticket_status_with_agent", ticket=ticket)
-        elif row.status == "queued":
-            status = render(domain, tracker, "status_waiting")
-            text = render(domain, tracker, "ticket_status_open", ticket=ticket, status=status,
-                          position=HandoffQueue.position(connection, row))
-        else:
-            text = render(domain, tracker, "ticket_status_closed", ticket=ticket)
-        dispatcher.utter_message(text, kind="ticket_status", handoff_id=row.id)
+        text = ticket_status_text(connection, row,
+                                  lambda key, **values: render(domain, tracker, key, **values))
+        dispatcher.utter_message(text, kind="ticket_status",
+                                 **({} if row is None else {"handoff_id": row.id}))
         return []
 
 

@@ -35,7 +35,8 @@ from bot.nlu.triage import WANTS_HUMAN
 from bot.nlu.understanding import ParseContext, Understanding
 from bot.storage.database import reading
 from bot.taxonomy import ALL_INTENTS
-from handoff.queue import ASSIGNED, HandoffQueue
+from handoff.queue import HandoffQueue
+from handoff.ticket_status import ticket_status_text
 
 # Intents a Rasa project may send as button payloads ("/request_human").
 RASA_INTENTS = frozenset(ALL_INTENTS | {CSAT_INTENT})
@@ -155,16 +156,8 @@ class RasaBridge:
             return self._render("ticket_status_none", u)
         with reading(self.dialogue.engine) as connection:
             row = HandoffQueue.case_of(connection, str(conversation.id), [])
-            if row is None:
-                return self._render("ticket_status_none", u)
-            ticket = f"#{row.id}"
-            if row.status == ASSIGNED:
-                return self._render("ticket_status_with_agent", u, ticket=ticket)
-            if row.status == "queued":
-                return self._render("ticket_status_open", u, ticket=ticket,
-                                    status=self._render("status_waiting", u),
-                                    position=HandoffQueue.position(connection, row))
-        return self._render("ticket_status_closed", u, ticket=ticket)
+            return ticket_status_text(connection, row,
+                                      lambda key, **values: self._render(key, u, **values))
 
     # --- helpers -------------------------------------------------------------------------
     def _said_now(self, conversation_id: str) -> list[dict[str, Any]]:
