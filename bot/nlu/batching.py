@@ -12,8 +12,9 @@ deferred with a "busy, your reply follows" notice. An urgent message (a pasted s
 incident words) does not queue at all: its own thread understands it at once, beside the
 batch in progress. Queued, it waited for that batch (up to `max_batch` messages) and then
 paid for a batch of its own: under a flood that was most of a P1's 300-500 ms. The
-models are safe to call from two threads; the batch loses a little speed meanwhile.
-`backlog` is what the server's overload check reads.
+models only read their weights at parse time (request threads called them side by side
+before this thread existed, and a Telegram group's scam check still does); the batch
+loses a little speed meanwhile. `backlog` is what the server's overload check reads.
 """
 
 from __future__ import annotations

@@ -125,6 +125,7 @@ class _WriterLock:
     def acquire(self) -> None:
         urgent = _URGENT_WRITER.get()
         deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+        acquired = False
         with self._state:
             self._urgent_waiting += urgent
             try:
@@ -135,9 +136,11 @@ class _WriterLock:
                             "BEGIN IMMEDIATE", None,
                             Exception("database is locked by this process"))
                     self._state.wait(remaining)
-                self._held = True
+                self._held = acquired = True
             finally:
                 self._urgent_waiting -= urgent
+                if urgent and not acquired:  # gave up: routine writers need not wait
+                    self._state.notify_all()
         if self._path is None:
             return
         try:
