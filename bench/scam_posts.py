@@ -6,7 +6,7 @@ chatter an ordinary day (banter, news, price talk, support questions), half hard
 look-alikes: warnings naming the fake handle or domain, members quoting a scam to ask if it
 is real, victims, the exchange's own promotions and moderators' notices, harmless "DM"),
 written on 2026-12-03 by two helpers (Latin-script languages; ru tr vi zh ja ko) and
-scored once, on the model of 0.10.1. The four earlier blind sets (5,220 posts, each scored
+scored once, on the model of 0.10.1. The four earlier blind sets (5,580 posts, each scored
 once) are training data since: safety_data/scam/round3_*.yml to round5_*.yml.
 
 Target (issue 11): recall >= 95% with false warnings <= 1%. Also prints the latency of one
