@@ -4,6 +4,11 @@ never opened nlu_data/ or faq_corpus/. Never tuned on: a report, not a target.
 - heldout_*.jsonl: 480 support messages, 40 per language: intent, language, urgency, P1;
 - short_lang_*.jsonl: 310 one-to-four-word messages: language with and without the
   channel's locale hint, against raw langdetect;
+- short_lang_tokens.jsonl: 324 short messages holding hashes, addresses, tickers, networks,
+  amounts or order ids (21 per language with words, 6 with none: a bare address, "ok",
+  "USDT TRC20"), written on 2026-12-03 by a helper who never saw the identifier's data and
+  scored once: language with and without the locale hint, against raw langdetect; the
+  word-free ones must keep the conversation's language;
 - zh_script_pairs.jsonl: 60 pairs, the same request in mainland Simplified and in
   Taiwanese Traditional wording: does the pair get the same intent and the same FAQ entry?
 
@@ -16,7 +21,10 @@ import json
 from collections import defaultdict
 from typing import Any
 
+from langdetect import DetectorFactory
+
 from bench.common import ROOT, dump, machine
+from bench.language_id import raw_langdetect
 from bot.config import load_settings
 from bot.nlu.language import LanguageIdentifier
 from bot.nlu.pipeline import NLU
@@ -73,6 +81,30 @@ def _short(languages: LanguageIdentifier) -> dict[str, Any]:
             "with_locale_hint": _share(hinted, len(rows))}
 
 
+def _short_tokens(languages: LanguageIdentifier) -> dict[str, Any]:
+    DetectorFactory.seed = 0
+    rows = _rows("short_lang_tokens.jsonl")
+    worded = [row for row in rows if row["kind"] == "language"]
+    free = [row for row in rows if row["kind"] == "language_free"]
+    per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    plain = hinted = raw = 0
+    for row in worded:
+        right = languages.identify(row["text"]).lang == row["lang"]
+        plain += right
+        per[row["lang"]][0] += right
+        per[row["lang"]][1] += 1
+        hinted += languages.identify(row["text"], row["lang"]).lang == row["lang"]
+        raw += raw_langdetect(row["text"]) == row["lang"]
+    kept = sum(languages.identify(row["text"], None, row["conversation_lang"]).lang
+               == row["conversation_lang"] for row in free)
+    return {"n_with_words": len(worded), "no_hint": _share(plain, len(worded)),
+            "with_locale_hint": _share(hinted, len(worded)),
+            "raw_langdetect": _share(raw, len(worded)),
+            "no_hint_per_lang": {k: _share(*v) for k, v in sorted(per.items())},
+            "n_word_free": len(free),
+            "word_free_keep_conversation_lang": _share(kept, len(free))}
+
+
 def _pairs(nlu: NLU) -> dict[str, Any]:
     by_pair: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
     for row in _rows("zh_script_pairs.jsonl"):
@@ -97,7 +129,9 @@ def main() -> None:
     settings = load_settings(ROOT / "config.yml")
     nlu = NLU.load(settings)
     dump({"machine": machine(), "heldout": _heldout(nlu),
-          "short_messages": _short(nlu.languages), "zh_script_pairs": _pairs(nlu)})
+          "short_messages": _short(nlu.languages),
+          "short_messages_with_tokens": _short_tokens(nlu.languages),
+          "zh_script_pairs": _pairs(nlu)})
 
 
 if __name__ == "__main__":

@@ -17,7 +17,8 @@ from bot.config import load_settings
 from bot.nlu.language import LanguageIdentifier
 
 
-def _raw(text: str) -> str:
+def raw_langdetect(text: str) -> str:
+    """langdetect alone (seed it first: `DetectorFactory.seed = 0`)."""
     try:
         return detect(text).split("-")[0]  # zh-cn / zh-tw → zh
     except LangDetectException:
@@ -29,7 +30,7 @@ def _score(rows: list[dict[str, str]], ours: LanguageIdentifier) -> dict[str, ob
     for row in rows:
         counts = per[row["lang"]]
         counts[0] += ours.identify(row["text"]).lang == row["lang"]
-        counts[1] += _raw(row["text"]) == row["lang"]
+        counts[1] += raw_langdetect(row["text"]) == row["lang"]
         counts[2] += 1
     n = sum(c[2] for c in per.values())
     return {
