@@ -159,9 +159,13 @@ def test_the_watch_pages_a_p1_past_its_sla_although_agents_are_online(ops_client
     sla = ops_services.settings.handoff.sla_minutes["P1"] * 60
     with ops_services.db.begin() as connection:  # queued longer ago than its SLA
         connection.execute(update(handoffs).values(queued_at=time.time() - sla - 1))
-    assert runtime.watch() == 1
+    # The webhook worker runs the same watch on each of its polls, so either may page
+    # first; what matters is one page, for the breach, not two.
+    runtime.watch()
     page = pager.wait_for(1)[0].json()
     assert page["case"] == turn["handoff"]["id"] and page["trigger"] == "sla_breached"
+    assert runtime.watch() == 0
+    assert len(outbox(ops_services, webhooks.PAGE)) == 1
 
 
 def test_the_page_is_stored_without_keys(ops_client, ops_services, pager):  # type: ignore[no-untyped-def]
