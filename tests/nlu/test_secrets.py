@@ -288,3 +288,94 @@ def test_plain_words_said_to_be_the_password(scanner, text, secret):
 ])
 def test_words_about_a_password_stay(scanner, text):
     assert not scanner.scan(text).found, text
+
+
+# --- whole, never in part (issue 10, third round) ----------------------------------------
+def test_a_numbered_phrase_is_hidden_with_its_numbers(scanner):
+    words = _english()
+    for layout in ("\n".join(f"{i}) {w}" for i, w in enumerate(words, 1)),
+                   " ".join(f"{i}.{w}" for i, w in enumerate(words, 1))):
+        result = scanner.scan(f"see:\n{layout}\n\nwhat now?")
+        assert result.redacted_text == "see:\n[REDACTED:seed_phrase]\n\nwhat now?", layout
+
+
+def test_a_numbered_list_cut_after_its_number_hides_the_number_too(scanner):
+    words = _english()
+    first_part = "\n".join(f"{i}) {w}" for i, w in enumerate(words[:6], 1)) + "\n7)"
+    first = scanner.scan(first_part)
+    assert first.withheld == (POSSIBLE_SEED,) and first.withheld_tail == first_part
+    second = scanner.scan("\n".join(f"{i}) {w}" for i, w in enumerate(words[6:], 7)),
+                          Carried(first.withheld_tail, first.seed_context))
+    assert second.carried == CARRIED_SECRET
+    assert second.redacted_text == "[REDACTED:seed_phrase]"
+
+
+@pytest.mark.parametrize("position,typo", [(5, "msa"), (1, "gtn"), (0, "fir"), (11, "laly")])
+def test_a_short_typo_anywhere_never_leaves_half_the_phrase(scanner, position, typo):
+    words = _english()
+    words[position] = typo
+    result = scanner.scan("my seed phrase:\n" + " ".join(words) + "\n\nis it safe?")
+    assert result.redacted_text == "my seed phrase:\n[REDACTED:seed_phrase]\n\nis it safe?"
+
+
+def test_solid_chinese_split_over_two_messages(scanner):
+    phrase = seed_phrase("chinese_simplified", 256).replace(" ", "")
+    first = scanner.scan("助记词 " + phrase[:12])
+    assert first.withheld == (POSSIBLE_SEED,) and first.withheld_tail == phrase[:12]
+    second = scanner.scan(phrase[12:], Carried(first.withheld_tail, first.seed_context,
+                                               first.seed_wordlist))
+    assert second.carried == CARRIED_SECRET
+    assert second.redacted_text == "[REDACTED:seed_phrase]"
+
+
+def test_ordinary_chinese_at_the_end_of_a_message_is_not_withheld(scanner):
+    for text in ("我把助记词给了假客服", "限价单挂着不动", "谷歌验证要去哪里开启",
+                 "有人在群里要我的助记词，我拒绝并拉黑了"):
+        assert POSSIBLE_SEED not in scanner.scan(text).withheld, text
+
+
+@pytest.mark.parametrize("text,secret", [
+    ("谷歌验证码：305 118，客服能不能帮我登录", "305 118"),
+    ("SMS ile gelen doğrulama kodu: 8 3 0 2 7 6 — nereye gireceğim?", "8 3 0 2 7 6"),
+    ("пароль — ромашка, я знаю, что он простой", "ромашка"),
+    ("Hesabımın şifresi papatya, değiştirmem gerekir mi?", "papatya"),
+    ("mật khẩu của em là chocolate, có cần đổi không ạ?", "chocolate"),
+    ("API key: a76ab8729c36ead42ac41a54, passphrase: Pistacchio88", "a76ab8729c36ead42ac41a54"),
+    ("API key: a76ab8729c36ead42ac41a54, passphrase: Pistacchio88", "Pistacchio88"),
+    ("Chave de API: BEP7UzUJ7YfLiIKn\nnão consigo conectar o bot", "BEP7UzUJ7YfLiIKn"),
+    ("0x" + "db2e84e768a39ff66eb208e81ff24b1993c93a81d3afc6dbb05adce41102adf9"
+     + "\nDas ist der Private Key von meinem Konto. Die Auszahlung hängt.",
+     "db2e84e768a39ff66eb208e81ff24b1993c93a81d3afc6dbb05adce41102adf9"),
+])
+def test_third_round_shapes_of_secrets(scanner, text, secret):
+    assert secret not in scanner.scan(text).redacted_text
+
+
+@pytest.mark.parametrize("text", [
+    "Ticket 2FA n° 3390821, toujours sans réponse après trois jours",
+    "aparece código de erro 100001 quando tento sacar",
+])
+def test_numbers_qualified_on_either_side_stay(scanner, text):
+    assert not scanner.scan(text).spans
+
+
+def test_a_half_phrase_presented_after_a_colon_waits_for_the_rest(scanner):
+    words = _english()
+    first = scanner.scan("the chat cuts me off, here are six: " + " ".join(words[:6]))
+    assert first.withheld == (POSSIBLE_SEED,)
+    second = scanner.scan(" ".join(words[6:]) + " are the rest, thanks",
+                          Carried(first.withheld_tail, first.seed_context,
+                                  first.seed_wordlist))
+    assert second.carried == CARRIED_SECRET
+    assert second.redacted_text == "[REDACTED:seed_phrase] are the rest, thanks"
+
+
+def test_solid_chinese_halves_presented_after_colons(scanner):
+    phrase = seed_phrase("chinese_simplified", 128).replace(" ", "")
+    first = scanner.scan("前六个字：" + phrase[:6])
+    assert first.withheld == (POSSIBLE_SEED,)
+    second = scanner.scan("后六个字：" + phrase[6:] + "，麻烦帮我恢复一下钱包",
+                          Carried(first.withheld_tail, first.seed_context,
+                                  first.seed_wordlist))
+    assert second.carried == CARRIED_SECRET
+    assert second.redacted_text == "后六个字：[REDACTED:seed_phrase]，麻烦帮我恢复一下钱包"

@@ -31,9 +31,13 @@ from bot.nlu.secrets.keys import (
 from bot.nlu.secrets.otp_codes import OTP_CODE, otp_codes
 from bot.nlu.secrets.passwords import PASSWORD, passwords
 from bot.nlu.secrets.seed_phrases import (
+    SOLID_HAN,
     Run,
     Token,
     all_runs,
+    grown,
+    han_rest,
+    han_tail,
     is_seed,
     solid_han_phrases,
     tokens_of,
@@ -120,7 +124,8 @@ class SecretScanner:
         seed_lists: list[str] = []
         for run in runs:
             if is_seed(run, context) or _rest_of_a_phrase(run, carried):
-                spans.append(Span(*f.span(run.start, run.end), SEED_PHRASE))
+                whole = f.span(*grown(f.text, tokens, run, runs, cues))
+                spans.append(Span(*_numbered(text, *whole), SEED_PHRASE))
                 seed_lists.append(run.wordlist.name)
         spans += [Span(*f.span(*s), SEED_PHRASE) for s in solid_han_phrases(f.text, context)]
         outcome = None
@@ -129,12 +134,22 @@ class SecretScanner:
             completing = _continue(before, runs, context)
             outcome = CARRIED_SECRET if completing is not None else CARRIED_RELEASED
             if completing is not None:
-                spans.append(Span(*f.span(completing.start, completing.end), SEED_PHRASE))
+                grown_span = f.span(*grown(f.text, tokens, completing, runs, cues))
+                spans.append(Span(*_numbered(text, *grown_span), SEED_PHRASE))
                 seed_lists.append(completing.wordlist.name)
             elif any(r.wordlist.name in seed_lists for r in before):
                 # A phrase of the same list in this message: the held words were its
                 # start, whatever came between.
                 outcome = CARRIED_SECRET
+        held_han = carried.text if carried and carried.text else ""
+        if held_han and SOLID_HAN.fullmatch(Folded.of(held_han).text):
+            rest = han_rest(Folded.of(held_han).text, f.text)
+            if rest is not None:
+                spans.append(Span(*f.span(*rest), SEED_PHRASE))
+                seed_lists.append(carried.wordlist or "chinese_simplified")  # type: ignore[union-attr]
+                outcome = CARRIED_SECRET
+            elif outcome is None:
+                outcome = CARRIED_RELEASED
         found: list[Found] = [*hex_values(f), *encoded_keys(text), *api_secrets(f),
                               *passwords(f), *otp_codes(f)]
         spans += [Span(x.start, x.end, x.kind) for x in found]
@@ -142,10 +157,19 @@ class SecretScanner:
         held = _held_back(f, runs, tokens, spans, context,
                           [] if outcome == CARRIED_SECRET else before)
         if held is not None:
-            spans.append(Span(*f.span(held.start, held.end), POSSIBLE_SEED))
+            spans.append(Span(*_numbered(text, *f.span(held.start, held.end)), POSSIBLE_SEED))
             seed_lists.append(held.wordlist.name)
             if outcome == CARRIED_RELEASED and any(r.wordlist is held.wordlist for r in before):
                 outcome = CARRIED_KEPT  # this message goes on with more of the same words
+        elif outcome != CARRIED_SECRET:
+            # Chinese characters run together have no separators to make a run of: the
+            # end of the message is read for a phrase's first part on its own.
+            tail = han_tail(f.text, context, seed_cues)
+            if tail is not None:
+                start, end = f.span(tail[0], tail[1])
+                if not any(s.start < end and start < s.end for s in spans):
+                    spans.append(Span(start, end, POSSIBLE_SEED))
+                    seed_lists.append(tail[2])
         merged = _merge(spans)
         kinds = {s.kind for s in merged if not s.withheld}
         if outcome == CARRIED_SECRET:
@@ -254,7 +278,9 @@ def _held_back(f: Folded, runs: list[Run], tokens: list[Token], spans: list[Span
             continue
         after = sum(token.start >= run.end for token in tokens)
         introduced = f.text[:run.start].rstrip(" \t•*-").endswith((":", "\n"))
-        if after <= 4 and worth_withholding(run, len(tokens), context or introduced):
+        presented = after <= 1 and f.text[:run.start].rstrip(" \t•*-").endswith(":")
+        if after <= 4 and worth_withholding(run, len(tokens), context or introduced,
+                                            presented):
             ending.append(run)
         # Going on with held words: three random-looking words, or most of the message.
         random_words = len(run) >= 3 and not run.wordlist.reads_like_a_sentence(
@@ -267,6 +293,19 @@ def _held_back(f: Folded, runs: list[Run], tokens: list[Token], spans: list[Span
     if going_on:
         return min(going_on, key=lambda run: run.start)
     return max(ending, key=len, default=None)
+
+
+# A phrase pasted as a numbered list: "1. " before its first word and a dangling "13."
+# after its last (the rest comes in the next message) are part of it. Hidden with it,
+# the stored text does not show where a list was cut or how long it was.
+_NUMBER_BEFORE = re.compile(r"(?:^|(?<=[\s(\[:：]))\d{1,2}\s*[.)\]:：、\-–]?\s*$")
+_NUMBER_AFTER = re.compile(r"\s+\d{1,2}\s*[.)\]:：、\-–]?(?=\s*$)")
+
+
+def _numbered(text: str, start: int, end: int) -> tuple[int, int]:
+    before = _NUMBER_BEFORE.search(text, max(0, start - 8), start)
+    after = _NUMBER_AFTER.match(text, end)
+    return (before.start() if before else start, after.end() if after else end)
 
 
 def _merge(spans: list[Span]) -> list[Span]:

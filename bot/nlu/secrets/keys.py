@@ -28,7 +28,8 @@ _TOKEN = re.compile(r"(?<![\w+/=.@:-])[A-Za-z0-9+/=_\-]{16,200}(?![\w+/=@-])")
 _BASE58 = set("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz")
 _KEY_WINDOW = 80
 _NEGATION_WINDOW = 40
-_SENTENCE_END = re.compile(r"[.!?。！？\n]")
+# A line break alone is no sentence end: "0x…\nthat's my private key" is one statement.
+_SENTENCE_END = re.compile(r"[.!?。！？]|\n\s*\n")
 # A cue in another sentence ("I know you never ask for my private key. Withdrawal: …")
 # says less about the value than one in the same sentence.
 _OTHER_SENTENCE = 100
@@ -109,6 +110,15 @@ def _random_looking(token: str) -> bool:
     return classes >= 2 and not token.strip("-_").isdigit()
 
 
+def _hex_secret(token: str) -> bool:
+    """Hex after an API cue: 16 to 128 characters, but not 40 (an address) or 64 (a key
+    or a transaction, hex_values' to decide), and never 0x-prefixed."""
+    return (16 <= len(token) <= 128 and len(token) not in (40, 64)
+            and not token.lower().startswith("0x")
+            and all(c in "0123456789abcdefABCDEF" for c in token)
+            and any(c.isalpha() for c in token) and any(c.isdigit() for c in token))
+
+
 def _address_or_hash(token: str) -> bool:
     bare = token[2:] if token.lower().startswith("0x") else token
     if all(c in "0123456789abcdefABCDEF" for c in bare):
@@ -135,10 +145,16 @@ def api_secrets(f: Folded) -> list[Found]:
     found = []
     for match in _TOKEN.finditer(f.original):
         token = match.group(0)
-        if not _random_looking(token) or _address_or_hash(token) or _in_link(f.original, match):
+        if not _random_looking(token) or _in_link(f.original, match):
             continue
         start = f.at(match.start())
         after_cue = any(0 <= start - c[1] <= _API_WINDOW for c in cues)
+        if _address_or_hash(token):
+            # "Secret Key: 7f3c…" (32 hex): exchanges issue hex secrets too. A 64-hex
+            # value is hex_values' to decide (a key or a transaction), 40 an address.
+            if after_cue and _hex_secret(token):
+                found.append(Found(*match.span(), API_SECRET))
+            continue
         bare_alnum = (len(token) >= 48 and token.isalnum() and not set(token) <= _BASE58)
         bare_base64 = len(token) >= 40 and ("+" in token or "/" in token)
         # Credentials mix letters and digits; "Wallet-Validierungsseite" is a word.

@@ -18,10 +18,13 @@ from bot.nlu.secrets.keys import Found
 OTP_CODE = "otp_code"
 
 _NUMBER = re.compile(
-    r"(?<![\w.,#/:+])(?<!\d[ -])(\d{3}[ -]\d{3}|\d{4}[ -]\d{4}|\d{6,8})(?![\w.,/:]?\d)(?![ -]\d)")
+    r"(?<![\w.,#/+])(?<!\d:)(?<!\d[ -])"
+    r"(\d{3}[ -]\d{3}|\d{4}[ -]\d{4}|\d\d[ -]\d\d[ -]\d\d|\d(?: \d){5,7}|\d{6,8})"
+    r"(?![\w.,/:]?\d)(?![ -]\d)")
 _BEFORE = 40
 _AFTER = 25
 _QUALIFIER_GAP = 12  # "error code": the qualifier sits right before the code word
+_AFTER_WORD = 5  # … or right after it: "código de erro"
 _UNIT_GAP = 3  # "250000 VND": after the number only a unit right next to it qualifies it
 
 
@@ -52,8 +55,10 @@ def otp_codes(f: Folded) -> list[Found]:
     strong = find("otp", f.text)
     others = find("not_otp", f.text)
     # A plain "code" word only counts when nothing qualifies it ("error code").
+    # Romance languages qualify after it: "código de erro", "codice di invito".
     plain = [c for c in find("code", f.text)
-             if not any(0 <= c[0] - o[1] <= _QUALIFIER_GAP for o in others)]
+             if not any(0 <= c[0] - o[1] <= _QUALIFIER_GAP or 0 <= o[0] - c[1] <= _AFTER_WORD
+                        for o in others)]
     found = []
     for match in numbers:
         value = match.span(1)

@@ -9,24 +9,22 @@ cues.yml (`not_a_password`): "my password is sunshine".
 
 from __future__ import annotations
 
-import json
 import re
-from functools import lru_cache
-from pathlib import Path
 
 from bot.nlu.folding import Folded, fold
+from bot.nlu.secrets.common_words import common_word
 from bot.nlu.secrets.cues import cue_patterns, find
 from bot.nlu.secrets.keys import Found
 
 PASSWORD = "password"
-_COMMON_WORDS = Path(__file__).parent / "common_words.json"
 
 # What may sit between the cue and the value, matched in the original text (accents
 # matter: Portuguese "é" connects, Italian "e" is "and"): "is", ":", "=", "是", Japanese
 # and Korean particles ("パスワードはqwerty99", "비밀번호는 Qwer1234").
 _CONNECTOR = re.compile(
     r"(?:\s*(?:(?:is|was|now|es|era|é|è|est|était|ist|lautet|war|là|la|это|olarak|eh)(?!\w)"
-    r"|[:=\-]|->|=>|是|为|為|就是|(?:は|が|는|은|이|가|:)(?=[\s\"'“「A-Za-z0-9:!#$%&*@])))+\s*",
+    r"|của\s+(?:tôi|em|mình|anh|chị|tớ)"
+    r"|[:：=\-—–]|->|=>|是|为|為|就是|(?:は|が|는|은|이|가|:)(?=[\s\"'“「A-Za-z0-9:!#$%&*@])))+\s*",
     re.IGNORECASE)
 # "мой пароль солнышко", "şifrem elma": Russian and Turkish drop the "is", so after
 # "my password" a plain word that ends the clause is the password too.
@@ -111,7 +109,7 @@ def passwords(f: Folded) -> list[Found]:
         if value is not None:
             token = f.original[value[0]:value[1]]
             owned = bool(_COPULA_FREE.search(f.text[max(0, cue_start - 8):cue_start])) or (
-                f.text[cue_start:cue_end] in ("sifrem", "parolam"))
+                f.text[cue_start:cue_end] in ("sifrem", "parolam", "sifresi", "parolasi"))
             ends_clause = bool(_CLAUSE_END.match(f.original, value[1]))
             # A plain word after "is" / ":" is the password when it ends the clause ("my
             # password is sunshine") or is no common word of any language we serve
@@ -121,7 +119,7 @@ def passwords(f: Folded) -> list[Found]:
             # that drop the "is".
             word_ok = _plain_word(token) and (
                 (ends_clause and (has_connector or owned))
-                or (has_connector and not _common(token)))
+                or (has_connector and not common_word(token)))
             if _acceptable(token) and (_shaped(token) or word_ok):
                 found.append(Found(*value, PASSWORD))
                 continue
@@ -129,7 +127,7 @@ def passwords(f: Folded) -> list[Found]:
         if before is not None:
             token = f.original[before[0]:before[1]]
             if _acceptable(token) and (_shaped(token) or (
-                    _plain_word(token) and not _common(token))):
+                    _plain_word(token) and not common_word(token))):
                 found.append(Found(*before, PASSWORD))
                 continue
         unresolved.append((cue_start, cue_end))
@@ -170,15 +168,6 @@ def _acceptable(token: str) -> bool:
 
 def _plain_word(token: str) -> bool:
     return token.isalpha() and not _CJK.search(token)
-
-
-@lru_cache(maxsize=1)
-def _common_words() -> frozenset[str]:
-    return frozenset(json.loads(_COMMON_WORDS.read_text(encoding="utf-8")))
-
-
-def _common(word: str) -> bool:
-    return fold(word) in _common_words()
 
 
 # A token ends at a space, a quote or bracket, or a CJK character ("Qq5201314是我的密码").

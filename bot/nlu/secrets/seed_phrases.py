@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.nlu.secrets.common_words import common_word
 from bot.nlu.secrets.wordlists import (
     Wordlist,
     checksum_ok,
@@ -97,11 +98,13 @@ _SENTENCE_BREAK = re.compile(r"[.!?。！？]\s|\n\s*\n")
 
 def _joined(folded: str, left: Token, right: Token) -> bool:
     """Only separators between the two words: not letters, not a sentence's end (". "
-    without numbering, "!", a blank line)."""
+    without numbering, "!", a blank line), not the colon that presents what follows
+    ("phrase: rack harsh …"; "1: rack 2: harsh" is numbering)."""
     gap = folded[left.end:right.start]
     if len(gap) > _MAX_GAP or _LETTER.search(gap):
         return False
-    return not (_SENTENCE_BREAK.search(gap) and not any(c.isdigit() for c in gap))
+    numbered = any(c.isdigit() for c in gap)
+    return not ((_SENTENCE_BREAK.search(gap) or ":" in gap) and not numbered)
 
 
 def stretches(folded: str, tokens: list[Token]) -> list[list[Token]]:
@@ -137,8 +140,10 @@ def _spans(tokens: list[Token], exact: list[int | None], wordlist: Wordlist) -> 
             guesses[i] = wordlist.near(tokens[i].text)
 
     # A word too far from any list word to guess counts as a typo only deep inside list
-    # words (three on each side): "the", "and" do not bridge a sentence.
-    mangled = {k for k in guesses if len(tokens[k].text) >= 4 and k >= 3
+    # words (three on each side), and a short one only when it is no common word: "the",
+    # "and", "my" join a sentence's words, "msa" (mesa) and "gtn" are typos.
+    mangled = {k for k in guesses if (len(tokens[k].text) >= 4 or not common_word(tokens[k].text))
+               and k >= 3
                and sum(e is not None for e in exact[k - 3:k + 4]) == 6}
 
     best: tuple[int, int] | None = None
@@ -222,11 +227,20 @@ def is_seed(run: Run, context: bool) -> bool:
     return context and not run.wordlist.reads_like_a_sentence(positions, strict=True)
 
 
-def worth_withholding(run: Run, word_count: int, context: bool) -> bool:
+def worth_withholding(run: Run, word_count: int, context: bool,
+                      presented: bool = False) -> bool:
     """A run at the end of a message that may be the first part of a phrase whose rest
-    comes in the next message: most of the message, or a message about a seed."""
+    comes in the next message: most of the message, or a message about a seed. Six
+    words or more that the user presents (after ":", ending the message) are held even
+    when common enough to read like a sentence ("… in two parts: flat define private
+    search follow civil"): a half phrase is too short for the frequency test, and
+    holding words back costs a minute's wait, not the text."""
     shortest = _MIN_TRAILING_INTRODUCED if context else _MIN_TRAILING
-    if len(run) < shortest or run.wordlist.reads_like_a_sentence(run.best_positions()):
+    if len(run) < shortest:
+        return False
+    if presented and len(run) >= 6:
+        return True
+    if run.wordlist.reads_like_a_sentence(run.best_positions()):
         return False
     return context or 5 * len(run) >= 3 * word_count
 
@@ -264,6 +278,55 @@ def solid_han_phrases(folded: str, context: bool) -> list[tuple[int, int]]:
     return found
 
 
+_HAN_TAIL = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{6,}"
+                       r"(?=[\s。.，,！!？?]*$)")
+SOLID_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def han_tail(folded: str, context: bool,
+             cues: Sequence[tuple[int, int]] = ()) -> tuple[int, int, str] | None:
+    """Solid Chinese characters ending a message that may be a phrase's first part (its
+    rest in the next message): the whole block after any seed cue, 6 to 23 characters
+    of one list, that does not read as Chinese even loosely (ordinary text is 0.45
+    covered by common words; a short end of a sentence still often 0.2). In a message
+    that names a seed or after a colon; otherwise only 12 characters or more, on a line
+    of their own or most of the message. (start, end, list name)."""
+    match = _HAN_TAIL.search(folded)
+    if match is None:
+        return None
+    start = max([match.start(), *(b for a, b in cues if match.start() <= b < match.end())])
+    block = folded[start:match.end()]
+    size = len(block)
+    if not 6 <= size <= 23 or sum(map(is_function_char, block)) > size // 6:
+        return None
+    wordlist = next((w for w in han_wordlists() if all(w.exact(c) is not None for c in block)),
+                    None)
+    if wordlist is None or chinese_coverage(block, 0, size) >= 0.17:
+        return None
+    on_its_line = folded[:start].endswith("\n") or not folded[:start].strip()
+    presented = folded[:start].rstrip().endswith(":")  # "前六个字：碱伏科挑螺金" (folded "：")
+    if context or presented or (
+            size >= 12 and (on_its_line or 5 * size >= 3 * len(folded.strip()))):
+        return start, match.end(), wordlist.name
+    return None
+
+
+def han_rest(held: str, folded: str) -> tuple[int, int] | None:
+    """The solid characters of this message (its first few blocks: "后六个字：听钢丙盗杆半，
+    …") that complete the held ones into a checksummed phrase: their span in this
+    message. A block that reads as Chinese is no rest of a phrase."""
+    if not SOLID_HAN.fullmatch(held):
+        return None
+    for block in itertools.islice(SOLID_HAN.finditer(folded), 4):
+        rest = block.group(0)[:24]
+        joined = held + rest
+        for start, end in solid_han_phrases(joined, True):
+            taken = end - len(held)
+            if start < len(held) < end and chinese_coverage(rest, 0, taken) < 0.34:
+                return block.start(), block.start() + taken
+    return None
+
+
 def _random_wall(text: str, function_chars: int) -> bool:
     """Eight phrases' worth of wordlist characters with almost none of the frequent ones
     a sentence is full of: a dump of phrases (or noise), hidden whole. Checking each of
@@ -285,6 +348,59 @@ def _reads_as_chinese(block: str, start: int, size: int, context: bool) -> bool:
     if size == len(block):
         return coverage >= 0.45
     return coverage >= (0.34 if context else 0.17)
+
+
+def grown(folded: str, tokens: list[Token], run: Run, runs: Sequence[Run],
+          cues: Sequence[tuple[int, int]] = ()) -> tuple[int, int]:
+    """The span of a phrase already decided, joined with the runs of its list that one
+    word it cannot place separates from it ("... brazo coa almeja ..."), and taking a
+    last unplaceable word at either end when that makes a phrase's length ("olo, huida,
+    … cazo": 12) or when it starts or ends the stretch and is no common word ("fir move
+    …"): a short typo splits a run in two, and hiding one half while the other stays in
+    clear is the worst outcome. Never a cue's words ("seed phrase: …" stays readable),
+    never the sentence around the phrase."""
+    starts = {t.start: i for i, t in enumerate(tokens)}
+    ends = {t.end: i for i, t in enumerate(tokens)}
+
+    def bridge(i: int) -> bool:  # token i alone separates two runs
+        token = tokens[i]
+        return (len(token.text) <= 12 and not any(a <= token.start < b for a, b in cues)
+                and _linked(folded, tokens, i - 1, i) and _linked(folded, tokens, i, i + 1))
+
+    first, last = starts[run.start], ends[run.end]
+    placed = [(starts[r.start], ends[r.end]) for r in runs
+              if r.wordlist is run.wordlist and r.start in starts and r.end in ends]
+    changed = True
+    while changed:
+        changed = False
+        for a, b in placed:
+            if a == last + 2 and bridge(last + 1):
+                last, changed = b, True
+            elif b == first - 2 and bridge(first - 1):
+                first, changed = a, True
+    one_short = last - first + 2 in VALID_LENGTHS
+    for edge, d in ((last, 1), (first, -1)):
+        a = edge + d
+        if not (0 <= a < len(tokens) and _linked(folded, tokens, edge, a)
+                and 2 <= len(tokens[a].text) <= 10 and not common_word(tokens[a].text)
+                and not any(x <= tokens[a].start < y for x, y in cues)):
+            continue
+        # The word ends the stretch (or meets another script: "助记词 Caoo Pata …").
+        outer = a + d
+        alone = not (0 <= outer < len(tokens) and _linked(folded, tokens, a, outer)
+                     and not _HAN_OR_KANA.search(tokens[outer].text))
+        if one_short or alone:
+            first, last = min(first, a), max(last, a)
+            one_short = False
+    return tokens[first].start, tokens[last].end
+
+
+_HAN_OR_KANA = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+def _linked(folded: str, tokens: list[Token], i: int, j: int) -> bool:
+    left, right = (tokens[i], tokens[j]) if i < j else (tokens[j], tokens[i])
+    return _joined(folded, left, right)
 
 
 def all_runs(folded: str, tokens: list[Token]) -> list[Run]:
