@@ -1,13 +1,13 @@
 """Scam posts in public groups, measured on posts written by helpers who never saw
 safety_data/scam/ or the detector.
 
-holdout6_scam_posts.jsonl: 1,440 posts (12 languages x 30 scam + 90 chatter; half of the
-chatter an ordinary day (banter, price talk, questions, complaints, thanks), half hard
-look-alikes: warnings naming the fake handle, moderators' genuine notices, victims' stories,
-public step-by-step help, quoted scam DMs, official promotions explained), written on
-2026-12-03 by two helpers (en de fr es it pt; ru tr zh ja ko vi) who never saw
-safety_data/ or the detector. The five earlier blind sets (7,020 posts, each scored once)
-are training data since: safety_data/scam/round3_*.yml to round6_*.yml.
+holdout7_scam_posts.jsonl: 1,440 posts (12 languages x 30 scam + 90 chatter; half of the
+chatter an ordinary day, half hard look-alikes: warnings naming the fake handle,
+moderators' genuine notices, victims' stories, public step-by-step help, quoted scam DMs,
+official promotions explained, hardware-wallet advice), written on 2026-12-03 by two
+helpers (en de fr es it pt; ru tr zh ja ko vi) who never saw safety_data/, the detector or
+the earlier sets. The six earlier blind sets (8,460 posts, each scored once) are training
+data since: safety_data/scam/round3_*.yml to round7_*.yml.
 
 Target (issue 11): recall >= 95% with false warnings <= 1%. Also prints the latency of one
 check (embedding included), median and p99.
@@ -26,7 +26,7 @@ import numpy as np
 
 from bench.common import ROOT, bench_settings, dump, machine
 
-SUITE = ROOT / "eval_data" / "safety" / "holdout6_scam_posts.jsonl"
+SUITE = ROOT / "eval_data" / "safety" / "holdout7_scam_posts.jsonl"
 
 
 def main() -> None:

@@ -379,3 +379,32 @@ def test_solid_chinese_halves_presented_after_colons(scanner):
                                   first.seed_wordlist))
     assert second.carried == CARRIED_SECRET
     assert second.redacted_text == "后六个字：[REDACTED:seed_phrase]，麻烦帮我恢复一下钱包"
+
+
+@pytest.mark.parametrize("text", [
+    "トランザクションID: 0x6f945bb2d11beb1b5d9a13f704c60894ac71f1ed8e097101b29bfe1a0417f561\n"
+    "秘密鍵は誰にも教えていません。なぜ出金が失敗したのですか？",
+    "işlem hash'i 8a99fd09543a54a664cd9e940784a8af754eec7ac6e018a9554d55973e6571ad, "
+    "özel anahtarımı kimseyle paylaşmadım, para nereye gitti?",
+])
+def test_a_labelled_transaction_id_beats_a_key_word_after_it(scanner, text):
+    assert not scanner.scan(text).spans
+
+
+@pytest.mark.parametrize("text,secret", [
+    ("Me sale error 10003. Este es mi .env:\nBYBIT_API_KEY=ItFCjaPzzXdB5jVx6C\n"
+     "BYBIT_API_SECRET=FvDUYKskrUpev1wYmkw3XcdFful9PsKOSK5j",
+     "FvDUYKskrUpev1wYmkw3XcdFful9PsKOSK5j"),
+    ("KUCOIN_API_PASSPHRASE=Galatasaray1905\nInvalid KC-API-PASSPHRASE", "Galatasaray1905"),
+    ('{"privateKey": "-----BEGIN EC PRIVATE KEY-----\\nMHcCAQEEIKK7inoLIh4LBHfaBi9hIdoq'
+     'UcbCX7oKCCAu3BJ+GL8UoAoGCCqGSM49\\n-----END EC PRIVATE KEY-----\\n"}', "MHcCAQEEIKK7ino"),
+    ("Clé privée : EJWSimODQuSJ9o0NJooiz3hjzWim06pHqNR234Q8lS6XFC9kVswRIakIba0jvBPh9eNYl1QA==",
+     "EJWSimODQuSJ9o0NJooiz3hjzWim06pH"),
+])
+def test_credentials_pasted_as_files(scanner, text, secret):
+    assert secret not in scanner.scan(text).redacted_text
+
+
+def test_a_ticket_number_stays_next_to_2fa(scanner):
+    text = "Ticket-Nr. 482917 – 2FA-Reset beantragt vor 5 Tagen, immer noch keine Antwort!!"
+    assert not scanner.scan(text).spans

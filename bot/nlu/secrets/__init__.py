@@ -18,6 +18,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 
 from bot.nlu.folding import Folded
+from bot.nlu.secrets.config_files import config_secrets
 from bot.nlu.secrets.cues import find
 from bot.nlu.secrets.keys import (
     API_SECRET,
@@ -141,16 +142,17 @@ class SecretScanner:
                 # A phrase of the same list in this message: the held words were its
                 # start, whatever came between.
                 outcome = CARRIED_SECRET
-        held_han = carried.text if carried and carried.text else ""
-        if held_han and SOLID_HAN.fullmatch(Folded.of(held_han).text):
-            rest = han_rest(Folded.of(held_han).text, f.text)
+        held_han = Folded.of(carried.text).text if carried and carried.text else ""
+        if carried and held_han and SOLID_HAN.fullmatch(held_han):
+            rest = han_rest(held_han, f.text)
             if rest is not None:
                 spans.append(Span(*f.span(*rest), SEED_PHRASE))
-                seed_lists.append(carried.wordlist or "chinese_simplified")  # type: ignore[union-attr]
+                seed_lists.append(carried.wordlist or "chinese_simplified")
                 outcome = CARRIED_SECRET
             elif outcome is None:
                 outcome = CARRIED_RELEASED
-        found: list[Found] = [*hex_values(f), *encoded_keys(text), *api_secrets(f),
+        found: list[Found] = [*hex_values(f), *encoded_keys(text), *config_secrets(text),
+                              *api_secrets(f),
                               *passwords(f), *otp_codes(f)]
         spans += [Span(x.start, x.end, x.kind) for x in found]
         # Once the held words made a phrase, nothing more is waiting to go on with them.

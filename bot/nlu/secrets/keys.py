@@ -36,6 +36,9 @@ _OTHER_SENTENCE = 100
 # A negation governs a cue in its own clause only: "didn't arrive, my key is …".
 _CLAUSE_END = re.compile(r"[.!?。！？\n,;，；、]")
 _FUNDS_PENALTY = 40  # a deposit word somewhere counts less than "txid" next to the value
+# A label names the value after it ("TXID: 0x…"); a cue after the value as close as that
+# says less ("… 秘密鍵は誰にも教えていません": the key is what was NOT shared).
+_AFTER_PENALTY = 5
 _API_WINDOW = 40
 
 
@@ -49,11 +52,13 @@ class Found:
 def _distance(cue: tuple[int, int], value: tuple[int, int], folded: str) -> int:
     if cue[1] <= value[0]:
         gap = folded[cue[1]:value[0]]
+        behind = 0
     elif cue[0] >= value[1]:
         gap = folded[value[1]:cue[0]]
+        behind = _AFTER_PENALTY
     else:
         return 0
-    return len(gap) + (_OTHER_SENTENCE if _SENTENCE_END.search(gap) else 0)
+    return len(gap) + behind + (_OTHER_SENTENCE if _SENTENCE_END.search(gap) else 0)
 
 
 def _unnegated(cues: list[tuple[int, int]], negations: list[tuple[int, int]],
@@ -156,7 +161,9 @@ def api_secrets(f: Folded) -> list[Found]:
                 found.append(Found(*match.span(), API_SECRET))
             continue
         bare_alnum = (len(token) >= 48 and token.isalnum() and not set(token) <= _BASE58)
-        bare_base64 = len(token) >= 40 and ("+" in token or "/" in token)
+        # Base64 has "+", "/" or "=" padding, which no address or hash contains.
+        bare_base64 = len(token) >= 40 and ("+" in token or "/" in token
+                                            or token.endswith("="))
         # Credentials mix letters and digits; "Wallet-Validierungsseite" is a word.
         mixed = any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
         if mixed and ((after_cue and len(token) >= 16) or bare_alnum or bare_base64):
