@@ -83,6 +83,8 @@ def scan_walls(scanner: Any, rounds: int = 7) -> dict[str, dict[str, float]]:
     walls = {
         "wordlist_words": " ".join(rng.choice(english) for _ in range(800))[:4000],
         "chinese_characters": "".join(rng.choice(chinese) for _ in range(4000)),
+        # Chinese prose ending in a Latin word: the withheld-tail check must stay linear.
+        "chinese_prose_then_latin": ("我的提币一直没有到账怎么办" * 320)[:3996] + " ok?",
         "hex": "".join(rng.choice("0123456789abcdef") for _ in range(4000)),
         "hex_values": " ".join("".join(rng.choice("0123456789abcdef") for _ in range(64))
                                for _ in range(62))[:4000],
