@@ -11,11 +11,14 @@ Both suites were written by helpers who never saw the detectors or the training 
 Each row has a `split`: "dev" (two thirds, used while building the detectors) and
 "holdout" (one third, scored once at the end of the fifth session's first round).
 holdout2_*.jsonl were written afresh after that round, by two more helpers, and scored
-once at the end of the second; holdout3_*.jsonl and holdout4_*.jsonl (four more helpers
-each, 2026-12-03) likewise after the third and fourth. Figures per split, per language,
-per category.
+once at the end of the second; holdout3_*.jsonl, holdout4_*.jsonl and holdout5_*.jsonl
+(four more helpers each, 2026-12-03) likewise after the third, fourth and fifth. Since
+0.10.3 the incident messages of holdout2-5 are training data of the detector
+(safety_data/incidents/spent_holdout*.yml): their incident figures are no held-out
+figures any more; their secret cases still are regression checks. Figures per split,
+per language, per category.
 
-    .venv/bin/python -m bench.safety [--split dev|holdout|holdout2|holdout3|holdout4|all]
+    .venv/bin/python -m bench.safety [--split dev|holdout|holdout2|...|holdout6|all]
                                      [--model models] [--failures]
 """
 
@@ -108,7 +111,7 @@ def scan_walls(scanner: Any, rounds: int = 7) -> dict[str, dict[str, float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="dev", choices=(
-        "dev", "holdout", "holdout2", "holdout3", "holdout4", "all"))
+        "dev", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "all"))
     parser.add_argument("--model", default=str(ROOT / "models"))
     parser.add_argument("--failures", action="store_true",
                         help="list the cases that failed (never look at them for holdout)")
@@ -117,10 +120,12 @@ def main() -> None:
 
     started = time.perf_counter()
     nlu = NLU.load(bench_settings(None), args.model, check_fresh=False)
-    prefix = f"{args.split}_" if args.split in ("holdout2", "holdout3", "holdout4") else ""
+    prefix = f"{args.split}_" if args.split not in ("dev", "holdout", "all") else ""
     incidents = score_incidents(read_suite(SUITES / f"{prefix}incidents.jsonl", args.split), nlu)
-    secrets = score_secrets(read_suite(SUITES / f"{prefix}secrets.jsonl", args.split),
-                            nlu.secrets)
+    # holdout6 has incident messages only.
+    secret_suite = SUITES / f"{prefix}secrets.jsonl"
+    secrets = (score_secrets(read_suite(secret_suite, args.split), nlu.secrets)
+               if secret_suite.exists() else {"figures": {}, "failures": []})
     report: dict[str, Any] = {
         "machine": machine(), "split": args.split, "model": args.model,
         "incidents": {k: v for k, v in incidents.items() if k != "failures"},

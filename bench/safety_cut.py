@@ -4,10 +4,14 @@ eval_data/safety/incidents.jsonl, never on its holdout part.
 The rule: the highest cut (in steps of 0.05) that keeps P1 recall at `--recall`
 (default 1.0) on the dev messages, counting a message as P1 exactly as the product does
 (a pasted secret, the detector's score at or above the cut, or its rule with the score at
-or above half the cut), then one step lower (`--margin`): the dev incident that sets the
-cut sits right above it, and new messages of the same kind score around it. A missed
-takeover costs far more than an agent's look at a false alarm, so the rule fixes recall
-and lets the false-P1 rate follow. The training data's own held-out
+or above half the cut), then `--margin` lower (0.15): the dev incident that sets the
+cut sits right above it, and new messages score around and below it. The margin is the
+smallest that keeps P1 recall at 99% on messages no dev case resembles: the spent blind
+sets, each left out of training in turn (`python -m bench.incident_folds --margin 0.05
+0.1 0.15`: 97.5%, 98.5%, 99.0% pooled; it was one 0.05 step before the neighbours'
+vote made the scores steeper). A missed takeover costs far more than an agent's look at
+a false alarm, so the rule fixes recall and lets the false-P1 rate follow. The training
+data's own held-out
 cut (`safety.incident_recall`) sits far lower: its positives are written to be hard,
 while the dev messages read like real traffic.
 
@@ -28,7 +32,7 @@ from bench.safety_secrets import read_suite
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recall", type=float, default=1.0)
-    parser.add_argument("--margin", type=float, default=0.05)
+    parser.add_argument("--margin", type=float, default=0.15)
     parser.add_argument("--model", default=str(ROOT / "models"))
     args = parser.parse_args()
     from bot.nlu.incidents import floor

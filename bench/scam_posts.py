@@ -1,18 +1,19 @@
 """Scam posts in public groups, measured on posts written by helpers who never saw
 safety_data/scam/ or the detector.
 
-holdout7_scam_posts.jsonl: 1,440 posts (12 languages x 30 scam + 90 chatter; half of the
-chatter an ordinary day, half hard look-alikes: warnings naming the fake handle,
-moderators' genuine notices, victims' stories, public step-by-step help, quoted scam DMs,
-official promotions explained, hardware-wallet advice), written on 2026-12-03 by two
-helpers (en de fr es it pt; ru tr zh ja ko vi) who never saw safety_data/, the detector or
-the earlier sets. The six earlier blind sets (8,460 posts, each scored once) are training
-data since: safety_data/scam/round3_*.yml to round7_*.yml.
+holdout8_scam_posts.jsonl (the default): 1,440 posts (12 languages x 30 scam + 90
+chatter; half of the chatter an ordinary day, half hard look-alikes: warnings naming the
+fake handle, moderators' genuine notices, victims' stories, quoted scam DMs asked about,
+official promotions described, "is this airdrop legit?"), written on 2026-12-03 by two
+helpers (en de fr es it pt; ru tr zh ja ko vi) who never saw /work or the earlier sets.
+holdout7_scam_posts.jsonl (`--set 7`), written the same way, was scored once on 0.10.2
+and is training data since 0.10.3 (safety_data/scam/round8_*.yml), like the six sets
+before it (round3_* to round7_*).
 
 Target (issue 11): recall >= 95% with false warnings <= 1%. Also prints the latency of one
 check (embedding included), median and p99.
 
-    .venv/bin/python -m bench.scam_posts [--model models] [--failures]
+    .venv/bin/python -m bench.scam_posts [--set 8|7] [--model models] [--failures]
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import numpy as np
 
 from bench.common import ROOT, bench_settings, dump, machine
 
-SUITE = ROOT / "eval_data" / "safety" / "holdout7_scam_posts.jsonl"
+SUITES = ROOT / "eval_data" / "safety"
 
 
 def main() -> None:
@@ -35,9 +36,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", default="models")
     parser.add_argument("--failures", action="store_true")
+    parser.add_argument("--set", type=int, default=8, choices=(7, 8),
+                        help="the blind set to score (7 is training data since 0.10.3)")
     args = parser.parse_args()
+    suite = SUITES / f"holdout{args.set}_scam_posts.jsonl"
     nlu = NLU.load(bench_settings(None), args.model, check_fresh=False)
-    cases = [json.loads(line) for line in SUITE.read_text(encoding="utf-8")
+    cases = [json.loads(line) for line in suite.read_text(encoding="utf-8")
              .splitlines()
              if line.strip()]
     per_lang: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -55,7 +59,7 @@ def main() -> None:
     scams = sum(c["scam"] for c in per_lang.values())
     chatter = sum(c["chatter"] for c in per_lang.values())
     report = {
-        "machine": machine(), "model": args.model, "suite": SUITE.name,
+        "machine": machine(), "model": args.model, "suite": suite.name,
         "posts": len(cases),
         "cut": None if nlu.scam_posts is None else nlu.scam_posts.cut,
         "recall": round(sum(c["caught"] for c in per_lang.values()) / scams, 4),

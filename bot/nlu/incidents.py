@@ -21,6 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -107,12 +108,29 @@ class IncidentDetector(GramViews):
                             **_TFIDF),
         ]
         self.fast: list[FastTfidf] = []  # the fitted vectorizers, without sklearn's checks
+        # The vote of the nearest training messages: their unit sentence vectors (saved as
+        # float16, half the size on disk; float32 in memory) and whether each was an
+        # incident. All of them, the intent examples included: without those, a reply as
+        # short as "没用" or "ok" found only incidents among its nearest messages.
+        self.memory: np.ndarray | None = None
+        self.memory_incident: np.ndarray | None = None
         self.cut = 0.5
         self.heldout_recall: float | None = None
         self.heldout_false_alarms: float | None = None
 
     def extra_features(self, texts: Sequence[str]) -> list[sparse.csr_matrix]:
         return [cue_features(texts) * self.settings.incident_cue_weight]
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        if self.memory is not None:
+            state["memory"] = self.memory.astype(np.float16)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        memory = state.get("memory")
+        self.memory = None if memory is None else memory.astype(np.float32)
 
     def fit(self, texts: Sequence[str], vectors: np.ndarray, labels: Sequence[str]) -> None:
         """Choose the cut on a stratified held-out part of the training data (a model
@@ -121,24 +139,56 @@ class IncidentDetector(GramViews):
         fit_rows, held_rows = train_test_split(
             np.arange(len(labels)), test_size=_HELD_OUT, random_state=0, stratify=labels)
         trial = IncidentDetector(self.settings)
-        trial.model.fit(trial._features([texts[i] for i in fit_rows], vectors[fit_rows],
-                                        fit=True), [labels[i] for i in fit_rows])
+        trial.fit_once([texts[i] for i in fit_rows], vectors[fit_rows],
+                       [labels[i] for i in fit_rows])
         scores = trial.incident_probability([texts[i] for i in held_rows], vectors[held_rows])
         positive = np.array([labels[i] != NOT_INCIDENT for i in held_rows])
         self.cut = choose_cut(scores[positive], self.settings.incident_recall)
         self.heldout_recall = float((scores[positive] >= self.cut).mean())
         self.heldout_false_alarms = float((scores[~positive] >= self.cut).mean())
-        self.model.fit(self._features(texts, vectors, fit=True), labels)
+        self.fit_once(texts, vectors, labels)
+
+    def fit_once(self, texts: Sequence[str], vectors: np.ndarray,
+                 labels: Sequence[str]) -> None:
+        """The linear model and the neighbours' memory, without choosing a cut."""
+        self.model.fit(self._features(texts, vectors, fit=True), list(labels))
+        self.memory = _unit(vectors).astype(np.float32)
+        self.memory_incident = (np.asarray(labels, dtype=object)
+                                != NOT_INCIDENT).astype(np.float32)
 
     def _probabilities(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
         return softmax(self.logits(texts, vectors))
 
+    def _neighbour_vote(self, vectors: np.ndarray) -> np.ndarray | None:
+        """The share of incidents among the nearest remembered messages, each weighted
+        by exp(similarity / temperature) relative to the nearest."""
+        memory = self.memory
+        if memory is None or not len(memory) or self.memory_incident is None or not (
+                self.settings.incident_neighbour_weight):
+            return None
+        similarity = _unit(vectors).astype(np.float32) @ memory.T
+        k = min(self.settings.incident_neighbours, similarity.shape[1])
+        nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
+        top = np.take_along_axis(similarity, nearest, axis=1)
+        weights = np.exp((top - top.max(axis=1, keepdims=True))
+                         / self.settings.incident_neighbour_temperature)
+        return np.asarray((weights * self.memory_incident[nearest]).sum(axis=1)
+                          / weights.sum(axis=1))
+
+    def _scores(self, probs: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+        """P(incident): the linear model's, blended with the neighbours' vote."""
+        calm = list(self.model.classes_).index(NOT_INCIDENT)
+        linear = 1.0 - probs[:, calm]
+        vote = self._neighbour_vote(vectors)
+        if vote is None:
+            return np.asarray(linear)
+        weight = self.settings.incident_neighbour_weight
+        return np.asarray((1.0 - weight) * linear + weight * vote)
+
     def incident_probability(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
         if not len(texts):
             return np.zeros(0)
-        probs = self._probabilities(texts, vectors)
-        calm = list(self.model.classes_).index(NOT_INCIDENT)
-        return np.asarray(1.0 - probs[:, calm])
+        return self._scores(self._probabilities(texts, vectors), vectors)
 
     def judge(self, texts: Sequence[str], vectors: np.ndarray,
               cut: float | None = None) -> list[IncidentJudgement]:
@@ -147,12 +197,12 @@ class IncidentDetector(GramViews):
         if not len(texts):
             return []
         probs = self._probabilities(texts, vectors)
+        scores = self._scores(probs, vectors)
         classes = list(self.model.classes_)
-        calm = classes.index(NOT_INCIDENT)
         takeover, gave = classes.index(TAKEOVER), classes.index(GAVE_AWAY)
         judgements = []
-        for text, row in zip(texts, probs, strict=True):
-            score = float(1.0 - row[calm])
+        for text, row, blended in zip(texts, probs, scores, strict=True):
+            score = float(blended)
             by_rule = floor(text) if score < cut else None
             if score >= cut or (by_rule is not None and score >= cut / 2):
                 kind = TAKEOVER if row[takeover] >= row[gave] else GAVE_AWAY
@@ -160,6 +210,11 @@ class IncidentDetector(GramViews):
                 kind = None
             judgements.append(IncidentJudgement(kind, round(score, 4)))
         return judgements
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return np.asarray(vectors / np.where(norms > 0, norms, 1.0))
 
 
 def choose_cut(positive_scores: np.ndarray, recall: float) -> float:

@@ -408,3 +408,50 @@ def test_credentials_pasted_as_files(scanner, text, secret):
 def test_a_ticket_number_stays_next_to_2fa(scanner):
     text = "Ticket-Nr. 482917 – 2FA-Reset beantragt vor 5 Tagen, immer noch keine Antwort!!"
     assert not scanner.scan(text).spans
+
+
+@pytest.mark.parametrize("text,secrets", [
+    ('contraseña "girasol" y desde ayer ya no entra', ["girasol"]),
+    ('changed my pw last week, the old one was "meadow" and the new is "R1ver#Stone9"',
+     ["meadow", "R1ver#Stone9"]),
+    ("GET /api/v3/order?apiKey=Ab12Cd34Ef56Gh78Ij90&secretKey=Zx98Yw76Vu54Ts32Rq10Po "
+     "kommt immer 401", ["Ab12Cd34Ef56Gh78Ij90", "Zx98Yw76Vu54Ts32Rq10Po"]),
+    ("Access key: Qd7RmT2xWv9LpKs4Hn8YbZc3Jf6Gt1Ue5Ai0Oo\nSecret key: "
+     "MASi45ub7Qe4ZE36UT5G6cU4ud8Fhhe4deS4F3cw\n봇이 안 돌아가요", [
+         "MASi45ub7Qe4ZE36UT5G6cU4ud8Fhhe4deS4F3cw"]),
+    ("no autenticador aparece 415-902 mas o site recusa", ["415-902"]),
+    ("в аутентификаторе сейчас 318 604, сайт не принимает", ["318 604"]),
+])
+def test_fifth_round_shapes_of_secrets(scanner, text, secrets):
+    redacted = scanner.scan(text).redacted_text
+    assert all(secret not in redacted for secret in secrets), redacted
+
+
+def test_a_list_numbered_without_spaces_split_over_two_messages(scanner):
+    words = _english()
+    intro = "mando en dos partes"
+    first = scanner.scan(intro + "\n" + " ".join(f"{i}.{w}" for i, w in
+                                                 enumerate(words[:6], start=1)))
+    assert first.withheld == (POSSIBLE_SEED,)
+    assert first.redacted_text == intro + "\n[WITHHELD:possible_seed]"  # intro not held
+    second = scanner.scan(" ".join(f"{i}.{w}" for i, w in enumerate(words[6:], start=7))
+                          + "\nya lo mandé todo", Carried(first.withheld_tail, first.seed_context,
+                                                 first.seed_wordlist))
+    assert second.carried == CARRIED_SECRET
+    assert second.redacted_text == "[REDACTED:seed_phrase]\nya lo mandé todo"
+
+
+def test_a_list_marked_with_hashes_is_hidden_with_its_marks(scanner):
+    words = _english()
+    text = "aqui:\n" + "\n".join(f"#{i} {w}" for i, w in enumerate(words, start=1))
+    assert scanner.scan(text).redacted_text == "aqui:\n[REDACTED:seed_phrase]"
+
+
+@pytest.mark.parametrize("text", [
+    "wallet empty, market crash, total panic, crazy price, please help, never again, so sad "
+    "now",
+    "coin dump again, whale profit, panic sell, market chaos, price crazy, total loss, help "
+    "please",
+])
+def test_terse_prose_of_list_words_is_no_seed_phrase(scanner, text):
+    assert "seed_phrase" not in scanner.scan(text).kinds

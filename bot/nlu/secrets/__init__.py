@@ -40,6 +40,7 @@ from bot.nlu.secrets.seed_phrases import (
     han_rest,
     han_tail,
     is_seed,
+    numbered,
     solid_han_phrases,
     tokens_of,
     without_cues,
@@ -124,7 +125,7 @@ class SecretScanner:
         spans: list[Span] = []
         seed_lists: list[str] = []
         for run in runs:
-            if is_seed(run, context) or _rest_of_a_phrase(run, carried):
+            if is_seed(run, context, numbered(f.text, run)) or _rest_of_a_phrase(run, carried):
                 whole = f.span(*grown(f.text, tokens, run, runs, cues))
                 spans.append(Span(*_numbered(text, *whole), SEED_PHRASE))
                 seed_lists.append(run.wordlist.name)
@@ -268,6 +269,9 @@ def _rest_of_a_phrase(run: Run, carried: Carried | None) -> bool:
     return len(run) < 3 or not run.wordlist.reads_like_a_sentence(run.best_positions())
 
 
+_LIST_MARK = re.compile(r"[ \t•*\-]*(?:#?\d{1,2}\s*[.)\]]?)?[ \t•*\-]*$")
+
+
 def _held_back(f: Folded, runs: list[Run], tokens: list[Token], spans: list[Span],
                context: bool, before: list[Run]) -> Run | None:
     """The run of seed words to hold back for the next message: one that ends the message
@@ -279,8 +283,12 @@ def _held_back(f: Folded, runs: list[Run], tokens: list[Token], spans: list[Span
         if any(s.start <= start and end <= s.end for s in spans):
             continue
         after = sum(token.start >= run.end for token in tokens)
-        introduced = f.text[:run.start].rstrip(" \t•*-").endswith((":", "\n"))
-        presented = after <= 1 and f.text[:run.start].rstrip(" \t•*-").endswith(":")
+        # What comes before, less a list mark ("\n1.heart 2.anchor …"); a numbered list
+        # presents its words as much as a colon does.
+        lead = _LIST_MARK.sub("", f.text[:run.start])
+        listed = numbered(f.text, run)
+        introduced = lead.endswith((":", "\n")) or listed
+        presented = after <= 1 and (lead.endswith(":") or listed)
         if after <= 4 and worth_withholding(run, len(tokens), context or introduced,
                                             presented):
             ending.append(run)
@@ -300,8 +308,8 @@ def _held_back(f: Folded, runs: list[Run], tokens: list[Token], spans: list[Span
 # A phrase pasted as a numbered list: "1. " before its first word and a dangling "13."
 # after its last (the rest comes in the next message) are part of it. Hidden with it,
 # the stored text does not show where a list was cut or how long it was.
-_NUMBER_BEFORE = re.compile(r"(?:^|(?<=[\s(\[:：]))\d{1,2}\s*[.)\]:：、\-–]?\s*$")
-_NUMBER_AFTER = re.compile(r"\s+\d{1,2}\s*[.)\]:：、\-–]?(?=\s*$)")
+_NUMBER_BEFORE = re.compile(r"(?:^|(?<=[\s(\[:：]))#?\d{1,2}\s*[.)\]:：、\-–]?\s*$")
+_NUMBER_AFTER = re.compile(r"\s+#?\d{1,2}\s*[.)\]:：、\-–]?(?=\s*$)")
 
 
 def _numbered(text: str, start: int, end: int) -> tuple[int, int]:

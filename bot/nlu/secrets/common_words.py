@@ -17,5 +17,17 @@ def _common_words() -> frozenset[str]:
     return frozenset(json.loads(_COMMON_WORDS.read_text(encoding="utf-8")))
 
 
+# Words of the trade, common in our chats though not in general frequency lists: "wallet
+# empty, market crash, …" is prose, not a seed phrase with "wallet" as its typo.
+_TRADING_WORDS = frozenset((
+    "wallet", "wallets", "bitcoin", "crypto", "cryptos", "token", "tokens", "coins",
+    "usdt", "usdc", "btc", "eth", "exchange", "withdraw", "withdrawal", "deposit",
+    "futures", "margin", "leverage", "staking", "airdrop", "blockchain", "altcoin",
+    "altcoins", "memecoin", "hodl", "pump", "dump", "whale", "whales", "liquidated",
+    "liquidation", "kyc", "p2p", "defi", "nft", "nfts", "metamask", "binance",
+))
+
+
 def common_word(word: str) -> bool:
-    return fold(word) in _common_words()
+    folded = fold(word)
+    return folded in _common_words() or folded in _TRADING_WORDS

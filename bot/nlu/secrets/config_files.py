@@ -13,10 +13,14 @@ from bot.nlu.secrets.passwords import PASSWORD
 # possibly cut off by the paste: all of it, up to the END line or the end of the base64.
 _PEM = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:[A-Za-z0-9+/=\s]|\\n)*"
                   r"(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:\\n)?)?")
-# A credential in a config file or .env line: "BYBIT_API_SECRET=…", "api_passphrase: …".
+# A credential in a config file, .env line or query string: "BYBIT_API_SECRET=…",
+# "api_passphrase: …", "apiKey=…&apiSecret=…" (a query string's "&" ends the value).
 _ASSIGNED = re.compile(
-    r"(?<![A-Za-z0-9])[A-Za-z0-9_]*(?:SECRET|PASSPHRASE|PASSWORD|PRIVATE_KEY|API_KEY|TOKEN)"
-    r"[A-Za-z0-9_]*[ \t]*[=:][ \t]*[\"']?([^\s\"',;]{6,200})", re.IGNORECASE)
+    r"(?<![A-Za-z0-9])[A-Za-z0-9_]*(?:SECRET|PASSPHRASE|PASSWORD|PRIVATE_?KEY|API_?KEY"
+    r"|ACCESS_?KEY|TOKEN)[A-Za-z0-9_]*[ \t]*[=:][ \t]*[\"']?([^\s\"',;&]{6,200})",
+    re.IGNORECASE)
+# camelCase, a programmer's name: "apiSecret", "secretKey" (not "Password" opening prose).
+_CAMEL = re.compile(r"[a-z][A-Z]")
 
 
 def config_secrets(text: str) -> list[Found]:
@@ -24,7 +28,7 @@ def config_secrets(text: str) -> list[Found]:
     found = [Found(*m.span(), PRIVATE_KEY) for m in _PEM.finditer(text)]
     for match in _ASSIGNED.finditer(text):
         name = match.group(0)[:match.start(1) - match.start()]
-        if "_" not in name and not name.isupper():
+        if "_" not in name and not name.isupper() and not _CAMEL.search(name):
             continue  # "password: …" in prose is the password scanner's to read
         kind = API_SECRET if re.search(r"secret|key|token", name, re.IGNORECASE) else PASSWORD
         found.append(Found(*match.span(1), kind))

@@ -134,6 +134,21 @@ def _address_or_hash(token: str) -> bool:
                                       or 25 <= len(token) <= 44 or 86 <= len(token) <= 88)
 
 
+_SECRET_WORD = re.compile(r"secre|секрет|시크릿|密钥|密鑰|秘钥|シークレット|segret|gizli|bi mat"
+                          r"|geheim")
+_SECRET_WORD_GAP = 4  # "Secret Key: …": the label right before the value
+
+
+def _after_secret_word(folded: str, cues: list[tuple[int, int]], start: int) -> bool:
+    return any(0 <= start - end <= _SECRET_WORD_GAP and _SECRET_WORD.search(folded[a:end])
+               for a, end in cues)
+
+
+def _unchecked_base58(token: str) -> bool:
+    return (token.isalnum() and not token.isdigit() and decode_check(token) is None
+            and not token.lower().startswith(("bc1", "tb1", "ltc1", "0x")))
+
+
 def _in_link(text: str, match: re.Match[str]) -> bool:
     """Part of a URL ("…/#/transaction/<hash>"): a path, not a credential."""
     start = text.rfind(" ", 0, match.start()) + 1
@@ -157,7 +172,10 @@ def api_secrets(f: Folded) -> list[Found]:
         if _address_or_hash(token):
             # "Secret Key: 7f3c…" (32 hex): exchanges issue hex secrets too. A 64-hex
             # value is hex_values' to decide (a key or a transaction), 40 an address.
-            if after_cue and _hex_secret(token):
+            # Right after a word that says "secret", letters and digits that no checksum
+            # makes an address are the secret (Upbit's 40 characters can be all base58).
+            if after_cue and (_hex_secret(token) or (
+                    _after_secret_word(f.text, cues, start) and _unchecked_base58(token))):
                 found.append(Found(*match.span(), API_SECRET))
             continue
         bare_alnum = (len(token) >= 48 and token.isalnum() and not set(token) <= _BASE58)

@@ -120,7 +120,10 @@ def passwords(f: Folded) -> list[Found]:
             word_ok = _plain_word(token) and (
                 (ends_clause and (has_connector or owned))
                 or (has_connector and not common_word(token)))
-            if _acceptable(token) and (_shaped(token) or word_ok):
+            # Quotes present a value: 'mot de passe "soleil"', 'pw "hunter"'.
+            quoted = f.original[value[0] - 1:value[0]] in _QUOTES if value[0] else False
+            if _acceptable(token) and (_shaped(token) or word_ok
+                                       or (quoted and _plain_word(token))):
                 found.append(Found(*value, PASSWORD))
                 continue
         before = _value_before(f, cue_start)
@@ -170,6 +173,13 @@ def _plain_word(token: str) -> bool:
     return token.isalpha() and not _CJK.search(token)
 
 
+# Near a cue, a quoted value after "was" / "is" / ":": 'changed pw, old one was "sunshine"
+# new one is "Tr@d3r$2025x"'. A quoted sentence ("says "wrong password"") has spaces.
+_QUOTED_AFTER_IS = re.compile(
+    r"(?:(?<!\w)(?:is|was|es|era|est|ist|war|é|è|это|был|была)|[:=：])\s*[\"'“‘«「]"
+    r"([^\s\"'“”‘’«»「」]{4,40})[\"'”’»」]", re.IGNORECASE)
+
+
 # A token ends at a space, a quote or bracket, or a CJK character ("Qq5201314是我的密码").
 _NEAR_TOKEN = re.compile(
     r"[^\s\"'“”「」,，。：；（）()\[\]{}<>\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
@@ -188,7 +198,10 @@ def _near_cues(f: Folded, cues: list[tuple[int, int]]) -> list[Found]:
                 windows[-1] = (windows[-1][0], max(hi, windows[-1][1]))
             else:
                 windows.append((lo, hi))
-    found = []
+    found = [Found(*m.span(1), PASSWORD) for lo, hi in windows
+             for m in _QUOTED_AFTER_IS.finditer(f.original, lo, hi)
+             if _acceptable(m.group(1))
+             and (_plain_word(m.group(1)) or not _wordlike(m.group(1)))]
     text = f.original
     for lo, hi in windows:
         start = max(0, lo - 64)  # a token cut by the window is read whole (up to 64)

@@ -93,6 +93,7 @@ def without_cues(run: Run, cues: Sequence[tuple[int, int]]) -> list[Run]:
     return pieces
 
 
+_LIST_START = re.compile(r"(?:^|[\s:(\[])#?0?1\s*[.)\]:、]?\s*$")
 _SENTENCE_BREAK = re.compile(r"[.!?。！？]\s|\n\s*\n")
 
 
@@ -104,6 +105,8 @@ def _joined(folded: str, left: Token, right: Token) -> bool:
     if len(gap) > _MAX_GAP or _LETTER.search(gap):
         return False
     numbered = any(c.isdigit() for c in gap)
+    if numbered and _LIST_START.search(gap):
+        return False  # "… en dos partes\n1.heart": a list starts, "partes" is not in it
     return not ((_SENTENCE_BREAK.search(gap) or ":" in gap) and not numbered)
 
 
@@ -215,16 +218,31 @@ def passes_checksum(run: Run) -> bool:
     return False
 
 
-def is_seed(run: Run, context: bool) -> bool:
+def is_seed(run: Run, context: bool, numbered: bool = False) -> bool:
     if len(run) < 6:
         return False
     if passes_checksum(run):
         return True
     positions = run.best_positions()
     if len(run) >= 12:
+        if not (context or numbered) and len(run) <= 60 and all(
+                run.wordlist.exact(t.text) is not None or common_word(t.text)
+                for t in run.tokens):
+            # Every word spelled right (list words, or common words that are no typo),
+            # yet no window passes the checksum: a phrase typed correctly always does,
+            # while 15 in 16 word lists fail. Unnamed and unnumbered, these are terse
+            # prose ("wallet empty, market crash, total panic, …"); a mistyped phrase
+            # (a mangled word) still counts.
+            return False
         return not run.wordlist.reads_like_a_sentence(positions)
     # Shorter, in a message about a seed: only words rarer than any sentence's.
     return context and not run.wordlist.reads_like_a_sentence(positions, strict=True)
+
+
+def numbered(folded: str, run: Run) -> bool:
+    """A list number between every two words: "1.heart 2.anchor 3.cabin"."""
+    return len(run) >= 2 and all(any(c.isdigit() for c in folded[a.end:b.start])
+                                 for a, b in itertools.pairwise(run.tokens))
 
 
 def worth_withholding(run: Run, word_count: int, context: bool,
