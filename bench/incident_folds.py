@@ -1,18 +1,20 @@
 """The incident detector's settings compared leave-one-set-out on the spent blind sets.
 
-Each of holdout2, holdout3 and holdout4 (eval_data/safety/, written blind, scored once,
-training data since 0.10.3 as safety_data/incidents/spent_holdout*.yml) is scored by a
-detector trained on everything else: the shipped incident data without any spent set,
-plus the other two (or none, with --without-spent). The cut is chosen on the dev part
-exactly as bench/safety_cut.py does (every dev incident caught, then one 0.05 step
-lower), counting a pasted secret as P1. Prints P1 recall and false-P1 rate per fold, and
-the false-P1 rate at the cut that would catch 97% of the fold's incidents (how well the
-scores rank, whatever the cut). The spent sets, not the regularisation, are what
-halved the false P1s (compare --without-spent); `safety.incident_C` 4 and 8 are level.
-The neighbours' vote (`safety.incident_neighbour_weight`) was chosen here too.
+Each of holdout2–holdout7 (eval_data/safety/, written blind, scored once, training data
+since as safety_data/incidents/spent_holdout*.yml) is scored by a detector trained on
+everything else: the shipped incident data without any spent set, plus the other five
+(or none, with --without-spent; --without round8_ also leaves out those files). Two
+readings per fold: at the cut chosen on the dev part the old way (every dev incident
+caught, then --margin lower; a pasted secret counts as P1), and at fixed cuts 0.2–0.8,
+pooled over the folds. Since 0.10.4 `safety.incident_cut` is the highest fixed cut whose
+pooled P1 recall is still ≥ 99%: no evaluation set is looked at to choose it. Also
+prints the false-P1 rate at the cut that would catch 97% of a fold's incidents (how
+well the scores rank, whatever the cut). The neighbours' vote
+(`safety.incident_neighbour_weight`) and `safety.incident_C` were chosen here too.
 
     .venv/bin/python -m bench.incident_folds [--C 8 4] [--neighbour-weight 0 0.5]
                                              [--margin 0.05 0.1] [--without-spent]
+                                             [--without round8_ round9_]
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from bench.common import ROOT, bench_settings, dump, machine
 from bench.safety_secrets import read_suite
 
 SUITES = ROOT / "eval_data" / "safety"
-FOLDS = ("holdout2", "holdout3", "holdout4")
+FOLDS = ("holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7")
 
 
 def main() -> None:
@@ -40,6 +42,9 @@ def main() -> None:
                         help="how far below the highest all-dev-incidents cut to cut")
     parser.add_argument("--without-spent", action="store_true",
                         help="train each fold on the shipped data alone")
+    parser.add_argument("--without", nargs="*", default=[], metavar="PREFIX",
+                        help="leave out the shipped incident files whose names start so "
+                             "(round8_: what the 0.10.4 training messages bring)")
     args = parser.parse_args()
     from bot.nlu.chinese_script import one_script
     from bot.nlu.incidents import NOT_INCIDENT, TAKEOVER, IncidentDetector, floor
@@ -50,8 +55,9 @@ def main() -> None:
     settings = bench_settings(None)
     nlu = NLU.load(settings, str(ROOT / "models"), check_fresh=False)
     data = shipped_data(settings)
+    left_out = ("spent_", *args.without)
     own = [e for e in data.incidents
-           if not Path(e.source.rsplit(":", 1)[0]).name.startswith("spent_")]
+           if not Path(e.source.rsplit(":", 1)[0]).name.startswith(left_out)]
     base_texts, base_labels = incident_training_set(
         TrainingData(data.examples, data.faq, data.fingerprint, own))
     base_texts = [one_script(text) for text in base_texts]
@@ -72,13 +78,13 @@ def main() -> None:
                         "p1": np.array([case["p1"] for case in cases])}
     base_vectors = encode(base_texts)
 
-    def flagged(detector: IncidentDetector, suite: dict[str, Any],
-                cut: float) -> tuple[np.ndarray, np.ndarray]:
-        scores = detector.incident_probability(suite["texts"], suite["vectors"])
+    def flagged(scores: np.ndarray, suite: dict[str, Any], cut: float) -> np.ndarray:
         return np.asarray(suite["secret"] | (scores >= cut)
-                          | (suite["ruled"] & (scores >= cut / 2))), scores
+                          | (suite["ruled"] & (scores >= cut / 2)))
 
     results: list[dict[str, Any]] = []
+    grid = [round(float(c), 2) for c in np.arange(0.2, 0.81, 0.05)]
+    at_cut: dict[tuple[float, float], dict[float, np.ndarray]] = {}
     for c, weight in [(c, w) for c in args.C for w in args.neighbour_weight]:
         for fold in FOLDS:
             texts, labels, vectors = list(base_texts), list(base_labels), [base_vectors]
@@ -91,14 +97,21 @@ def main() -> None:
                 "incident_C": c, "incident_neighbour_weight": weight}))
             detector.fit_once(texts, np.concatenate(vectors), labels)
             dev = suites["dev"]
+            dev_scores = detector.incident_probability(dev["texts"], dev["vectors"])
             chosen = 0.05
             for cut in np.round(np.arange(0.05, 0.96, 0.05), 2):
-                if flagged(detector, dev, float(cut))[0][dev["p1"]].all():
+                if flagged(dev_scores, dev, float(cut))[dev["p1"]].all():
                     chosen = float(cut)
             test = suites[fold]
+            scores = detector.incident_probability(test["texts"], test["vectors"])
+            counts = at_cut.setdefault((c, weight), {cut: np.zeros(4) for cut in grid})
+            for cut in grid:
+                p1 = flagged(scores, test, cut)
+                counts[cut] += [p1[test["p1"]].sum(), test["p1"].sum(),
+                                p1[~test["p1"]].sum(), (~test["p1"]).sum()]
             for margin in args.margin:
                 cut = max(0.05, round(chosen - margin, 2))
-                p1, scores = flagged(detector, test, cut)
+                p1 = flagged(scores, test, cut)
                 ranked = np.where(test["secret"], 1.0, scores)
                 positives = np.sort(ranked[test["p1"]])
                 at_97 = positives[int(np.floor(0.03 * len(positives)))]
@@ -121,8 +134,19 @@ def main() -> None:
             totals[field] += row[field]
     for key, totals in pooled.items():
         print(f"{key}: P1 recall {totals['caught'] / totals['p1']:.1%}, "
-              f"false P1 {totals['false_p1'] / totals['routine']:.1%} (all three folds)")
+              f"false P1 {totals['false_p1'] / totals['routine']:.1%} (all folds)")
+    # The same folds at fixed cuts: where the pooled left-out recall stays at 99%.
+    pooled_at_cut = []
+    for (c, weight), counts in at_cut.items():
+        for cut, (caught, p1s, false, routine) in counts.items():
+            pooled_at_cut.append({"C": c, "neighbour_weight": weight, "cut": cut,
+                                  "p1_recall": round(caught / p1s, 4),
+                                  "false_p1_rate": round(false / routine, 4)})
+            print(f"C {c} · vote {weight} · cut {cut}: P1 recall {caught / p1s:.1%}, "
+                  f"false P1 {false / routine:.1%} (all folds)")
     dump({"machine": machine(), "with_other_spent_sets": not args.without_spent,
+          "pooled_at_cut": pooled_at_cut,
+          "left_out_files": list(args.without),
           "folds": results})
 
 

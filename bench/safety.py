@@ -18,7 +18,7 @@ once at the end of the second; holdout3_*.jsonl, holdout4_*.jsonl and holdout5_*
 figures any more; their secret cases still are regression checks. Figures per split,
 per language, per category.
 
-    .venv/bin/python -m bench.safety [--split dev|holdout|holdout2|...|holdout6|all]
+    .venv/bin/python -m bench.safety [--split dev|holdout|holdout2|...|holdout7|all]
                                      [--model models] [--failures]
 """
 
@@ -111,7 +111,8 @@ def scan_walls(scanner: Any, rounds: int = 7) -> dict[str, dict[str, float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="dev", choices=(
-        "dev", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "all"))
+        "dev", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7",
+        "all"))
     parser.add_argument("--model", default=str(ROOT / "models"))
     parser.add_argument("--failures", action="store_true",
                         help="list the cases that failed (never look at them for holdout)")

@@ -1,5 +1,8 @@
-"""Choose the incident detector's cut (config `safety.incident_cut`) on the dev part of
-eval_data/safety/incidents.jsonl, never on its holdout part.
+"""The incident detector's cut by the rule used until 0.10.3, on the dev part of
+eval_data/safety/incidents.jsonl (never its holdout part); kept for comparison. Since
+0.10.4 config `safety.incident_cut` comes from the spent blind sets left out in turn
+(`python -m bench.incident_folds`), which does not depend on how far one dev message
+happens to sit above the others.
 
 The rule: the highest cut (in steps of 0.05) that keeps P1 recall at `--recall`
 (default 1.0) on the dev messages, counting a message as P1 exactly as the product does

@@ -231,9 +231,9 @@ class SafetySettings(_Frozen):
     # Share of held-out training incidents the fallback cut keeps above it:
     # the cut used when `incident_cut` is not set.
     incident_recall: Annotated[float, Field(gt=0.5, le=1.0)] = 0.98
-    # The cut on P(incident) chosen on held-out messages written like real traffic
-    # (`python -m bench.safety_cut` prints the rule and its result); applied at load
-    # time, so changing it needs no retraining.
+    # The cut on P(incident) chosen on the spent blind sets, each left out of training in
+    # turn (`python -m bench.incident_folds` prints the pooled figures per cut); applied
+    # at load time, so changing it needs no retraining.
     incident_cut: Annotated[float, Field(gt=0.0, lt=1.0)] | None = None
     # Compared leave-one-set-out on the spent blind sets (`python -m bench.incident_folds`):
     # with the spent sets in the training data 4 and 8 are level (a message either way per

@@ -21,6 +21,11 @@ from bot.nlu.folding import fold
 # Scripts written without spaces between words: their cues match anywhere.
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
+# A Latin or Cyrillic cue is a whole word, but Chinese, Japanese and Korean letters around
+# it do not make it part of a longer word: "我的UID是…", "2FA를", "APIキー".
+_CJK_LETTERS = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
+_NOT_AFTER_LETTER = rf"(?<![^\W{_CJK_LETTERS}])"
+_NOT_BEFORE_LETTER = rf"(?![^\W{_CJK_LETTERS}])"
 
 
 def _body(word: str) -> str:
@@ -47,9 +52,9 @@ def _compile(words: list[str]) -> re.Pattern[str]:
     if unspaced:
         parts.append("(?:" + "|".join(unspaced) + ")")
     if stems:
-        parts.append(r"(?<!\w)(?:" + "|".join(stems) + r")\w*")
+        parts.append(_NOT_AFTER_LETTER + "(?:" + "|".join(stems) + rf")[^\W{_CJK_LETTERS}]*")
     if whole:
-        parts.append(r"(?<!\w)(?:" + "|".join(whole) + r")(?!\w)")
+        parts.append(_NOT_AFTER_LETTER + "(?:" + "|".join(whole) + ")" + _NOT_BEFORE_LETTER)
     return re.compile("|".join(parts))
 
 

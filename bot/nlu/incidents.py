@@ -11,9 +11,9 @@ categories of resources/incident_cues.yml with the pairs that matter (not me × 
 event, gave × a secret, refused × a secret …), so the model can weigh agency and negation
 that a sentence vector blurs. Its score is blended with a vote of the nearest training
 messages by sentence vector (safety.incident_neighbour_*). The cut on P(incident) is
-chosen on held-out data for a stated
-recall, never by hand: config `safety.incident_cut`, chosen on messages written like real
-traffic (bench/safety_cut.py), or else the cut that keeps `safety.incident_recall` of a
+chosen on held-out data for a stated recall, never by hand: config
+`safety.incident_cut`, chosen on the spent blind sets left out of training in turn
+(bench/incident_folds.py), or else the cut that keeps `safety.incident_recall` of a
 held-out part of the training data.
 """
 

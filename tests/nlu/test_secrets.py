@@ -455,3 +455,73 @@ def test_a_list_marked_with_hashes_is_hidden_with_its_marks(scanner):
 ])
 def test_terse_prose_of_list_words_is_no_seed_phrase(scanner, text):
     assert "seed_phrase" not in scanner.scan(text).kinds
+
+
+# Seventh round (eval_data/safety/holdout7_secrets.jsonl, scored once, then mended).
+@pytest.mark.parametrize("text,secrets", [
+    ("ancien mdp : Paris75011xx, nouveau : LeChat#Noir2024, aucun des deux ne marche",
+     ["Paris75011xx", "LeChat#Noir2024"]),
+    ("原密码Aa123456，改成Xb!9pQ_2024之后就登不上了", ["Aa123456", "Xb!9pQ_2024"]),
+    ("谷歌验证器上显示561-038，输进去说无效", ["561-038"]),
+    ("验证码483920怎么一直无效", ["483920"]),
+    ("https://api.example.com/v1/account?api_key=22TZWhyPunIoMfsa99079ZD&secret="
+     "sxGBV9ouBZqyFrom7b7TtdyuKGvzX04o&recvWindow=5000 me renvoie 403",
+     ["sxGBV9ouBZqyFrom7b7TtdyuKGvzX04o"]),
+    ("Der Code aus Google Authenticator ist 661 093, Ticket 4420917", ["661 093"]),
+])
+def test_seventh_round_shapes_of_secrets(scanner, text, secrets):
+    redacted = scanner.scan(text).redacted_text
+    assert all(secret not in redacted for secret in secrets), redacted
+
+
+@pytest.mark.parametrize("text,kept", [
+    ("Ticketnummer 904417 wegen 2FA-Reset, keine Antwort seit Montag", "904417"),
+    ("我的UID是38829105，手机号13812345678能收到短信吗", "38829105"),
+    ("Der Code aus Google Authenticator ist 661 093, Ticket 4420917", "4420917"),
+    ("https://example.com/order?symbol=BTCUSDT&side=BUY&quantity=0.01", "BTCUSDT"),
+])
+def test_seventh_round_look_alikes_stay(scanner, text, kept):
+    assert kept in scanner.scan(text).redacted_text
+
+
+@pytest.mark.parametrize("intro", ["Die Ledger zeigt Fehler beim Import. Wörter 1-6: ",
+                                   "vou mandar minhas palavras de backup em 2 partes\n"])
+def test_a_half_phrase_after_a_word_that_passes_for_a_typo(scanner, intro):
+    words = _english()
+    first = scanner.scan(intro + " | ".join(words[:6]))
+    assert first.withheld == (POSSIBLE_SEED,), first.redacted_text
+    second = scanner.scan(" | ".join(words[6:]) + "\nwas mache ich falsch??",
+                          Carried(first.withheld_tail, first.seed_context, first.seed_wordlist))
+    assert second.carried == CARRIED_SECRET
+    assert all(word not in second.redacted_text.split() for word in words[6:])
+
+
+@pytest.mark.parametrize("text,secret", [
+    ("la password e girasole, non va", "girasole"),
+    ("minha senha e saudade, nao consigo entrar", "saudade"),
+])
+def test_an_is_typed_without_its_accent(scanner, text, secret):
+    assert secret not in scanner.scan(text).redacted_text
+
+
+@pytest.mark.parametrize("text", ["mudei a senha e pronto.", "esqueci a senha e agora?",
+                                  "cambiato password e email."])
+def test_and_after_password_is_not_an_is(scanner, text):
+    assert not scanner.scan(text).spans, text
+
+
+def test_a_half_phrase_named_with_an_is(scanner):
+    words = _english()
+    first = scanner.scan("je veux restaurer mon wallet, la phrase c'est " + " ".join(words[:6]))
+    assert first.withheld == (POSSIBLE_SEED,), first.redacted_text
+    second = scanner.scan(" ".join(words[6:]) + "\ndésolé, envoyé trop tôt",
+                          Carried(first.withheld_tail, first.seed_context, first.seed_wordlist))
+    assert second.carried == CARRIED_SECRET
+
+
+@pytest.mark.parametrize("text", [
+    f"我知道你们不会要助记词和私钥，我只是想查一下这笔转账 {TX_HASH}",
+    f"Özel anahtarımı kimseyle paylaşmadım! Ama {TX_HASH[2:]} çekimi gece çıkmış",
+])
+def test_a_transaction_next_to_a_key_that_was_not_shared(scanner, text):
+    assert TX_HASH[2:] in scanner.scan(text).redacted_text

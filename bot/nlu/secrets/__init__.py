@@ -278,7 +278,7 @@ def _held_back(f: Folded, runs: list[Run], tokens: list[Token], spans: list[Span
     (a few words may follow: "… is this safe?") and may be the first part of a phrase,
     or, while earlier words are held, one that goes on with their list anywhere."""
     ending, going_on = [], []
-    for run in runs:
+    for run in (_after_introduction(f, run) for run in runs):
         start, end = f.span(run.start, run.end)
         if any(s.start <= start and end <= s.end for s in spans):
             continue
@@ -287,8 +287,9 @@ def _held_back(f: Folded, runs: list[Run], tokens: list[Token], spans: list[Span
         # presents its words as much as a colon does.
         lead = _LIST_MARK.sub("", f.text[:run.start])
         listed = numbered(f.text, run)
-        introduced = lead.endswith((":", "\n")) or listed
-        presented = after <= 1 and (lead.endswith(":") or listed)
+        named = _NAMED_AS_WORDS.search(lead) is not None  # "la phrase c'est control …"
+        introduced = lead.endswith((":", "\n")) or listed or named
+        presented = after <= 1 and (lead.endswith(":") or listed or named)
         if after <= 4 and worth_withholding(run, len(tokens), context or introduced,
                                             presented):
             ending.append(run)
@@ -303,6 +304,27 @@ def _held_back(f: Folded, runs: list[Run], tokens: list[Token], spans: list[Span
     if going_on:
         return min(going_on, key=lambda run: run.start)
     return max(ending, key=len, default=None)
+
+
+# Words named right before them with an "is": "la phrase c'est …", "la frase è …", "the
+# words are …" (folded text). "phrase" alone is no seed cue (it is also a sentence).
+_NAMED_AS_WORDS = re.compile(
+    r"(?<!\w)(?:phrase|frase|seed|mnemoni\w*|words|mots|palabras|parole|palavras|worter)"
+    r"\s+(?:c\s?est|is|are|es|e|est|ist|sind|sont|son|sao|era)\s*$")
+
+
+def _after_introduction(f: Folded, run: Run) -> Run:
+    """The run less the word or two before a colon or line break that only passed for
+    typos of list words: in "Wörter 1-6: ritual | cactus …" or "em 2 partes\nfloor …",
+    "worter" and "partes" are not the phrase's first words, and the colon or line break
+    that presents the words is what marks them as held back."""
+    for cut in range(1, min(3, len(run) - 1)):
+        gap = f.text[run.tokens[cut - 1].end:run.tokens[cut].start]
+        if ":" in gap or "\n" in gap or "：" in gap:
+            if all(run.wordlist.exact(t.text) is None for t in run.tokens[:cut]):
+                return Run(run.wordlist, run.tokens[cut:], run.candidates[cut:])
+            break
+    return run
 
 
 # A phrase pasted as a numbered list: "1. " before its first word and a dangling "13."

@@ -28,7 +28,9 @@ def config_secrets(text: str) -> list[Found]:
     found = [Found(*m.span(), PRIVATE_KEY) for m in _PEM.finditer(text)]
     for match in _ASSIGNED.finditer(text):
         name = match.group(0)[:match.start(1) - match.start()]
-        if "_" not in name and not name.isupper() and not _CAMEL.search(name):
+        in_query = text[match.start() - 1:match.start()] in ("?", "&")  # "…&secret=…"
+        if "_" not in name and not name.isupper() and not _CAMEL.search(name) and (
+                not in_query):
             continue  # "password: …" in prose is the password scanner's to read
         kind = API_SECRET if re.search(r"secret|key|token", name, re.IGNORECASE) else PASSWORD
         found.append(Found(*match.span(1), kind))

@@ -17,8 +17,10 @@ from bot.nlu.secrets.keys import Found
 
 OTP_CODE = "otp_code"
 
+# Not inside a word or id ("abc123456"), but right after Chinese, Japanese or Korean
+# text, which has no spaces ("谷歌验证器上显示561-038", "验证码123456").
 _NUMBER = re.compile(
-    r"(?<![\w.,#/+])(?<!\d:)(?<!\d[ -])"
+    r"(?<![^\W\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])(?<![.,#/+])(?<!\d:)(?<!\d[ -])"
     r"(\d{3}[ -]\d{3}|\d{4}[ -]\d{4}|\d\d[ -]\d\d[ -]\d\d|\d(?: \d){5,7}|\d{6,8})"
     r"(?![\w.,/:]?\d)(?![ -]\d)")
 _BEFORE = 40
@@ -63,7 +65,11 @@ def otp_codes(f: Folded) -> list[Found]:
     for match in numbers:
         value = match.span(1)
         otp = _nearest(strong + plain, value)
-        other = _nearest(others, value, after=_UNIT_GAP)
+        # A label after the number, past a comma, names the next number: "Authenticator
+        # ist 661 093, Ticket 4420917".
+        other = _nearest([o for o in others if not (
+            o[0] >= value[1] and re.search(r"[,;]", f.text[value[1]:o[0]]))],
+            value, after=_UNIT_GAP)
         if otp is not None and (other is None or otp < other):
             found.append(Found(*f.span(*value), OTP_CODE))
     return found

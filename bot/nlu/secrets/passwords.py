@@ -125,7 +125,15 @@ def passwords(f: Folded) -> list[Found]:
             if _acceptable(token) and (_shaped(token) or word_ok
                                        or (quoted and _plain_word(token))):
                 found.append(Found(*value, PASSWORD))
+                # Read on past it: "ancien mdp : Paris75011xx, nouveau : LeChat#Noir2024",
+                # "原密码Aa123456，改成Xb!9pQ_2024" give a second one.
+                unresolved.append((cue_start, cue_end))
                 continue
+        loose = _loose_is(f.original, cue_end_original)
+        if loose is not None:
+            found.append(Found(*loose, PASSWORD))
+            unresolved.append((cue_start, cue_end))
+            continue
         before = _value_before(f, cue_start)
         if before is not None:
             token = f.original[before[0]:before[1]]
@@ -134,7 +142,26 @@ def passwords(f: Folded) -> list[Found]:
                 found.append(Found(*before, PASSWORD))
                 continue
         unresolved.append((cue_start, cue_end))
-    return found + _near_cues(f, unresolved)
+    return found + _near_cues(f, unresolved)  # overlaps are merged by the scanner
+
+
+# "minha senha e saudade,", "la password e girasole,": "é" / "è" typed without its accent.
+# Plain "e" is also "and", so only a rare word that ends the clause is taken.
+_LOOSE_E = re.compile(r"\s+e\s+")
+
+
+def _loose_is(text: str, cue_end: int) -> tuple[int, int] | None:
+    connector = _LOOSE_E.match(text, cue_end)
+    if connector is None:
+        return None
+    value = _value_at(text, connector.end())
+    if value is None:
+        return None
+    token = text[value[0]:value[1]]
+    if _plain_word(token) and _acceptable(token) and not common_word(token) and (
+            _CLAUSE_END.match(text, value[1])):
+        return value
+    return None
 
 
 # "sunflower is my password", "girasol es mi contraseña", "Kiel2023 ist mein Passwort",
