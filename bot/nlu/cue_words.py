@@ -18,14 +18,15 @@ from bot.errors import DataFileError
 from bot.nlu.chinese_script import mainland_simplified
 from bot.nlu.folding import fold
 
+# Kana, Han and Hangul: a character class body, for patterns that treat them apart.
+CJK_LETTERS = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
 # Scripts written without spaces between words: their cues match anywhere.
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_UNSPACED = re.compile(f"[{CJK_LETTERS}]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 # A Latin or Cyrillic cue is a whole word, but Chinese, Japanese and Korean letters around
 # it do not make it part of a longer word: "我的UID是…", "2FA를", "APIキー".
-_CJK_LETTERS = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
-_NOT_AFTER_LETTER = rf"(?<![^\W{_CJK_LETTERS}])"
-_NOT_BEFORE_LETTER = rf"(?![^\W{_CJK_LETTERS}])"
+_NOT_AFTER_LETTER = rf"(?<![^\W{CJK_LETTERS}])"
+_NOT_BEFORE_LETTER = rf"(?![^\W{CJK_LETTERS}])"
 
 
 def _body(word: str) -> str:
@@ -52,7 +53,7 @@ def _compile(words: list[str]) -> re.Pattern[str]:
     if unspaced:
         parts.append("(?:" + "|".join(unspaced) + ")")
     if stems:
-        parts.append(_NOT_AFTER_LETTER + "(?:" + "|".join(stems) + rf")[^\W{_CJK_LETTERS}]*")
+        parts.append(_NOT_AFTER_LETTER + "(?:" + "|".join(stems) + rf")[^\W{CJK_LETTERS}]*")
     if whole:
         parts.append(_NOT_AFTER_LETTER + "(?:" + "|".join(whole) + ")" + _NOT_BEFORE_LETTER)
     return re.compile("|".join(parts))

@@ -421,22 +421,38 @@ def test_a_ticket_number_stays_next_to_2fa(scanner):
          "MASi45ub7Qe4ZE36UT5G6cU4ud8Fhhe4deS4F3cw"]),
     ("no autenticador aparece 415-902 mas o site recusa", ["415-902"]),
     ("в аутентификаторе сейчас 318 604, сайт не принимает", ["318 604"]),
+    # seventh round
+    ("ancien mdp : Paris75011xx, nouveau : LeChat#Noir2024, aucun des deux ne marche",
+     ["Paris75011xx", "LeChat#Noir2024"]),
+    ("原密码Aa123456，改成Xb!9pQ_2024之后就登不上了", ["Aa123456", "Xb!9pQ_2024"]),
+    ("谷歌验证器上显示561-038，输进去说无效", ["561-038"]),
+    ("验证码483920怎么一直无效", ["483920"]),
+    ("https://api.example.com/v1/account?api_key=22TZWhyPunIoMfsa99079ZD&secret="
+     "sxGBV9ouBZqyFrom7b7TtdyuKGvzX04o&recvWindow=5000 me renvoie 403",
+     ["sxGBV9ouBZqyFrom7b7TtdyuKGvzX04o"]),
+    ("Der Code aus Google Authenticator ist 661 093, Ticket 4420917", ["661 093"]),
 ])
-def test_fifth_round_shapes_of_secrets(scanner, text, secrets):
+def test_shapes_of_secrets_from_the_blind_rounds(scanner, text, secrets):
     redacted = scanner.scan(text).redacted_text
     assert all(secret not in redacted for secret in secrets), redacted
+
+
+def _in_two_parts(scanner, first_text: str, second_text: str):
+    """Both scans of a phrase sent in two messages, the first one's withheld tail carried."""
+    first = scanner.scan(first_text)
+    second = scanner.scan(second_text, Carried(first.withheld_tail, first.seed_context,
+                                               first.seed_wordlist))
+    return first, second
 
 
 def test_a_list_numbered_without_spaces_split_over_two_messages(scanner):
     words = _english()
     intro = "mando en dos partes"
-    first = scanner.scan(intro + "\n" + " ".join(f"{i}.{w}" for i, w in
-                                                 enumerate(words[:6], start=1)))
+    first, second = _in_two_parts(
+        scanner, intro + "\n" + " ".join(f"{i}.{w}" for i, w in enumerate(words[:6], start=1)),
+        " ".join(f"{i}.{w}" for i, w in enumerate(words[6:], start=7)) + "\nya lo mandé todo")
     assert first.withheld == (POSSIBLE_SEED,)
     assert first.redacted_text == intro + "\n[WITHHELD:possible_seed]"  # intro not held
-    second = scanner.scan(" ".join(f"{i}.{w}" for i, w in enumerate(words[6:], start=7))
-                          + "\nya lo mandé todo", Carried(first.withheld_tail, first.seed_context,
-                                                 first.seed_wordlist))
     assert second.carried == CARRIED_SECRET
     assert second.redacted_text == "[REDACTED:seed_phrase]\nya lo mandé todo"
 
@@ -458,22 +474,6 @@ def test_terse_prose_of_list_words_is_no_seed_phrase(scanner, text):
 
 
 # Seventh round (eval_data/safety/holdout7_secrets.jsonl, scored once, then mended).
-@pytest.mark.parametrize("text,secrets", [
-    ("ancien mdp : Paris75011xx, nouveau : LeChat#Noir2024, aucun des deux ne marche",
-     ["Paris75011xx", "LeChat#Noir2024"]),
-    ("原密码Aa123456，改成Xb!9pQ_2024之后就登不上了", ["Aa123456", "Xb!9pQ_2024"]),
-    ("谷歌验证器上显示561-038，输进去说无效", ["561-038"]),
-    ("验证码483920怎么一直无效", ["483920"]),
-    ("https://api.example.com/v1/account?api_key=22TZWhyPunIoMfsa99079ZD&secret="
-     "sxGBV9ouBZqyFrom7b7TtdyuKGvzX04o&recvWindow=5000 me renvoie 403",
-     ["sxGBV9ouBZqyFrom7b7TtdyuKGvzX04o"]),
-    ("Der Code aus Google Authenticator ist 661 093, Ticket 4420917", ["661 093"]),
-])
-def test_seventh_round_shapes_of_secrets(scanner, text, secrets):
-    redacted = scanner.scan(text).redacted_text
-    assert all(secret not in redacted for secret in secrets), redacted
-
-
 @pytest.mark.parametrize("text,kept", [
     ("Ticketnummer 904417 wegen 2FA-Reset, keine Antwort seit Montag", "904417"),
     ("我的UID是38829105，手机号13812345678能收到短信吗", "38829105"),
@@ -488,10 +488,9 @@ def test_seventh_round_look_alikes_stay(scanner, text, kept):
                                    "vou mandar minhas palavras de backup em 2 partes\n"])
 def test_a_half_phrase_after_a_word_that_passes_for_a_typo(scanner, intro):
     words = _english()
-    first = scanner.scan(intro + " | ".join(words[:6]))
+    first, second = _in_two_parts(scanner, intro + " | ".join(words[:6]),
+                                  " | ".join(words[6:]) + "\nwas mache ich falsch??")
     assert first.withheld == (POSSIBLE_SEED,), first.redacted_text
-    second = scanner.scan(" | ".join(words[6:]) + "\nwas mache ich falsch??",
-                          Carried(first.withheld_tail, first.seed_context, first.seed_wordlist))
     assert second.carried == CARRIED_SECRET
     assert all(word not in second.redacted_text.split() for word in words[6:])
 
@@ -512,16 +511,16 @@ def test_and_after_password_is_not_an_is(scanner, text):
 
 def test_a_half_phrase_named_with_an_is(scanner):
     words = _english()
-    first = scanner.scan("je veux restaurer mon wallet, la phrase c'est " + " ".join(words[:6]))
+    first, second = _in_two_parts(
+        scanner, "je veux restaurer mon wallet, la phrase c'est " + " ".join(words[:6]),
+        " ".join(words[6:]) + "\ndésolé, envoyé trop tôt")
     assert first.withheld == (POSSIBLE_SEED,), first.redacted_text
-    second = scanner.scan(" ".join(words[6:]) + "\ndésolé, envoyé trop tôt",
-                          Carried(first.withheld_tail, first.seed_context, first.seed_wordlist))
     assert second.carried == CARRIED_SECRET
 
 
 @pytest.mark.parametrize("text", [
     f"我知道你们不会要助记词和私钥，我只是想查一下这笔转账 {TX_HASH}",
-    f"Özel anahtarımı kimseyle paylaşmadım! Ama {TX_HASH[2:]} çekimi gece çıkmış",
+    f"Özel anahtarımı kimseyle paylaşmadım! Ama {TX_HASH[2:]} çekimi gece çıkmış",  # no label
 ])
 def test_a_transaction_next_to_a_key_that_was_not_shared(scanner, text):
     assert TX_HASH[2:] in scanner.scan(text).redacted_text

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from bot.nlu.cue_words import CJK_LETTERS
 from bot.nlu.folding import Folded
 from bot.nlu.secrets.cues import find
 from bot.nlu.secrets.keys import Found
@@ -20,7 +21,7 @@ OTP_CODE = "otp_code"
 # Not inside a word or id ("abc123456"), but right after Chinese, Japanese or Korean
 # text, which has no spaces ("谷歌验证器上显示561-038", "验证码123456").
 _NUMBER = re.compile(
-    r"(?<![^\W\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])(?<![.,#/+])(?<!\d:)(?<!\d[ -])"
+    rf"(?<![^\W{CJK_LETTERS}])(?<![.,#/+])(?<!\d:)(?<!\d[ -])"
     r"(\d{3}[ -]\d{3}|\d{4}[ -]\d{4}|\d\d[ -]\d\d[ -]\d\d|\d(?: \d){5,7}|\d{6,8})"
     r"(?![\w.,/:]?\d)(?![ -]\d)")
 _BEFORE = 40
