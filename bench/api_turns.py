@@ -26,8 +26,10 @@ setting (a 202 "busy, your reply follows" and the reply over the WebSocket);
 user keeps the widget's socket open; the first answer is the HTTP reply, or for a 202 the
 first bot message pushed after it. One conversation in 10 reports an account takeover in
 one of its first three turns (and then waits for the human): those P1 first answers are
-reported apart. Nothing lost: every message sent is stored once and answered (checked
-through the API at the end).
+reported apart, measured since 0.10.5 from a client process of their own, as a trader's
+own device would (`--probes-in-generator`: inside the load generator, as before).
+Nothing lost: every message sent is stored once and answered (checked through the API at
+the end).
 """
 
 from __future__ import annotations
@@ -279,16 +281,43 @@ async def _trader(port: int, turns: int, offset: int, pause: float, rng: random.
         connection.close()
 
 
-async def _overload(port: int, conversations: int, turns: int, pause: float
-                    ) -> dict[str, object]:
-    rng = random.Random(11)
+def _is_probe(index: int) -> bool:
+    """One conversation in ten reports a takeover: the P1 probes."""
+    return index % 10 == 7
+
+
+async def _traders(port: int, indices: list[int], turns: int, pause: float, seed: int
+                   ) -> dict[str, list]:
+    rng = random.Random(seed)
     out: dict[str, list] = {"routine": [], "p1": [], "busy": [], "errors": [],
                             "unanswered": [], "stored_vs_sent": [], "response": []}
-    started = time.perf_counter()
     await asyncio.gather(*[
-        _trader(port, turns, i, pause, rng, rng.randrange(min(3, turns)) if i % 10 == 7
-                else None, out)
-        for i in range(conversations)])
+        _trader(port, turns, i, pause, rng,
+                rng.randrange(min(3, turns)) if _is_probe(i) else None, out)
+        for i in indices])
+    return out
+
+
+async def _overload(port: int, conversations: int, turns: int, pause: float,
+                    probes_apart: bool = True) -> dict[str, object]:
+    """`probes_apart`: the P1 probes' traders run in a process of their own. Each trader
+    has a device of their own; in one asyncio process with the other 180, a probe's
+    clock also counts the time the generator's own loop (200 sockets, on the server's
+    two cores) took to notice the reply."""
+    everyone = list(range(conversations))
+    started = time.perf_counter()
+    if not probes_apart:
+        out = await _traders(port, everyone, turns, pause, 11)
+    else:
+        probe = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.api_turns", "--probe", str(port),
+            "--conversations", str(conversations), "--turns", str(turns),
+            "--pause", str(pause), stdout=asyncio.subprocess.PIPE, cwd=ROOT)
+        out = await _traders(port, [i for i in everyone if not _is_probe(i)], turns, pause,
+                             11)
+        probed, _ = await probe.communicate()
+        for key, values in json.loads(probed).items():
+            out[key] += values
     elapsed = time.perf_counter() - started
 
     def spread(values: list[float]) -> dict[str, float]:
@@ -330,7 +359,8 @@ def _overload_main(args: argparse.Namespace) -> None:
                             Path(args.server_root or ROOT))
             try:
                 asyncio.run(_load(port, 8, 5))  # warm-up
-                result = asyncio.run(_overload(port, conversations, args.turns, args.pause))
+                result = asyncio.run(_overload(port, conversations, args.turns, args.pause,
+                                               not args.probes_in_generator))
             finally:
                 server.send_signal(signal.SIGTERM)
                 server.wait(timeout=60)
@@ -340,7 +370,8 @@ def _overload_main(args: argparse.Namespace) -> None:
                        "WebSocket",
           "server_workers": args.workers, "database": "postgresql" if args.database else "sqlite",
           "turns_per_conversation": args.turns, "pause_s": args.pause,
-          "results": runs, "machine": machine()})
+          "p1_probes": "in the load generator" if args.probes_in_generator
+          else "a process of their own", "results": runs, "machine": machine()})
 
 
 def main() -> None:
@@ -360,7 +391,17 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=20, help="turns per conversation")
     parser.add_argument("--pause", type=float, default=1.0,
                         help="mean seconds a user pauses between messages (paced scenario)")
+    parser.add_argument("--probes-in-generator", action="store_true",
+                        help="overload: the P1 probes share the load generator's process "
+                             "(how 0.10.4 and before measured)")
+    parser.add_argument("--probe", type=int, metavar="PORT",
+                        help=argparse.SUPPRESS)  # the probes' own process (see _overload)
     args = parser.parse_args()
+    if args.probe:
+        probes = [i for i in range(args.conversations) if _is_probe(i)]
+        print(json.dumps(asyncio.run(_traders(args.probe, probes, args.turns, args.pause,
+                                              12))))
+        return
     if args.overload:
         _overload_main(args)
         return

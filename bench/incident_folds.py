@@ -1,13 +1,14 @@
 """The incident detector's settings compared leave-one-set-out on the spent blind sets.
 
-Each of holdout2–holdout7 (eval_data/safety/, written blind, scored once, training data
+Each of holdout2–holdout8 (eval_data/safety/, written blind, scored once, training data
 since as safety_data/incidents/spent_holdout*.yml) is scored by a detector trained on
-everything else: the shipped incident data without any spent set, plus the other five
+everything else: the shipped incident data without any spent set, plus the other six
 (or none, with --without-spent; --without round8_ also leaves out those files). Two
 readings per fold: at the cut chosen on the dev part the old way (every dev incident
 caught, then --margin lower; a pasted secret counts as P1), and at fixed cuts 0.2–0.8,
 pooled over the folds. Since 0.10.4 `safety.incident_cut` is the highest fixed cut whose
-pooled P1 recall is still ≥ 99%: no evaluation set is looked at to choose it. Also
+pooled P1 recall is still ≥ 99%: no evaluation set is looked at to choose it (0.10.5's
+0.4 was chosen with holdout2–7 as the folds, before holdout8 was spent). Also
 prints the false-P1 rate at the cut that would catch 97% of a fold's incidents (how
 well the scores rank, whatever the cut). The neighbours' vote
 (`safety.incident_neighbour_weight`) and `safety.incident_C` were chosen here too.
@@ -30,7 +31,8 @@ from bench.common import ROOT, bench_settings, dump, machine
 from bench.safety_secrets import read_suite
 
 SUITES = ROOT / "eval_data" / "safety"
-FOLDS = ("holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7")
+FOLDS = ("holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7",
+         "holdout8")
 
 
 def main() -> None:

@@ -1,19 +1,20 @@
 """Scam posts in public groups, measured on posts written by helpers who never saw
 safety_data/scam/ or the detector.
 
-holdout8_scam_posts.jsonl (the default): 1,440 posts (12 languages x 30 scam + 90
+holdout9_scam_posts.jsonl (the default): 1,440 posts (12 languages x 30 scam + 90
 chatter; half of the chatter an ordinary day, half hard look-alikes: warnings naming the
 fake handle, moderators' genuine notices, victims' stories, quoted scam DMs asked about,
-official promotions described, "is this airdrop legit?"), written on 2026-12-03 by two
-helpers (en de fr es it pt; ru tr zh ja ko vi) who never saw /work or the earlier sets.
-holdout7_scam_posts.jsonl (`--set 7`), written the same way, was scored once on 0.10.2
-and is training data since 0.10.3 (safety_data/scam/round8_*.yml), like the six sets
-before it (round3_* to round7_*).
+official promotions described, "is this airdrop legit?", jokes, members posting their own
+address for a friend), written on 2026-12-04 by two helpers (en de fr es it pt; ru tr zh
+ja ko vi) who never saw /work or the earlier sets. holdout8_scam_posts.jsonl (`--set 8`)
+and holdout7 (`--set 7`), written the same way, were scored as held-out sets and are
+training data since 0.10.5 and 0.10.3 (safety_data/scam/round9_*.yml, round8_*.yml), like
+the six sets before them (round3_* to round7_*).
 
 Target (issue 11): recall >= 95% with false warnings <= 1%. Also prints the latency of one
 check (embedding included), median and p99.
 
-    .venv/bin/python -m bench.scam_posts [--set 8|7] [--model models] [--failures]
+    .venv/bin/python -m bench.scam_posts [--set 9|8|7] [--model models] [--failures]
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", default="models")
     parser.add_argument("--failures", action="store_true")
-    parser.add_argument("--set", type=int, default=8, choices=(7, 8),
-                        help="the blind set to score (7 is training data since 0.10.3)")
+    parser.add_argument("--set", type=int, default=9, choices=(7, 8, 9),
+                        help="the blind set to score (7 and 8 are training data now)")
     args = parser.parse_args()
     suite = SUITES / f"holdout{args.set}_scam_posts.jsonl"
     nlu = NLU.load(bench_settings(None), args.model, check_fresh=False)
