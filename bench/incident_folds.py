@@ -1,9 +1,10 @@
 """The incident detector's settings compared leave-one-set-out on the spent blind sets.
 
-Each of holdout2–holdout8 (eval_data/safety/, written blind, scored once, training data
-since as safety_data/incidents/spent_holdout*.yml) is scored by a detector trained on
-everything else: the shipped incident data without any spent set, plus the other six
-(or none, with --without-spent; --without round8_ also leaves out those files). Two
+Each of holdout2–holdout8 (eval_data/safety/, written blind, scored as held-out sets:
+once, holdout8 before and after round11_*; training data since as
+safety_data/incidents/spent_holdout*.yml) is scored by a detector trained on everything
+else: the shipped incident data without any spent set, plus the other six (or none,
+with --without-spent; --without round8_ also leaves out those files). Two
 readings per fold: at the cut chosen on the dev part the old way (every dev incident
 caught, then --margin lower; a pasted secret counts as P1), and at fixed cuts 0.2–0.8,
 pooled over the folds. Since 0.10.4 `safety.incident_cut` is the highest fixed cut whose

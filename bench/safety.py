@@ -14,10 +14,10 @@ holdout2_*.jsonl were written afresh after that round, by two more helpers, and 
 once at the end of the second; holdout3_*.jsonl, holdout4_*.jsonl and holdout5_*.jsonl
 (four more helpers each, 2026-12-03) likewise after the third, fourth and fifth;
 holdout6-8 (incidents; holdout7 secrets too) after each later round. Since
-0.10.3 the incident messages of holdout2-5 are training data of the detector
-(safety_data/incidents/spent_holdout*.yml): their incident figures are no held-out
-figures any more; their secret cases still are regression checks. Figures per split,
-per language, per category.
+0.10.3 the incident messages of holdout2-5, and of each later set once scored, are
+training data of the detector (safety_data/incidents/spent_holdout*.yml): their incident
+figures are no held-out figures any more; their secret cases still are regression
+checks. Figures per split, per language, per category.
 
     .venv/bin/python -m bench.safety [--split dev|holdout|holdout2|...|holdout8|all]
                                      [--model models] [--failures]
