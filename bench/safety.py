@@ -13,7 +13,7 @@ Each row has a `split`: "dev" (two thirds, used while building the detectors) an
 holdout2_*.jsonl were written afresh after that round, by two more helpers, and scored
 once at the end of the second; holdout3_*.jsonl, holdout4_*.jsonl and holdout5_*.jsonl
 (four more helpers each, 2026-12-03) likewise after the third, fourth and fifth;
-holdout6-8 (incidents; holdout7 secrets too) after each later round. Since
+holdout6-8 (incidents; holdout7-8 secrets too) after each later round. Since
 0.10.3 the incident messages of holdout2-5, and of each later set once scored, are
 training data of the detector (safety_data/incidents/spent_holdout*.yml): their incident
 figures are no held-out figures any more; their secret cases still are regression
@@ -125,7 +125,7 @@ def main() -> None:
     nlu = NLU.load(bench_settings(None), args.model, check_fresh=False)
     prefix = f"{args.split}_" if args.split not in ("dev", "holdout", "all") else ""
     incidents = score_incidents(read_suite(SUITES / f"{prefix}incidents.jsonl", args.split), nlu)
-    # holdout6 and holdout8 have incident messages only.
+    # holdout6 has incident messages only.
     secret_suite = SUITES / f"{prefix}secrets.jsonl"
     secrets = (score_secrets(read_suite(secret_suite, args.split), nlu.secrets)
                if secret_suite.exists() else {"figures": {}, "failures": []})

@@ -431,6 +431,15 @@ def test_a_ticket_number_stays_next_to_2fa(scanner):
      "sxGBV9ouBZqyFrom7b7TtdyuKGvzX04o&recvWindow=5000 me renvoie 403",
      ["sxGBV9ouBZqyFrom7b7TtdyuKGvzX04o"]),
     ("Der Code aus Google Authenticator ist 661 093, Ticket 4420917", ["661 093"]),
+    # eighth round
+    ('сменила пароль на "ромашка" и всё, не пускает', ["ромашка"]),
+    ('I changed my password to "marmalade" yesterday and now it fails', ["marmalade"]),
+    ("recebi por e-mail, chegou no email: código 725184, expira logo", ["725184"]),
+    ("API Key是Qw3rTy7uIo9pAs1dFg5hJk2lZx，Secret Key是Mn8bVc4xZa6sDf2gHj9kLp3oIu7yTr5eWq，"
+     "签名一直错", ["Mn8bVc4xZa6sDf2gHj9kLp3oIu7yTr5eWq"]),
+    ("シークレットキーXy7pQr2sTu9vWx4yZa8bCd3eFg6hIj1kLm5nで署名エラー",
+     ["Xy7pQr2sTu9vWx4yZa8bCd3eFg6hIj1kLm5n"]),
+    ("login: marta_k / пасс: vesna2019\nне могу войти", ["vesna2019"]),
 ])
 def test_shapes_of_secrets_from_the_blind_rounds(scanner, text, secrets):
     redacted = scanner.scan(text).redacted_text
@@ -524,3 +533,46 @@ def test_a_half_phrase_named_with_an_is(scanner):
 ])
 def test_a_transaction_next_to_a_key_that_was_not_shared(scanner, text):
     assert TX_HASH[2:] in scanner.scan(text).redacted_text
+
+
+@pytest.mark.parametrize("layout", [
+    lambda w: "\n".join(f"{i}. {x}" for i, x in enumerate(w, 1)) + "\nplease hurry",
+    lambda w: "\n".join(w) + "\nbitte schnell",
+])
+def test_a_whole_listed_phrase_is_hidden_at_once_whatever_its_words(scanner, layout):
+    # Common list words ("home", "now", "own") read like a sentence to the frequency test,
+    # and a list word after the list ("please") made the numbers look broken: a phrase
+    # numbered or one word per line was only held back, then released in clear.
+    words = ["index", "answer", "essay", "casino", "essence", "scrub", "home", "now", "own",
+             "behave", "frog", "reward"]
+    scan = scanner.scan("wallet empty, here are my words\n" + layout(words))
+    assert scan.kinds == ("seed_phrase",) and not scan.withheld
+    assert not any(word in scan.redacted_text.split() for word in words), scan.redacted_text
+
+
+def test_a_whole_phrase_named_as_the_words_is_hidden_without_its_checksum(scanner):
+    words = ("renna lesivo uovo rigare duna vivido nessuno guaio buono tizio gonna vegetale"
+             ).split()
+    scan = scanner.scan("le mie 12 parole sono " + " ".join(words) + " e il wallet è vuoto")
+    assert scan.kinds == ("seed_phrase",)
+    assert "renna" not in scan.redacted_text and "il wallet" in scan.redacted_text
+
+
+@pytest.mark.parametrize("key", [
+    "5Kb8kLf9zgWQnogidDA76MzPL6TsZZY36hWXMssSzNydYXYB9KF",  # valid checksum
+    "5Kb8kLf9zgWQnogidDA76MzPL6TsZZY36hWXMssSzNydYXYB9KG",  # one character off
+    "L1aW4aubDFB7yfras2S1mN3bqg9nwySY8nkoLmJebSLD5BWv3ENZ",
+    "KxN2pQ7rT4vW8yZa1bC3dE5fG7hJ9kM2nP4qR6sT8uV1wX3yZ5aB",
+])
+def test_a_wif_key_is_hidden_even_with_a_broken_checksum(scanner, key):
+    assert key not in scanner.scan(f"electrum exported this key {key} sweep pls").redacted_text
+    assert key not in scanner.scan(f"비트코인 개인키{key}로 가져왔어요").redacted_text
+
+
+def test_a_compressed_public_key_stays(scanner):
+    key = "03a34b99f22c790c4e36b2b3c2c35a36db06226e41c692fc82b8b56ac1c540c5bd"
+    assert key in scanner.scan(f"my public key for the multisig: {key} is it right?").redacted_text
+
+
+def test_portuguese_no_is_not_a_number_sign(scanner):
+    assert "nº 48213" in scanner.scan("pedido nº 48213 ainda não chegou").redacted_text

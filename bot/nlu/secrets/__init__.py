@@ -40,7 +40,8 @@ from bot.nlu.secrets.seed_phrases import (
     han_rest,
     han_tail,
     is_seed,
-    numbered,
+    listed,
+    listed_part,
     solid_han_phrases,
     tokens_of,
     without_cues,
@@ -125,7 +126,14 @@ class SecretScanner:
         spans: list[Span] = []
         seed_lists: list[str] = []
         for run in runs:
-            if is_seed(run, context, numbered(f.text, run)) or _rest_of_a_phrase(run, carried):
+            # Twelve list words or more, numbered or one per line, are a phrase whatever
+            # list words follow the list; so is a whole phrase named as "my words are …"
+            # (a half phrase named so is held back for its rest, below).
+            run = listed_part(f.text, run) or run
+            named = len(run) >= 12 and _NAMED_AS_WORDS.search(
+                _LIST_MARK.sub("", f.text[:run.start])) is not None
+            if (is_seed(run, context or named, listed(f.text, run))
+                    or _rest_of_a_phrase(run, carried)):
                 whole = f.span(*grown(f.text, tokens, run, runs, cues))
                 spans.append(Span(*_numbered(text, *whole), SEED_PHRASE))
                 seed_lists.append(run.wordlist.name)
@@ -286,10 +294,10 @@ def _held_back(f: Folded, runs: list[Run], tokens: list[Token], spans: list[Span
         # What comes before, less a list mark ("\n1.heart 2.anchor …"); a numbered list
         # presents its words as much as a colon does.
         lead = _LIST_MARK.sub("", f.text[:run.start])
-        listed = numbered(f.text, run)
+        in_a_list = listed(f.text, run)
         named = _NAMED_AS_WORDS.search(lead) is not None  # "la phrase c'est control …"
-        introduced = lead.endswith((":", "\n")) or listed or named
-        presented = after <= 1 and (lead.endswith(":") or listed or named)
+        introduced = lead.endswith((":", "\n")) or in_a_list or named
+        presented = after <= 1 and (lead.endswith(":") or in_a_list or named)
         if after <= 4 and worth_withholding(run, len(tokens), context or introduced,
                                             presented):
             ending.append(run)
@@ -310,7 +318,7 @@ def _held_back(f: Folded, runs: list[Run], tokens: list[Token], spans: list[Span
 # words are …" (folded text). "phrase" alone is no seed cue (it is also a sentence).
 _NAMED_AS_WORDS = re.compile(
     r"(?<!\w)(?:phrase|frase|seed|mnemoni\w*|words|mots|palabras|parole|palavras|worter)"
-    r"\s+(?:c\s?est|is|are|es|e|est|ist|sind|sont|son|sao|era)\s*$")
+    r"\s+(?:c\s?est|is|are|es|e|est|ist|sind|sont|son|sono|sao|era)\s*$")
 
 
 def _after_introduction(f: Folded, run: Run) -> Run:

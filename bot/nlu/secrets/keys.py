@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from bot.nlu.base58 import decode_check
+from bot.nlu.cue_words import CJK_LETTERS
 from bot.nlu.folding import Folded
 from bot.nlu.secrets.cues import find
 
@@ -24,7 +25,10 @@ _HEX64 = re.compile(r"(?<![0-9a-z])(?:0x)?[0-9a-f]{64}(?![0-9a-z])")
 _WIF = re.compile(r"(?<![0-9A-Za-z])[5KLc9][1-9A-HJ-NP-Za-km-z]{50,51}(?![0-9A-Za-z])")
 _EXTENDED = re.compile(
     r"(?<![0-9A-Za-z])[xyztuvXYZ]prv[1-9A-HJ-NP-Za-km-z]{100,112}(?![0-9A-Za-z])")
-_TOKEN = re.compile(r"(?<![\w+/=.@:-])[A-Za-z0-9+/=_\-]{16,200}(?![\w+/=@-])")
+# A CJK letter next to a token does not make it part of a word: "Secret Key是Id8J…",
+# "シークレットキー7psS…で".
+_TOKEN = re.compile(rf"(?<![+/=.@:-])(?<![^\W{CJK_LETTERS}])[A-Za-z0-9+/=_\-]{{16,200}}"
+                    rf"(?![+/=@-])(?![^\W{CJK_LETTERS}])")
 _BASE58 = set("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz")
 _KEY_WINDOW = 80
 _NEGATION_WINDOW = 40
@@ -99,14 +103,26 @@ def hex_values(f: Folded) -> list[Found]:
 
 
 def encoded_keys(text: str) -> list[Found]:
-    """WIF private keys (checked by their Base58 checksum) and extended private keys."""
+    """WIF private keys and extended private keys. A mainnet WIF's exact shape (51
+    characters from "5", 52 from "K" or "L") is a key even when its checksum fails: a key
+    copied with one character wrong still opens the wallet to whoever fixes it, and no
+    address, hash or signature has that length. Testnet shapes need the checksum."""
     found = []
     for match in _WIF.finditer(text):
-        payload = decode_check(match.group(0))
-        if payload is not None and payload[0] in (0x80, 0xEF) and len(payload) in (33, 34):
+        key = match.group(0)
+        payload = decode_check(key)
+        checked = (payload is not None and payload[0] in (0x80, 0xEF)
+                   and len(payload) in (33, 34))
+        if checked or _mainnet_wif_shape(key):
             found.append(Found(*match.span(), PRIVATE_KEY))
     found += [Found(*m.span(), PRIVATE_KEY) for m in _EXTENDED.finditer(text)]
     return found
+
+
+def _mainnet_wif_shape(key: str) -> bool:
+    return ((key[0] == "5" and len(key) == 51) or (key[0] in "KL" and len(key) == 52)) and (
+        any(c.islower() for c in key) and any(c.isupper() for c in key[1:])
+        and any(c.isdigit() for c in key[1:]))
 
 
 def _random_looking(token: str) -> bool:
@@ -119,9 +135,14 @@ def _hex_secret(token: str) -> bool:
     """Hex after an API cue: 16 to 128 characters, but not 40 (an address) or 64 (a key
     or a transaction, hex_values' to decide), and never 0x-prefixed."""
     return (16 <= len(token) <= 128 and len(token) not in (40, 64)
-            and not token.lower().startswith("0x")
+            and not token.lower().startswith("0x") and not _public_key(token)
             and all(c in "0123456789abcdefABCDEF" for c in token)
             and any(c.isalpha() for c in token) and any(c.isdigit() for c in token))
+
+
+def _public_key(token: str) -> bool:
+    """A compressed public key: 66 hex from 02 or 03 (shared for multisig, never secret)."""
+    return len(token) == 66 and token[:2] in ("02", "03")
 
 
 def _address_or_hash(token: str) -> bool:

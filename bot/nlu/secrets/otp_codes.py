@@ -56,7 +56,9 @@ def otp_codes(f: Folded) -> list[Found]:
     if not numbers:
         return []
     strong = find("otp", f.text)
-    others = find("not_otp", f.text)
+    # "nº" folds to "no", which is also "in the" / "not": only the sign itself counts.
+    others = [o for o in find("not_otp", f.text) if not (
+        f.text[o[0]:o[1]] == "no" and not set(f.original[slice(*f.span(*o))]) & set("°º"))]
     # A plain "code" word only counts when nothing qualifies it ("error code").
     # Romance languages qualify after it: "código de erro", "codice di invito".
     plain = [c for c in find("code", f.text)

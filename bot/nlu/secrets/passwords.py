@@ -200,10 +200,12 @@ def _plain_word(token: str) -> bool:
     return token.isalpha() and not _CJK.search(token)
 
 
-# Near a cue, a quoted value after "was" / "is" / ":": 'changed pw, old one was "sunshine"
-# new one is "Tr@d3r$2025x"'. A quoted sentence ("says "wrong password"") has spaces.
+# Near a cue, a quoted value after "was" / "is" / ":", or after the "to" of a change
+# ('changed pw, old one was "sunshine" new one is "Tr@d3r$2025x"', 'поменял пароль на
+# "апельсин"'). A quoted sentence ("says "wrong password"") has spaces.
 _QUOTED_AFTER_IS = re.compile(
-    r"(?:(?<!\w)(?:is|was|es|era|est|ist|war|é|è|это|был|была)|[:=：])\s*[\"'“‘«「]"
+    r"(?:(?<!\w)(?:is|was|es|era|est|ist|war|é|è|это|был|была|to|на|para|a|en|in|auf|zu"
+    r"|thành)|[:=：])\s*[\"'“‘«「]"
     r"([^\s\"'“”‘’«»「」]{4,40})[\"'”’»」]", re.IGNORECASE)
 
 

@@ -218,14 +218,19 @@ def passes_checksum(run: Run) -> bool:
     return False
 
 
-def is_seed(run: Run, context: bool, numbered: bool = False) -> bool:
+def is_seed(run: Run, context: bool, listed: bool = False) -> bool:
     if len(run) < 6:
         return False
     if passes_checksum(run):
         return True
     positions = run.best_positions()
     if len(run) >= 12:
-        if not (context or numbered) and len(run) <= 60 and all(
+        if listed:
+            # Twelve words or more, each with its number or on its own line: the way
+            # wallets show a phrase and users copy it. Prose is never written so, and the
+            # frequency test below read common list words ("home", "now", "own") as one.
+            return True
+        if not context and len(run) <= 60 and all(
                 run.wordlist.exact(t.text) is not None or common_word(t.text)
                 for t in run.tokens):
             # Every word spelled right (list words, or common words that are no typo),
@@ -239,10 +244,32 @@ def is_seed(run: Run, context: bool, numbered: bool = False) -> bool:
     return context and not run.wordlist.reads_like_a_sentence(positions, strict=True)
 
 
-def numbered(folded: str, run: Run) -> bool:
-    """A list number between every two words: "1.heart 2.anchor 3.cabin"."""
-    return len(run) >= 2 and all(any(c.isdigit() for c in folded[a.end:b.start])
+def listed(folded: str, run: Run) -> bool:
+    """A list mark between every two words: a number ("1.heart 2.anchor 3.cabin") or a
+    line break (one word per line)."""
+    return len(run) >= 2 and all(_list_mark(folded[a.end:b.start])
                                  for a, b in itertools.pairwise(run.tokens))
+
+
+def listed_part(folded: str, run: Run) -> Run | None:
+    """The longest stretch of the run with a list mark between every two words, when it
+    is a whole phrase (12 words or more): the run may go on past the list with list
+    words that happen to follow ("… 12. reward\nplease hurry")."""
+    best: tuple[int, int] = (0, 1)
+    start = 0
+    for i in range(1, len(run) + 1):
+        if i == len(run) or not _list_mark(folded[run.tokens[i - 1].end:run.tokens[i].start]):
+            if i - start > best[1] - best[0]:
+                best = (start, i)
+            start = i
+    first, last = best
+    if last - first < 12:
+        return None
+    return Run(run.wordlist, run.tokens[first:last], run.candidates[first:last])
+
+
+def _list_mark(gap: str) -> bool:
+    return any(c.isdigit() or c == "\n" for c in gap)
 
 
 def worth_withholding(run: Run, word_count: int, context: bool,
