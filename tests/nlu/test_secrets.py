@@ -576,3 +576,12 @@ def test_a_compressed_public_key_stays(scanner):
 
 def test_portuguese_no_is_not_a_number_sign(scanner):
     assert "nº 48213" in scanner.scan("pedido nº 48213 ainda não chegou").redacted_text
+
+
+@pytest.mark.parametrize("text", [
+    'went to "Settings" and then to password, nothing happens',
+    'mi contraseña no funciona, fui a "Seguridad" y no aparece',
+    'password page goes to "error" every time',
+])
+def test_a_quoted_page_name_near_a_password_word_stays(scanner, text):
+    assert not scanner.scan(text).spans

@@ -97,11 +97,23 @@ def _shaped(token: str) -> bool:
         and not _EMAIL_OR_LINK.search(token))
 
 
+# A quoted value right after the cue and the "to" of a change: 'пароль на "апельсин"',
+# 'password to "marmalade"'. Only right after the cue: 'went to "Settings"' is a page.
+_QUOTED_AFTER_TO = re.compile(
+    r"\s+(?:to|на|para|a|en|in|auf|zu|thành)\s*[\"'“‘«「]([^\s\"'“”‘’«»「」]{4,40})[\"'”’»」]",
+    re.IGNORECASE)
+
+
 def passwords(f: Folded) -> list[Found]:
     found: list[Found] = []
     unresolved: list[tuple[int, int]] = []
     for cue_start, cue_end in find("password", f.text):
         cue_end_original = f.span(cue_end, cue_end)[0]
+        changed_to = _QUOTED_AFTER_TO.match(f.original, cue_end_original)
+        if changed_to is not None and _acceptable(changed_to.group(1)) and (
+                _plain_word(changed_to.group(1)) or not _wordlike(changed_to.group(1))):
+            found.append(Found(*changed_to.span(1), PASSWORD))
+            continue
         connector = _CONNECTOR.match(f.original, cue_end_original)
         has_connector = bool(connector and connector.group(0).strip())
         value = _value_at(f.original, connector.end() if has_connector and connector
@@ -200,12 +212,10 @@ def _plain_word(token: str) -> bool:
     return token.isalpha() and not _CJK.search(token)
 
 
-# Near a cue, a quoted value after "was" / "is" / ":", or after the "to" of a change
-# ('changed pw, old one was "sunshine" new one is "Tr@d3r$2025x"', 'поменял пароль на
-# "апельсин"'). A quoted sentence ("says "wrong password"") has spaces.
+# Near a cue, a quoted value after "was" / "is" / ":": 'changed pw, old one was "sunshine"
+# new one is "Tr@d3r$2025x"'. A quoted sentence ("says "wrong password"") has spaces.
 _QUOTED_AFTER_IS = re.compile(
-    r"(?:(?<!\w)(?:is|was|es|era|est|ist|war|é|è|это|был|была|to|на|para|a|en|in|auf|zu"
-    r"|thành)|[:=：])\s*[\"'“‘«「]"
+    r"(?:(?<!\w)(?:is|was|es|era|est|ist|war|é|è|это|был|была)|[:=：])\s*[\"'“‘«「]"
     r"([^\s\"'“”‘’«»「」]{4,40})[\"'”’»」]", re.IGNORECASE)
 
 
