@@ -129,10 +129,12 @@ class SecretScanner:
             # Twelve list words or more, numbered or one per line, are a phrase whatever
             # list words follow the list; so is a whole phrase named as "my words are …"
             # (a half phrase named so is held back for its rest, below).
-            run = listed_part(f.text, run) or run
+            part = listed_part(f.text, run)
+            run = part or run
             named = len(run) >= 12 and _NAMED_AS_WORDS.search(
                 _LIST_MARK.sub("", f.text[:run.start])) is not None
-            if (is_seed(run, context or named, listed(f.text, run))
+            # is_seed reads `listed` for 12 words or more only: there the part is the run.
+            if (is_seed(run, context or named, part is not None)
                     or _rest_of_a_phrase(run, carried)):
                 whole = f.span(*grown(f.text, tokens, run, runs, cues))
                 spans.append(Span(*_numbered(text, *whole), SEED_PHRASE))

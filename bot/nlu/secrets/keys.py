@@ -120,9 +120,10 @@ def encoded_keys(text: str) -> list[Found]:
 
 
 def _mainnet_wif_shape(key: str) -> bool:
+    body = key[1:]
     return ((key[0] == "5" and len(key) == 51) or (key[0] in "KL" and len(key) == 52)) and (
-        any(c.islower() for c in key) and any(c.isupper() for c in key[1:])
-        and any(c.isdigit() for c in key[1:]))
+        any(c.islower() for c in body) and any(c.isupper() for c in body)
+        and any(c.isdigit() for c in body))
 
 
 def _random_looking(token: str) -> bool:

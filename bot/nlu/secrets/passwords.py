@@ -110,8 +110,7 @@ def passwords(f: Folded) -> list[Found]:
     for cue_start, cue_end in find("password", f.text):
         cue_end_original = f.span(cue_end, cue_end)[0]
         changed_to = _QUOTED_AFTER_TO.match(f.original, cue_end_original)
-        if changed_to is not None and _acceptable(changed_to.group(1)) and (
-                _plain_word(changed_to.group(1)) or not _wordlike(changed_to.group(1))):
+        if changed_to is not None and _quoted_value(changed_to.group(1)):
             found.append(Found(*changed_to.span(1), PASSWORD))
             continue
         connector = _CONNECTOR.match(f.original, cue_end_original)
@@ -219,6 +218,11 @@ _QUOTED_AFTER_IS = re.compile(
     r"([^\s\"'“”‘’«»「」]{4,40})[\"'”’»」]", re.IGNORECASE)
 
 
+def _quoted_value(token: str) -> bool:
+    """A quoted token near a cue is a password: a plain word, or no word at all."""
+    return _acceptable(token) and (_plain_word(token) or not _wordlike(token))
+
+
 # A token ends at a space, a quote or bracket, or a CJK character ("Qq5201314是我的密码").
 _NEAR_TOKEN = re.compile(
     r"[^\s\"'“”「」,，。：；（）()\[\]{}<>\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
@@ -239,8 +243,7 @@ def _near_cues(f: Folded, cues: list[tuple[int, int]]) -> list[Found]:
                 windows.append((lo, hi))
     found = [Found(*m.span(1), PASSWORD) for lo, hi in windows
              for m in _QUOTED_AFTER_IS.finditer(f.original, lo, hi)
-             if _acceptable(m.group(1))
-             and (_plain_word(m.group(1)) or not _wordlike(m.group(1)))]
+             if _quoted_value(m.group(1))]
     text = f.original
     for lo, hi in windows:
         start = max(0, lo - 64)  # a token cut by the window is read whole (up to 64)
