@@ -39,3 +39,18 @@ def machine() -> str:
 
 def dump(report: dict[str, object]) -> None:
     print(json.dumps(report, indent=2, ensure_ascii=False))
+
+
+def urgency_figures(expected: list[str], predicted: list[str]) -> dict[str, object]:
+    """Urgency accuracy, P1 recall and the false-P1 rate of one scoring, as the fresh
+    sets report them."""
+    pairs = list(zip(expected, predicted, strict=True))
+    p1 = [got for want, got in pairs if want == "P1"]
+    routine = [got for want, got in pairs if want != "P1"]
+    return {
+        "urgency": round(sum(want == got for want, got in pairs) / len(pairs), 4)
+        if pairs else None,
+        "p1_recall": round(p1.count("P1") / len(p1), 4) if p1 else None,
+        "p1_cases": len(p1),
+        "false_p1_rate": round(routine.count("P1") / len(routine), 4) if routine else None,
+    }

@@ -23,7 +23,7 @@ from typing import Any
 
 from langdetect import DetectorFactory
 
-from bench.common import ROOT, dump, machine
+from bench.common import ROOT, dump, machine, urgency_figures
 from bench.language_id import raw_langdetect
 from bot.config import load_settings
 from bot.nlu.language import LanguageIdentifier
@@ -50,24 +50,17 @@ def _heldout(nlu: NLU) -> dict[str, Any]:
     rows = _rows("heldout_latin.jsonl", "heldout_asia_east.jsonl")
     results = nlu.parse_many([(row["text"], None, None, None) for row in rows])
     per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    intent = lang = urgency = p1_seen = p1_caught = false_p1 = not_p1 = 0
+    intent = lang = 0
     for row, result in zip(rows, results, strict=True):
         right = result.intent == row["intent"]
         per[row["lang"]][0] += right
         per[row["lang"]][1] += 1
         intent += right
         lang += result.lang == row["lang"]
-        urgency += result.urgency == row["urgency"]
-        if row["urgency"] == "P1":
-            p1_seen += 1
-            p1_caught += result.urgency == "P1"
-        else:
-            not_p1 += 1
-            false_p1 += result.urgency == "P1"
     n = len(rows)
     return {"n": n, "intent": _share(intent, n), "lang": _share(lang, n),
-            "urgency": _share(urgency, n), "p1_recall": _share(p1_caught, p1_seen),
-            "p1_cases": p1_seen, "false_p1_rate": _share(false_p1, not_p1),
+            **urgency_figures([row["urgency"] for row in rows],
+                              [result.urgency for result in results]),
             "intent_per_lang": {k: _share(*v) for k, v in sorted(per.items())}}
 
 

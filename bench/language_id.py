@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from pathlib import Path
 
+import joblib
 from langdetect import DetectorFactory, detect
 from langdetect.lang_detect_exception import LangDetectException
 
 from bench.common import ROOT, dump, machine
 from bot.config import load_settings
 from bot.nlu.language import LanguageIdentifier
+from bot.nlu.training import LANGUAGE_FILE
 
 
 def raw_langdetect(text: str) -> str:
@@ -44,12 +47,20 @@ def _score(rows: list[dict[str, str]], ours: LanguageIdentifier) -> dict[str, ob
 
 def main() -> None:
     DetectorFactory.seed = 0
-    ours = LanguageIdentifier(load_settings(ROOT / "config.yml").language)
+    settings = load_settings(ROOT / "config.yml")
+    # The trained model's letter profiles, as the product reads messages (none before
+    # `supportbot train`: then langdetect, the lexicon and the letters alone).
+    profiles_file = Path(settings.paths.models) / LANGUAGE_FILE
+    if not profiles_file.is_absolute():
+        profiles_file = ROOT / profiles_file
+    profiles = joblib.load(profiles_file) if profiles_file.exists() else None
+    ours = LanguageIdentifier(settings.language, profiles)
     sets = {}
     for name in ("short_lang.jsonl", "heldout.jsonl", "heldout_v2.jsonl"):
         rows = [json.loads(line) for line in (ROOT / "eval_data" / name).open()]
         sets[name] = _score(rows, ours)
     dump({"benchmark": "language identification, no conversation context or locale hint",
+          "letter_profiles": profiles is not None,
           "sets": sets, "machine": machine()})
 
 

@@ -17,21 +17,37 @@ from opencc import OpenCC
 
 # Version of the one-script reading: part of the model fingerprint, so a change here
 # retrains the models (their training texts went through it).
-ONE_SCRIPT_VERSION = 2
+ONE_SCRIPT_VERSION = 3
 
-# Taiwan / Hong Kong words for the exchange's business and their mainland equivalents,
-# applied after the character conversion (OpenCC's t2s changes characters, not words).
-# Only words whose meaning is the same on both sides: 資料 (data / documents) is left.
-# 提領 is any withdrawal (bank or coin), so it becomes the general 提现, not 提币 (coins
-# only): as 提币, "美元提領到銀行" (a bank withdrawal) drew crypto-withdrawal questions to
-# the bank answer.
+# OpenCC's tw2sp turns Taiwan characters *and phrases* into mainland ones (軟體 → 软件,
+# 網路 → 网络, 登入 → 登录, 簡訊 → 短信, 影片 → 视频); the words below finish the job for
+# the exchange's own vocabulary and for written Cantonese (Hong Kong), which no OpenCC
+# table reads. Only words whose meaning is the same on both sides: 資料 (data / documents)
+# is left. 提領 is any withdrawal (bank or coin), so it becomes the general 提现, not 提币
+# (coins only): as 提币, "美元提領到銀行" (a bank withdrawal) drew crypto-withdrawal
+# questions to the bank answer.
 _MAINLAND_WORDS = {
+    # Taiwan / Hong Kong exchange words
     "提领": "提现", "入金": "充值", "出金": "提现", "储值": "充值", "入帐": "到账",
-    "到帐": "到账", "转帐": "转账", "帐号": "账号", "帐户": "账户", "登入": "登录",
-    "设定": "设置", "简讯": "短信", "讯息": "消息", "私讯": "私信", "软体": "软件",
-    "网路": "网络", "真人客服": "人工客服", "电邮": "邮箱",
+    "到帐": "到账", "转帐": "转账", "帐号": "账号", "帐户": "账户", "帐单": "账单",
+    "登入": "登录", "设定": "设置", "简讯": "短信", "讯息": "消息", "私讯": "私信",
+    "软体": "软件", "网路": "网络", "真人客服": "人工客服", "电邮": "邮箱", "信箱": "邮箱",
+    "缺省": "默认", "预设": "默认", "重设": "重置", "送出": "提交", "连结": "链接",
+    "点选": "点击", "纪录": "记录", "智慧合约": "智能合约", "两步骤验证": "两步验证",
+    "身分证": "身份证", "户口": "账户", "提款": "提现", "过数": "转账", "入数": "充值",
+    # written Cantonese → Mandarin
+    "点样": "怎么", "点解": "为什么", "点算": "怎么办", "乜嘢": "什么", "几时": "什么时候",
+    "寻日": "昨天", "琴日": "昨天", "而家": "现在", "依家": "现在", "唔该": "请",
+    "畀人": "被人", "俾人": "被人", "冇": "没有", "咗": "了", "唔": "不", "嘅": "的",
+    "喺": "在", "攞": "拿", "畀": "给", "俾": "给", "揾": "找", "系咪": "是不是",
+    "佢": "他", "啲": "些", "咩": "什么", "咁": "这么", "睇": "看", "谂": "想",
 }
 _MAINLAND = re.compile("|".join(sorted(map(re.escape, _MAINLAND_WORDS), key=len, reverse=True)))
+# In mainland writing 户口 is the household register (户口本, a KYC document), not an
+# account: only Traditional text has it read as 账户.
+_SIMPLIFIED_WORDS = {k: v for k, v in _MAINLAND_WORDS.items() if k != "户口"}
+_SIMPLIFIED = re.compile(
+    "|".join(sorted(map(re.escape, _SIMPLIFIED_WORDS), key=len, reverse=True)))
 _KANA_OR_HANGUL = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9d\uac00-\ud7af]")
 
 
@@ -43,6 +59,11 @@ def _to_traditional() -> OpenCC:
 @lru_cache(maxsize=1)
 def _to_simplified() -> OpenCC:
     return OpenCC("t2s")
+
+
+@lru_cache(maxsize=1)
+def _to_mainland() -> OpenCC:
+    return OpenCC("tw2sp")
 
 
 def to_traditional(text: str) -> str:
@@ -67,7 +88,15 @@ def is_traditional(text: str) -> bool:
 
 def mainland_simplified(text: str) -> str:
     """Traditional Chinese as the models read it: Simplified characters, mainland words."""
-    return _MAINLAND.sub(lambda match: _MAINLAND_WORDS[match.group()], to_simplified(text))
+    converted = str(_to_mainland().convert(text))
+    return _MAINLAND.sub(lambda match: _MAINLAND_WORDS[match.group()], converted)
+
+
+def mainland_words(text: str) -> str:
+    """Chinese written in Simplified characters with Taiwan or Hong Kong words ("出金卡住了",
+    "入金还没到"): the same words as `mainland_simplified` reads them. Only for text known
+    to be Chinese: 出金 in a Japanese message is Japanese."""
+    return _SIMPLIFIED.sub(lambda match: _SIMPLIFIED_WORDS[match.group()], text)
 
 
 def one_script(text: str) -> str:

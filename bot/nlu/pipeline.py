@@ -19,13 +19,14 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from bot.config import Settings
-from bot.nlu.chinese_script import mainland_simplified, one_script
+from bot.nlu.chinese_script import mainland_simplified, mainland_words, one_script
 from bot.nlu.classifier import IntentClassifier
 from bot.nlu.embeddings import Embedder
 from bot.nlu.entities import EntityExtractor
 from bot.nlu.faq_index import FaqIndex
-from bot.nlu.incidents import IncidentDetector, IncidentJudgement, floor
+from bot.nlu.incidents import GAVE_AWAY, IncidentDetector, IncidentJudgement, floor
 from bot.nlu.language import LanguageIdentifier, strip_noise
+from bot.nlu.language_ngrams import LanguageProfiles
 from bot.nlu.scam_posts import ScamPostDetector
 from bot.nlu.secrets import (
     POSSIBLE_SEED,
@@ -35,7 +36,7 @@ from bot.nlu.secrets import (
     SecretScanner,
     scan_safely,
 )
-from bot.nlu.triage import triage
+from bot.nlu.triage import WANTS_HUMAN, asking_for_a_person, triage
 from bot.nlu.understanding import (
     EMPTY,
     LOW_CONFIDENCE,
@@ -50,6 +51,8 @@ from bot.nlu.understanding import (
     Understanding,
 )
 from bot.taxonomy import OUT_OF_SCOPE
+
+BOT_CHALLENGE, REQUEST_HUMAN = "bot_challenge", "request_human"
 
 # Control characters except tab and newline: they confuse tokenisers and terminals.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
@@ -88,7 +91,8 @@ def clean_text(text: str) -> str:
 class NLU:
     def __init__(self, settings: Settings, embedder: Embedder, classifier: IntentClassifier,
                  faq: FaqIndex, incidents: IncidentDetector | None = None,
-                 scam_posts: ScamPostDetector | None = None):
+                 scam_posts: ScamPostDetector | None = None,
+                 language_profiles: LanguageProfiles | None = None):
         self.settings = settings
         self.embedder = embedder
         self.classifier = classifier
@@ -96,7 +100,8 @@ class NLU:
         # None for benchmark models trained without safety_data: no incident verdicts.
         self.incidents = incidents
         self.scam_posts = scam_posts  # None for models trained without safety_data/scam
-        self.languages = LanguageIdentifier(settings.language)
+        # None for models trained before 0.11.0 or without language-named data files.
+        self.languages = LanguageIdentifier(settings.language, language_profiles)
         self.secrets = SecretScanner()
         self.entities = EntityExtractor()
         # Every native thread pool in the process (OpenBLAS, three copies of it here;
@@ -178,6 +183,9 @@ class NLU:
             # The models read one script (see chinese_script); the stored text keeps the
             # user's own.
             readable = mainland_simplified(readable)
+        elif language.lang == "zh":
+            # Taiwan words need no Traditional letters: "出金卡住了" reads as "提现卡住了".
+            readable = mainland_words(readable)
         if text and not _HAS_WORD.search(strip_noise(words)) and not scan.found:
             flags.append(NO_TEXT)
         return _Prepared(text, redacted, readable, tuple(scan.kinds), language.lang,
@@ -214,10 +222,21 @@ class NLU:
         result = triage(ranking[0].intent, by_intent, item.readable, entities, item.secrets,
                         self.settings.triage, incident,
                         out_of_scope=intent == OUT_OF_SCOPE and item.forced_intent is None)
+        urgency = result.urgency
+        if (WANTS_HUMAN in result.flags and item.forced_intent is None
+                and ranking[0].intent != BOT_CHALLENGE and incident.kind != GAVE_AWAY):
+            # "… my deposit is missing, I want to talk to a person": what the user asks
+            # for is a person. The classifier's reading stays first in the ranking (the
+            # topic the agent sees in the packet) and its urgency stands when it is more
+            # urgent than a plain request for a human. "Are you a bot or a real person?"
+            # asks about us, not for someone; a victim who handed something over mostly
+            # talks about the fake "agent" who took it (the flag still hands off, at P1).
+            intent, confidence = REQUEST_HUMAN, 1.0
+            urgency = asking_for_a_person(result, self.settings.triage)
         return Understanding(
             text=item.redacted, lang=item.lang, lang_confidence=item.lang_confidence,
             script=item.script, intent=intent, confidence=confidence, ranking=ranking,
-            faq_hits=tuple(hits), entities=entities, urgency=result.urgency,
+            faq_hits=tuple(hits), entities=entities, urgency=urgency,
             flags=tuple(flags) + result.flags, secrets=item.secrets,
             threshold=self.classifier.calibration.threshold,
             latency_ms=round((time.perf_counter() - started) * 1000, 3),

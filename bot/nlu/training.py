@@ -22,6 +22,8 @@ from bot.nlu.classifier import IntentClassifier
 from bot.nlu.embeddings import Embedder, build_embedder, encode_in_batches
 from bot.nlu.faq_index import FaqIndex
 from bot.nlu.incidents import INCIDENT_LABELS, NOT_INCIDENT, TAKEOVER, IncidentDetector
+from bot.nlu.language import SCRIPT_DECIDED
+from bot.nlu.language_ngrams import PROFILES_VERSION, LanguageProfiles, language_of_file
 from bot.nlu.pipeline import NLU
 from bot.nlu.scam_posts import GROUP_CHATTER, SCAM_LABELS, ScamPostDetector
 from bot.storage.model_store import ModelStore, data_files, fingerprint_files
@@ -29,6 +31,7 @@ from bot.taxonomy import ALL_INTENTS
 
 INCIDENTS_FILE = "incidents.joblib"
 SCAM_FILE = "scam_posts.joblib"
+LANGUAGE_FILE = "language_profiles.joblib"
 
 
 @dataclass
@@ -81,6 +84,22 @@ def incident_training_set(data: TrainingData) -> tuple[list[str], list[str]]:
     return [t for t, _ in pairs], [label for _, label in pairs]
 
 
+def language_profiles(data: TrainingData, languages: tuple[str, ...]) -> LanguageProfiles:
+    """Letter profiles from every example whose file names its language (nlu_data/pt.yml,
+    safety_data/incidents/round11_pt.yml) and every FAQ question variant."""
+    texts: dict[str, list[str]] = {lang: [] for lang in languages}
+    for example in (*data.examples, *data.incidents, *data.scam_posts):
+        lang = language_of_file(example.source, languages)
+        if lang is not None:
+            texts[lang].append(example.text)
+    for entry in data.faq:
+        for lang, questions in entry.questions.items():
+            if lang in texts:
+                texts[lang] += questions
+    return LanguageProfiles.build(texts, [lang for lang in languages
+                                          if lang not in SCRIPT_DECIDED])
+
+
 def benchmark_data(source: Path) -> TrainingData:
     """Any labelled dataset (Rasa YAML, CSV, seq.in/label): no taxonomy, no FAQ."""
     examples = read_examples(source)
@@ -109,9 +128,10 @@ def current_fingerprints(settings: Settings) -> dict[str, str]:
 
 
 def config_fingerprint(settings: Settings) -> str:
-    """The settings that shape a model, and the version of the one-script reading its
-    texts went through (a change to either retrains)."""
-    return f"{settings.pipeline_fingerprint()}+script{ONE_SCRIPT_VERSION}"
+    """The settings that shape a model, the version of the one-script reading its texts
+    went through and that of the language profiles it holds (a change to any retrains)."""
+    return (f"{settings.pipeline_fingerprint()}+script{ONE_SCRIPT_VERSION}"
+            f"+languages{PROFILES_VERSION}")
 
 
 def scam_training_set(data: TrainingData) -> tuple[list[str], list[str]]:
@@ -187,6 +207,7 @@ def train(settings: Settings, data: TrainingData, out: Path, valid: list[Example
     if scam_texts:
         scam = ScamPostDetector(settings.safety.scam_false_alarms)
         scam.fit(scam_texts, vectors(scam_texts), scam_labels)
+    profiles = language_profiles(data, settings.language.supported)
     seconds = time.perf_counter() - started
     manifest = {
         "fingerprints": {"data": data.fingerprint, "config": config_fingerprint(settings)},
@@ -208,6 +229,7 @@ def train(settings: Settings, data: TrainingData, out: Path, valid: list[Example
             "examples": dict(sorted(Counter(scam_labels).items())), "cut": scam.cut,
             "heldout_recall": scam.heldout_recall,
             "heldout_false_alarms": scam.heldout_false_alarms},
+        "language_profiles": None if profiles.empty else profiles.examples,
         "training_seconds": round(seconds, 2),
     }
 
@@ -217,6 +239,8 @@ def train(settings: Settings, data: TrainingData, out: Path, valid: list[Example
             joblib.dump(incidents, folder / INCIDENTS_FILE)
         if scam is not None:
             joblib.dump(scam, folder / SCAM_FILE)
+        if not profiles.empty:
+            joblib.dump(profiles, folder / LANGUAGE_FILE)
         classifier.save_extras(folder)
         faq.save(folder)
 
@@ -255,6 +279,8 @@ def load_artefacts(settings: Settings, directory: Path,
         incidents = (joblib.load(directory / INCIDENTS_FILE)
                      if (directory / INCIDENTS_FILE).exists() else None)
         scam = joblib.load(directory / SCAM_FILE) if (directory / SCAM_FILE).exists() else None
+        profiles = (joblib.load(directory / LANGUAGE_FILE)
+                    if (directory / LANGUAGE_FILE).exists() else None)
     except Exception as error:  # unpickling garbage can raise almost anything
         raise ModelNotReadyError(
             f"The model in {directory} cannot be read ({error}). Run `supportbot train`."
@@ -263,4 +289,4 @@ def load_artefacts(settings: Settings, directory: Path,
     # must be read with the same ones.
     embedding_settings = EmbeddingSettings.model_validate(manifest["pipeline"]["embeddings"])
     embedder: Embedder = build_embedder(embedding_settings)
-    return NLU(settings, embedder, classifier, faq, incidents, scam)
+    return NLU(settings, embedder, classifier, faq, incidents, scam, profiles)

@@ -19,7 +19,14 @@ from bot.config import TriageSettings
 from bot.nlu.entities import Entity
 from bot.nlu.folding import fold
 from bot.nlu.incidents import GAVE_AWAY, TAKEOVER, IncidentJudgement, cue_patterns
-from bot.taxonomy import CONVERSATIONAL_INTENTS, OUT_OF_SCOPE, Urgency, raise_urgency
+from bot.nlu.person_request import asks_for_person
+from bot.taxonomy import (
+    CONVERSATIONAL_INTENTS,
+    OUT_OF_SCOPE,
+    URGENCY_LEVELS,
+    Urgency,
+    raise_urgency,
+)
 
 _RESOURCES = Path(__file__).parent / "resources"
 
@@ -111,8 +118,9 @@ def triage(
         flags.append(SECURITY_INCIDENT)
     elif kind == GAVE_AWAY:
         flags.append(CREDENTIALS_GIVEN_AWAY)
-    # A request for a person inside a longer message: read by the policy, raises nothing.
-    wants_human = [WANTS_HUMAN] if cues["wants_human"].search(text) else []
+    # A request for a person inside a longer message: the policy hands off and the
+    # pipeline reads it as request_human (asking_for_a_person gives its urgency).
+    wants_human = [WANTS_HUMAN] if asks_for_person(text, cues["wants_human"]) else []
     if flags:
         return TriageResult("P1", (*flags, *wants_human))
 
@@ -143,6 +151,18 @@ def triage(
         raised = raise_urgency(urgency)
         urgency = "P2" if raised == "P1" else raised  # one level, never into P1
     return TriageResult(urgency, (*flags, *wants_human))
+
+
+def asking_for_a_person(result: TriageResult, settings: TriageSettings) -> Urgency:
+    """The urgency of a message read as a request for a person (see the pipeline): that of
+    request_human, raised one level by the same distress, amount or time pressure, or the
+    urgency of what the message reports when that is more urgent (a frozen account stays
+    P2 when its owner also asks for someone)."""
+    level = _routine(settings.base_urgency.get("request_human", "P3"))
+    if {DISTRESS, TIME_PRESSURE, LARGE_AMOUNT} & set(result.flags):
+        raised = raise_urgency(level)
+        level = "P2" if raised == "P1" else raised
+    return min(level, result.urgency, key=URGENCY_LEVELS.index)
 
 
 def _routine(level: Urgency) -> Urgency:

@@ -6,13 +6,17 @@ not taken from nlu_data/ or the held-out sets.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from bot.dialogue.policy import decide
 from bot.dialogue.state import DialogueState
-from bot.nlu.chinese_script import mainland_simplified, one_script
+from bot.nlu.chinese_script import mainland_simplified, mainland_words, one_script
 from bot.nlu.cue_words import compile_cues
-from bot.nlu.triage import WANTS_HUMAN
+from bot.nlu.person_request import asks_for_person
+from bot.nlu.triage import WANTS_HUMAN, TriageResult, asking_for_a_person, load_cues
 
 # (Simplified, Traditional with Taiwan words) — the same question.
 PAIRS = [
@@ -29,6 +33,24 @@ def test_traditional_text_is_read_with_mainland_words():
     # Simplified, Japanese and Latin text pass through unchanged.
     for text in ("提币一直在处理中", "出金が反映されません", "本人確認はいつ終わる", "hello"):
         assert one_script(text) == text
+
+
+def test_taiwan_phrases_and_written_cantonese_are_read_in_mainland_words():
+    assert mainland_simplified("軟體的網路設定") == "软件的网络设置"
+    assert mainland_simplified("簡訊驗證碼收不到") == "短信验证码收不到"
+    # Hong Kong: 戶口 (account), 畀人 (passive), 咗 (done), 唔該 (please), 搵 (find).
+    assert mainland_simplified("我個戶口畀人凍結咗") == "我个账户被人冻结了"
+    assert mainland_simplified("唔該幫我搵真人客服") == "请帮我找人工客服"
+
+
+def test_taiwan_words_in_simplified_letters_read_the_same(shipped_nlu):
+    # 出金 and 入金 are written alike in both scripts: no Traditional letter marks them.
+    assert mainland_words("出金卡住了") == "提现卡住了"
+    assert mainland_words("用户口本做认证") == "用户口本做认证"  # mainland 户口 stays
+    taiwan, mainland = shipped_nlu.parse("出金卡住了"), shipped_nlu.parse("提现卡住了")
+    assert taiwan.intent == mainland.intent == "withdrawal_delay"
+    assert taiwan.faq_hits[0].entry_id == mainland.faq_hits[0].entry_id
+    assert taiwan.text == "出金卡住了"
 
 
 def test_a_chinese_cue_matches_the_converted_form_of_a_traditional_message():
@@ -82,3 +104,72 @@ def test_a_stuck_coin_withdrawal_gets_a_crypto_answer_not_the_bank_one(shipped_n
     understanding = shipped_nlu.parse(text)
     assert understanding.intent == "withdrawal_delay"
     assert understanding.faq_hits[0].entry_id != "withdrawal_fiat_bank_processing", text
+
+
+def test_what_the_user_asks_for_is_a_person_and_the_topic_stays_for_the_agent(shipped_nlu):
+    understanding = shipped_nlu.parse(
+        "my account has been frozen for five days with no reason given, "
+        "please put me through to a real person")
+    assert understanding.intent == "request_human"
+    assert understanding.has(WANTS_HUMAN)
+    # The classifier's own reading stays in the ranking: the packet shows the topic.
+    assert "account_locked" in [score.intent for score in understanding.ranking[:2]]
+    # A frozen account is P2 on its own; asking for someone does not lower it to P3.
+    assert understanding.urgency == "P2"
+
+
+def test_asking_whether_we_are_a_person_is_not_a_request_for_one(shipped_nlu):
+    understanding = shipped_nlu.parse("wait, are you a bot or a real person?")
+    assert understanding.intent == "bot_challenge"
+
+
+@pytest.mark.parametrize(("reported", "flags", "expected"), [
+    ("P4", (WANTS_HUMAN,), "P3"),             # a fee question: the request's own P3
+    ("P4", (WANTS_HUMAN, "distress"), "P2"),  # raised once, like any request for a person
+    ("P2", (WANTS_HUMAN,), "P2"),             # a frozen account keeps its P2
+    ("P1", (WANTS_HUMAN, "security_incident"), "P1"),
+])
+def test_urgency_of_a_request_for_a_person(settings, reported, flags, expected):
+    result = TriageResult(reported, flags)
+    assert asking_for_a_person(result, settings.triage) == expected
+
+
+def test_requests_for_a_person_in_twelve_languages():
+    """A regression floor on the development list the person-request words were written
+    against (tests/fixtures/person_requests.jsonl): 87.9% found, 5.6% of look-alikes."""
+    path = Path(__file__).parents[1] / "fixtures" / "person_requests.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    phrases = load_cues()["wants_human"]
+    found = [asks_for_person(mainland_simplified(row["text"]), phrases) for row in rows]
+    requests = [hit for hit, row in zip(found, rows, strict=True) if row["asks_for_human"]]
+    look_alikes = [hit for hit, row in zip(found, rows, strict=True)
+                   if not row["asks_for_human"]]
+    assert len(requests) == 480 and len(look_alikes) == 180
+    assert sum(requests) / len(requests) >= 0.87
+    assert sum(look_alikes) / len(look_alikes) <= 0.07
+    # Every language keeps most of its requests.
+    for lang in {row["lang"] for row in rows}:
+        own = [hit for hit, row in zip(found, rows, strict=True)
+               if row["lang"] == lang and row["asks_for_human"]]
+        assert sum(own) / len(own) >= 0.65, lang
+
+
+@pytest.mark.parametrize("text", [
+    "a fake agent called me earlier. I want to talk to a real person now",
+    "pásame con alguien de soporte, mi retiro lleva dos días",
+    "echte person bitte, meine einzahlung fehlt",
+    "un humain svp",
+    "帮我接个客服专员，提币卡住了",
+])
+def test_a_request_for_a_person_is_read_in_its_own_sentence(text):
+    assert asks_for_person(text, load_cues()["wants_human"]), text
+
+
+@pytest.mark.parametrize("text", [
+    "I don't need a human, just tell me the fee",
+    "the scammer said he was a support agent",
+    "are you a bot or a real person?",
+    "do you have live agents on weekends?",
+])
+def test_words_about_people_that_ask_for_no_one(text):
+    assert not asks_for_person(text, load_cues()["wants_human"]), text

@@ -97,8 +97,11 @@ def _conversation(rasa: str, base: str, agent: dict[str, str], user: CallbackUse
     assert greeting["recipient_id"] == "trader-7"
     assert "您好" in greeting["text"] or "你好" in greeting["text"], greeting
 
-    # 2. A request for a person, with a detail, in Chinese: queued with a packet.
-    _say(rasa, "trader-7", "我的USDT提现两天了还没到账，我要转人工客服")
+    # 2. A request for a person, with a detail, in Chinese: queued with a packet. (Not
+    #    "我的USDT提现两天了还没到账…": the incident detector reads that late withdrawal as a
+    #    takeover, a known false P1 of issue 10 listed in the README; a P1 is answered
+    #    with the security steps before the queue notice.)
+    _say(rasa, "trader-7", "USDT提现一直在审核中，我要转人工客服")
     items = _wait(lambda: desk.get("/api/v1/agent/queue").json()["items"],
                   what="a queued case")
     handoff_id = items[0]["id"]
