@@ -36,6 +36,10 @@ LONGEST = 4
 ALPHA = 0.1
 # Grams seen once are mostly names and typos; dropping them halves the profile.
 MIN_COUNT = 2
+# A profile of a few sentences is noise that outvotes langdetect: a model is built only
+# when every language it compares has at least this many texts (the shipped data has
+# 3,700 or more per Latin-script language), else the identifier works without it.
+MIN_EXAMPLES = 200
 
 
 def word_grams(word: str) -> list[str]:
@@ -117,8 +121,13 @@ class LanguageProfiles:
                 letter_grams[lang] = letters
             if characters:
                 character_grams[lang] = characters
-        han = _Counts.build(character_grams) if len(character_grams) == 2 else _Counts()
-        latin_counts = _Counts.build(letter_grams) if len(letter_grams) >= 2 else _Counts()
+        def enough(languages: Iterable[str]) -> bool:
+            return all(examples.get(lang, 0) >= MIN_EXAMPLES for lang in languages)
+
+        han = (_Counts.build(character_grams)
+               if len(character_grams) == 2 and enough(character_grams) else _Counts())
+        latin_counts = (_Counts.build(letter_grams)
+                        if len(latin) >= 2 and enough(latin) else _Counts())
         return cls(latin_counts, han, examples)
 
     @property

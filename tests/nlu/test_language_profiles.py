@@ -30,11 +30,11 @@ def test_the_file_name_says_the_language():
 def test_profiles_learn_which_language_writes_which_letters():
     profiles = LanguageProfiles.build(
         {"pt": ["meu saque ainda não caiu", "saque pendente faz dois dias",
-                "cadê meu saque", "o saque não chegou na carteira"] * 3,
+                "cadê meu saque", "o saque não chegou na carteira"] * 50,
          "es": ["mi retiro sigue pendiente", "el retiro no llega", "dónde está mi retiro",
-                "retiro pendiente desde ayer"] * 3},
+                "retiro pendiente desde ayer"] * 50},
         ["pt", "es"])
-    assert profiles.examples == {"pt": 12, "es": 12}
+    assert profiles.examples == {"pt": 200, "es": 200}
     pt = profiles.latin_posterior(["saque", "pendente"], 8.0)
     es = profiles.latin_posterior(["retiro", "pendiente"], 8.0)
     assert pt["pt"] > 0.9 and es["es"] > 0.9
@@ -42,9 +42,21 @@ def test_profiles_learn_which_language_writes_which_letters():
 
 
 def test_without_two_languages_there_is_no_profile():
-    profiles = LanguageProfiles.build({"en": ["hello there"] * 3}, ["en"])
+    profiles = LanguageProfiles.build({"en": ["hello there"] * 300}, ["en"])
     assert profiles.empty
     assert LanguageIdentifier(LanguageSettings(), profiles).profiles is None
+
+
+def test_a_few_sentences_make_no_profile():
+    # A handful of FAQ questions would outvote langdetect: no profile from so little.
+    profiles = LanguageProfiles.build(
+        {"en": ["someone hacked my account"] * 20, "es": ["me hackearon la cuenta"] * 20},
+        ["en", "es"])
+    assert profiles.empty
+    # Every compared language needs enough text, not only some.
+    uneven = LanguageProfiles.build(
+        {"en": ["my withdrawal is late"] * 300, "es": ["mi retiro"] * 20}, ["en", "es"])
+    assert uneven.empty
 
 
 @pytest.fixture(scope="module")
