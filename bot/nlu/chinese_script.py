@@ -42,12 +42,16 @@ _MAINLAND_WORDS = {
     "喺": "在", "攞": "拿", "畀": "给", "俾": "给", "揾": "找", "系咪": "是不是",
     "佢": "他", "啲": "些", "咩": "什么", "咁": "这么", "睇": "看", "谂": "想",
 }
-_MAINLAND = re.compile("|".join(sorted(map(re.escape, _MAINLAND_WORDS), key=len, reverse=True)))
+
+def _longest_first(words: dict[str, str]) -> re.Pattern[str]:
+    return re.compile("|".join(sorted(map(re.escape, words), key=len, reverse=True)))
+
+
+_MAINLAND = _longest_first(_MAINLAND_WORDS)
 # In mainland writing 户口 is the household register (户口本, a KYC document), not an
 # account: only Traditional text has it read as 账户.
 _SIMPLIFIED_WORDS = {k: v for k, v in _MAINLAND_WORDS.items() if k != "户口"}
-_SIMPLIFIED = re.compile(
-    "|".join(sorted(map(re.escape, _SIMPLIFIED_WORDS), key=len, reverse=True)))
+_SIMPLIFIED = _longest_first(_SIMPLIFIED_WORDS)
 _KANA_OR_HANGUL = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9d\uac00-\ud7af]")
 
 

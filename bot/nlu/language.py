@@ -28,7 +28,7 @@ from langdetect.lang_detect_exception import LangDetectException
 
 from bot.config import LanguageSettings
 from bot.nlu.chinese_script import to_simplified, to_traditional
-from bot.nlu.language_ngrams import LanguageProfiles
+from bot.nlu.language_ngrams import WORD, LanguageProfiles
 
 _RESOURCES = Path(__file__).parent / "resources"
 
@@ -41,7 +41,6 @@ _NOISE = re.compile(
     r"|\b(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{20,}\b|\b[A-Za-z]{2,6}\d{1,3}\b"
     r"|[\d.,:%$€#/+-]+"
 )
-_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 # Chat words every language uses; alone they say nothing about the language.
 _NEUTRAL_WORDS = frozenset({"ok", "okay", "okey", "okk", "k", "kk", "lol", "haha", "hahaha",
                             "no", "usdt", "btc", "eth", "kyc", "api", "otc", "p2p", "vip"})
@@ -143,7 +142,8 @@ class LanguageIdentifier:
         if by_script is not None:
             return by_script
         jargon = self._lexicon.get("jargon", frozenset())
-        words = [word for word in _WORD.findall(readable.lower()) if word not in jargon]
+        # The same words the letter profiles were counted over.
+        words = [word for word in WORD.findall(readable.lower()) if word not in jargon]
         cleaned = " ".join(words)
         if all(word in _NEUTRAL_WORDS for word in words):
             # Emoji, numbers, a bare link, "ok": nothing to read, so keep what we knew.

@@ -26,7 +26,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+# A word as the identifier reads it (letters, one inner apostrophe: "l'account").
+WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 # Part of the model's fingerprint: a model trained before the profiles (or with another
 # recipe) is retrained rather than read without them.
@@ -111,7 +112,7 @@ class LanguageProfiles:
             for text in texts:
                 count += 1
                 if lang in latin:
-                    for word in _WORD.findall(text.lower()):
+                    for word in WORD.findall(text.lower()):
                         letters.update(word_grams(word))
                 elif lang in ("zh", "ja"):
                     for run in _HAN.findall(text):
