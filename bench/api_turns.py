@@ -355,6 +355,8 @@ def _overload_main(args: argparse.Namespace) -> None:
                 limits["busy_after"] = busy_after
             if args.deferred_lanes:
                 limits["deferred_lanes"] = args.deferred_lanes
+            if args.routine_process:
+                limits["routine_process"] = args.routine_process == "on"
             server = _start(port, args.workers, Path(tmp), args.database, limits,
                             Path(args.server_root or ROOT))
             try:
@@ -364,7 +366,8 @@ def _overload_main(args: argparse.Namespace) -> None:
             finally:
                 server.send_signal(signal.SIGTERM)
                 server.wait(timeout=60)
-        runs.append({"setting": label, **result})
+        runs.append({"setting": label, "routine_process": args.routine_process or "shipped",
+                     **result})
         print(json.dumps(runs[-1]), file=sys.stderr, flush=True)
     dump({"benchmark": "overload: traders at a chat pace through POST …/messages + widget "
                        "WebSocket",
@@ -384,6 +387,8 @@ def main() -> None:
                         help="overload: limits.deferred_lanes (default: the shipped one)")
     parser.add_argument("--busy-after", type=int,
                         help="overload: only this setting of limits.busy_after")
+    parser.add_argument("--routine-process", choices=("on", "off"),
+                        help="overload: limits.routine_process (default: the shipped one)")
     parser.add_argument("--conversations", type=int, default=200,
                         help="concurrent conversations of the overload scenario")
     parser.add_argument("--workers", type=int, default=1)

@@ -276,6 +276,14 @@ class LimitSettings(_Frozen):
     # of `deferred_lanes` lanes (a conversation keeps one lane: its order holds).
     busy_after: Annotated[int, Field(ge=1, le=100_000)] = 24
     deferred_lanes: Annotated[int, Field(ge=1, le=256)] = 8
+    # Routine messages are understood in a child process at this nice value, so that the
+    # kernel gives urgent turns the cores first (bot/nlu/routine_process.py). Each server
+    # process starts its child at start-up; other hosts of the engine with the first batch
+    # of `routine_process_after` messages. It costs a second copy of the models (about
+    # 500 MB per server process). false: always in the server process.
+    routine_process: bool = True
+    routine_nice: Annotated[int, Field(ge=1, le=19)] = 10
+    routine_process_after: Annotated[int, Field(ge=1, le=1000)] = 8
     # A widget or API message still unanswered this long after it was stored (its
     # process died) is answered by any process that is not busy.
     orphan_seconds: Annotated[float, Field(ge=5, le=86_400)] = 90.0

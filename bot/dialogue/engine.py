@@ -42,6 +42,7 @@ from bot.incidents.store import ActiveIncidentCache, IncidentStore
 from bot.knowledge.replies import ReplyCatalog
 from bot.nlu.batching import DEFERRED, URGENT, WAITED_ON, BatchingParser
 from bot.nlu.pipeline import NLU, clean_text
+from bot.nlu.routine_process import RoutineProcess
 from bot.nlu.secrets import Carried, SecretScan, scan_of_redacted, scan_safely
 from bot.nlu.triage import worth_hurrying
 from bot.nlu.understanding import ParseContext, Understanding
@@ -122,7 +123,12 @@ class DialogueEngine:
         self.nlu = nlu
         # Request threads share one understanding thread that batches concurrent messages;
         # it pauses between batches while an urgent turn runs (the cores are its).
-        self.parser = BatchingParser(nlu, yield_to=lambda: self._urgent_now > 0)
+        limits = settings.limits
+        routine = (RoutineProcess(settings, nlu.model_dir, limits.routine_nice)
+                   if limits.routine_process and nlu.model_dir is not None else None)
+        self.parser = BatchingParser(nlu, yield_to=lambda: self._urgent_now > 0,
+                                     routine=routine,
+                                     routine_after=limits.routine_process_after)
         self._storing = self._urgent_now = 0
         # Deferred turns are background work: they wait while a message waits to be
         # stored (its user has not been answered at all yet) or an urgent turn runs.

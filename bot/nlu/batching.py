@@ -15,6 +15,8 @@ paid for a batch of its own: under a flood that was most of a P1's 300-500 ms. T
 models only read their weights at parse time (request threads called them side by side
 before this thread existed, and a Telegram group's scam check still does); the batch
 loses a little speed meanwhile. `backlog` is what the server's overload check reads.
+Once a child process at a lower CPU priority runs, the batches go there, so that the
+urgent thread has the cores (bot/nlu/routine_process.py).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from concurrent.futures import Future
 from typing import Any
 
 from bot.nlu.pipeline import NLU, ParseItem
+from bot.nlu.routine_process import RoutineProcess
 from bot.nlu.secrets import SecretScan
 from bot.nlu.understanding import ParseContext, Understanding
 
@@ -43,8 +46,14 @@ YIELD_STEP, YIELD_AT_MOST = 0.002, 0.25
 
 class BatchingParser:
     def __init__(self, nlu: NLU, max_batch: int = 32,
-                 yield_to: Callable[[], bool] = lambda: False):
+                 yield_to: Callable[[], bool] = lambda: False,
+                 routine: RoutineProcess | None = None, routine_after: int = 8):
         self.nlu = nlu
+        # The child: a server starts it at once (start_routine); elsewhere the first batch
+        # of `routine_after` messages or more does, so a host that is never busy never
+        # pays for a second copy of the models.
+        self.routine = routine
+        self.routine_after = routine_after
         self.yield_to = yield_to
         self.max_batch = max_batch
         # (lane, arrival number, item, future): the arrival number keeps each lane FIFO
@@ -103,7 +112,7 @@ class BatchingParser:
             self.messages += len(batch)
             try:
                 try:
-                    results = self.nlu.parse_many([item for item, _ in batch])
+                    results = self._parse_batch([item for item, _ in batch])
                 except Exception as error:  # isolate the message that broke the batch
                     # The type only: a message or traceback could quote unredacted text.
                     log.error("batched parse failed (%s); parsing the %d messages one by one",
@@ -115,6 +124,25 @@ class BatchingParser:
             finally:
                 with self._count_lock:
                     self._outstanding -= len(batch)
+
+    def _parse_batch(self, items: list[ParseItem]) -> list[Understanding]:
+        if self.routine is not None:
+            if len(items) >= self.routine_after:
+                self.routine.start()
+            understood = self.routine.parse_many(items)
+            if understood is not None:
+                return understood
+        return self.nlu.parse_many(items)
+
+    def start_routine(self) -> None:
+        """Start the child process now rather than with the first large batch."""
+        if self.routine is not None:
+            self.routine.start()
+
+    def close(self) -> None:
+        """Stop the child process, if any (the thread is a daemon)."""
+        if self.routine is not None:
+            self.routine.close()
 
     def _one_by_one(self, batch: list[tuple[ParseItem, Future[Understanding]]]) -> None:
         for item, future in batch:

@@ -104,6 +104,9 @@ class NLU:
         self.languages = LanguageIdentifier(settings.language, language_profiles)
         self.secrets = SecretScanner()
         self.entities = EntityExtractor()
+        # Where the model was read from (NLU.load): a child process reads the same files.
+        # None for a model built in memory.
+        self.model_dir: Path | None = None
         # Every native thread pool in the process (OpenBLAS, three copies of it here;
         # OpenMP for faiss) gets the embedder's thread count, once everything is loaded.
         # An idle OpenBLAS thread spins before it sleeps: with pools sized for the whole

@@ -289,4 +289,6 @@ def load_artefacts(settings: Settings, directory: Path,
     # must be read with the same ones.
     embedding_settings = EmbeddingSettings.model_validate(manifest["pipeline"]["embeddings"])
     embedder: Embedder = build_embedder(embedding_settings)
-    return NLU(settings, embedder, classifier, faq, incidents, scam, profiles)
+    nlu = NLU(settings, embedder, classifier, faq, incidents, scam, profiles)
+    nlu.model_dir = directory
+    return nlu

@@ -92,6 +92,7 @@ def create_app(services: Services, background: bool = True,
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         await asyncio.to_thread(ops.stop)
+        services.dialogue.parser.close()  # the routine-understanding child, if started
         bus.close()
         with contextlib.suppress(ValueError):
             services.dialogue.listeners.remove(bus.publish)

@@ -82,6 +82,9 @@ def app_factory() -> Any:
         if workers > 1:
             os.kill(os.getppid(), signal.SIGTERM)
         raise SystemExit(3) from None
+    # A server starts its routine-understanding child now (limits.routine_process): when
+    # a flood comes, the models are already loaded there.
+    services.dialogue.parser.start_routine()
     app = compose(services)
     # The models are hundreds of thousands of long-lived objects: moved out of the
     # collector's sight, every garbage collection during a request gets cheaper.

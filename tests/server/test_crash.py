@@ -1,8 +1,12 @@
-"""SIGKILL the server mid-conversation: after a restart nothing is lost."""
+"""SIGKILL the server mid-conversation: after a restart nothing is lost, and no child
+process of the killed server lingers."""
 
 from __future__ import annotations
 
+import os
 import signal
+import time
+from pathlib import Path
 
 import httpx
 
@@ -28,3 +32,46 @@ def test_kill_9_mid_conversation_keeps_messages_and_queue_place(shipped_model_di
         assert after["state"] == "queued"
         assert after["handoff"]["position"] == before["handoff"]["position"] == 2
         assert httpx.get(f"{api}/{first}/messages").json()["handoff"]["position"] == 1
+
+
+def _routine_child(server_pid: int) -> int | None:
+    """The server's routine-understanding child (a multiprocessing spawn), if any."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[1]) == server_pid and fields[0] != "Z" and b"spawn_main" in command:
+            return int(entry.name)
+    return None
+
+
+def _gone(pid: int, within: float) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return True
+        if state == "Z":
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_the_routine_understanding_child_starts_low_and_ends_with_its_server(
+        shipped_model_dir, tmp_path):
+    for how in ("SIGTERM", "SIGKILL"):
+        with live_server(shipped_model_dir, tmp_path / how) as (_base, _config, server):
+            child = _routine_child(server.pid)
+            assert child is not None, "a server starts its routine child with itself"
+            assert os.getpriority(os.PRIO_PROCESS, child) == min(
+                19, os.getpriority(os.PRIO_PROCESS, server.pid) + 10)
+            if how == "SIGKILL":
+                server.send_signal(signal.SIGKILL)
+                server.wait(timeout=10)
+        assert _gone(child, within=10), f"the child outlived a server stopped by {how}"
