@@ -134,9 +134,14 @@ class RoutineProcess:
         try:
             if ready.exception() is not None:
                 raise BrokenProcessPool("the child could not load the models")
-            result = pool.submit(_parse_many, list(items)).result()
+            future = pool.submit(_parse_many, list(items))
         except (BrokenProcessPool, RuntimeError) as error:
             # RuntimeError: the pool was shut down meanwhile (the server is stopping).
+            self._broken(pool, error)
+            return None
+        try:
+            result = future.result()
+        except BrokenProcessPool as error:  # the child died; any other error is the batch's
             self._broken(pool, error)
             return None
         self.batches += 1

@@ -11,6 +11,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from bot.nlu.batching import URGENT, BatchingParser
 from bot.nlu.routine_process import RoutineProcess
 
@@ -65,6 +67,12 @@ def test_a_busy_parser_hands_routine_batches_to_a_lower_priority_child(settings,
 
         parser.parse(TEXTS[-1], lane=URGENT)  # an urgent message never goes to the child
         assert routine.batches == by_child
+
+        # A batch the models cannot read raises as it would in-process (the batching
+        # thread then reads its messages one by one); the child is not given up for it.
+        with pytest.raises(AttributeError):
+            routine.parse_many([(TEXTS[0], "not a context", None, None)])  # type: ignore[list-item]
+        assert routine.pid == pid
     finally:
         parser.close()
 
