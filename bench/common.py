@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import platform
 import subprocess
+from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from bot.config import Settings, load_settings, settings_from_mapping
 
@@ -54,3 +57,12 @@ def urgency_figures(expected: list[str], predicted: list[str]) -> dict[str, obje
         "p1_cases": len(p1),
         "false_p1_rate": round(routine.count("P1") / len(routine), 4) if routine else None,
     }
+
+
+def script_pairs(rows: Iterable[dict[str, Any]]) -> list[dict[str, dict[str, Any]]]:
+    """Rows of a Simplified/Traditional pairs file ({"pair", "script", "text", …}) grouped
+    by pair, {"Hans": row, "Hant": row}; a pair missing either side is left out."""
+    by_pair: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for row in rows:
+        by_pair[row["pair"]][row["script"]] = row
+    return [pair for pair in by_pair.values() if {"Hans", "Hant"} <= pair.keys()]

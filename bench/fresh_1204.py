@@ -22,7 +22,7 @@ from typing import Any
 
 from langdetect import DetectorFactory
 
-from bench.common import ROOT, dump, machine, urgency_figures
+from bench.common import ROOT, dump, machine, script_pairs, urgency_figures
 from bench.language_id import raw_langdetect
 from bot.config import load_settings
 from bot.nlu.evaluation import wilson_interval
@@ -120,10 +120,7 @@ def short_messages(languages: LanguageIdentifier) -> dict[str, Any]:
 
 
 def zh_pairs(nlu: NLU) -> dict[str, Any]:
-    by_pair: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
-    for row in _rows("zh_pairs.jsonl"):
-        by_pair[row["pair"]][row["script"]] = row
-    pairs = [p for p in by_pair.values() if {"Hans", "Hant"} <= p.keys()]
+    pairs = script_pairs(_rows("zh_pairs.jsonl"))
     context = ParseContext()
     answered = {entry.intent for entry in nlu.faq.entries}
     same_intent = same_faq = both_right = hans_right = hant_right = 0

@@ -23,7 +23,7 @@ from typing import Any
 
 from langdetect import DetectorFactory
 
-from bench.common import ROOT, dump, machine, urgency_figures
+from bench.common import ROOT, dump, machine, script_pairs, urgency_figures
 from bench.language_id import raw_langdetect
 from bot.config import load_settings
 from bot.nlu.language import LanguageIdentifier
@@ -99,10 +99,7 @@ def _short_tokens(languages: LanguageIdentifier) -> dict[str, Any]:
 
 
 def _pairs(nlu: NLU) -> dict[str, Any]:
-    by_pair: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
-    for row in _rows("zh_script_pairs.jsonl"):
-        by_pair[row["pair"]][row["script"]] = row
-    pairs = [p for p in by_pair.values() if {"Hans", "Hant"} <= p.keys()]
+    pairs = script_pairs(_rows("zh_script_pairs.jsonl"))
     context = ParseContext()
     same_intent = same_faq = both_right = 0
     for pair in pairs:
