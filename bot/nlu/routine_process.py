@@ -1,4 +1,4 @@
-"""Routine understanding in a child process at a lower CPU priority, once a server is busy.
+"""Routine understanding in a child process at a lower CPU priority (started with a server).
 
 Under a flood the batching thread (bot.nlu.batching) keeps both cores busy with routine
 batches, and inside the server process it also shares the GIL with the urgent turns: a
