@@ -37,8 +37,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", default="models")
     parser.add_argument("--failures", action="store_true")
-    parser.add_argument("--set", type=int, default=9, choices=(7, 8, 9),
-                        help="the blind set to score (7 and 8 are training data now)")
+    parser.add_argument("--set", type=int, default=10, choices=(7, 8, 9, 10),
+                        help="the blind set to score (7 to 9 are training data now)")
     args = parser.parse_args()
     suite = SUITES / f"holdout{args.set}_scam_posts.jsonl"
     nlu = NLU.load(bench_settings(None), args.model, check_fresh=False)
@@ -62,13 +62,23 @@ def main() -> None:
     report = {
         "machine": machine(), "model": args.model, "suite": suite.name,
         "posts": len(cases),
-        "cut": None if nlu.scam_posts is None else nlu.scam_posts.cut,
+        # The cut applied: safety.scam_cut when set, else the one chosen in training.
+        "cut": (nlu.settings.safety.scam_cut if nlu.settings.safety.scam_cut is not None
+                else None if nlu.scam_posts is None else nlu.scam_posts.cut),
+        "trained_cut": None if nlu.scam_posts is None else nlu.scam_posts.cut,
         "recall": round(sum(c["caught"] for c in per_lang.values()) / scams, 4),
         "false_warnings": round(sum(c["false"] for c in per_lang.values()) / chatter, 4),
         "per_language": {lang: {"recall": round(c["caught"] / c["scam"], 3),
                                 "false_warnings": round(c["false"] / c["chatter"], 3)}
                          for lang, c in sorted(per_lang.items())},
         # Which kinds of post were judged wrong (the writers' own categories).
+        # Set 10 says which chatter is an ordinary day and which a look-alike.
+        "false_warnings_by_group": {
+            group: round(sum(1 for c in failures if c["label"] != "scam"
+                             and c.get("group") == group)
+                         / sum(1 for c in cases if c.get("group") == group), 4)
+            for group in ("ordinary", "lookalike")
+            if any(c.get("group") == group for c in cases)},
         "errors_by_kind": dict(Counter(f"{case['label']}:{case.get('kind', '?')}"
                                        for case in failures).most_common()),
         "latency_ms": {"p50": round(float(np.percentile(latencies, 50)), 2),

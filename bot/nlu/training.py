@@ -134,15 +134,19 @@ def config_fingerprint(settings: Settings) -> str:
             f"+languages{PROFILES_VERSION}")
 
 
-def scam_training_set(data: TrainingData) -> tuple[list[str], list[str]]:
+def scam_training_set(data: TrainingData) -> tuple[list[str], list[str], list[bool]]:
     """safety_data/scam's posts, plus the intent examples (not phishing_scam, which mixes
-    reports of scams with scams) as ordinary group chatter."""
-    pairs = [(e.text, e.intent) for e in data.scam_posts]
-    pairs += [(e.text, GROUP_CHATTER) for e in data.examples if e.intent != "phishing_scam"]
-    seen: dict[str, str] = {}
-    for text, label in pairs:
-        seen.setdefault(text, label)
-    return list(seen), list(seen.values())
+    reports of scams with scams) as ordinary group chatter; and for each text whether it
+    is a group post (the detector's neighbours' vote recalls those only: an intent example
+    is a message to support, not a post in a group)."""
+    triples = [(e.text, e.intent, True) for e in data.scam_posts]
+    triples += [(e.text, GROUP_CHATTER, False) for e in data.examples
+                if e.intent != "phishing_scam"]
+    seen: dict[str, tuple[str, bool]] = {}
+    for text, label, group_post in triples:
+        seen.setdefault(text, (label, group_post))
+    return (list(seen), [label for label, _ in seen.values()],
+            [group_post for _, group_post in seen.values()])
 
 
 def train(settings: Settings, data: TrainingData, out: Path, valid: list[Example] | None = None,
@@ -165,7 +169,8 @@ def train(settings: Settings, data: TrainingData, out: Path, valid: list[Example
     # The incident detector's own texts are encoded in batches of their own: a text's
     # vector differs in the last bits with the batch it is encoded in, and the intent
     # model must not change because the safety data did.
-    scam_texts, scam_labels = scam_training_set(data) if data.scam_posts else ([], [])
+    scam_texts, scam_labels, scam_remembered = (scam_training_set(data) if data.scam_posts
+                                                else ([], [], []))
     scam_texts = [one_script(text) for text in scam_texts]
     extra = sorted((set(incident_texts) | set(scam_texts)) - set(unique))
     size = settings.embeddings.batch_size
@@ -206,7 +211,7 @@ def train(settings: Settings, data: TrainingData, out: Path, valid: list[Example
     scam = None
     if scam_texts:
         scam = ScamPostDetector(settings.safety.scam_false_alarms)
-        scam.fit(scam_texts, vectors(scam_texts), scam_labels)
+        scam.fit(scam_texts, vectors(scam_texts), scam_labels, scam_remembered)
     profiles = language_profiles(data, settings.language.supported)
     seconds = time.perf_counter() - started
     manifest = {

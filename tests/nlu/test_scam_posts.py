@@ -43,3 +43,56 @@ def test_names_are_read_as_placeholders():
                               "cryptoaddr", ";", "group", "moved", "tlink"]
     # Ordinary words, numbers and versions stay as they are.
     assert without_names("fee is 0.1% since v3.1, ok?") == "fee is 0.1% since v3.1, ok?"
+
+
+def test_the_vote_follows_the_nearest_posts():
+    import numpy as np
+
+    from bot.nlu.scam_posts import _vote
+
+    is_scam = np.array([1.0, 0.0, 0.0, 1.0], np.float32)
+    # Row 0: a scam is much nearer than the rest; row 1: a chatter post is.
+    similarity = np.array([[0.95, 0.60, 0.55, 0.50], [0.40, 0.90, 0.50, 0.45]])
+    votes = _vote(similarity, is_scam)
+    assert votes[0] > 0.99 and votes[1] < 0.01
+
+
+def test_only_group_posts_are_remembered_and_pickling_keeps_them(shipped_nlu):
+    import pickle
+
+    import numpy as np
+
+    from bot.nlu.scam_posts import GROUP_CHATTER, SCAM_POST, ScamPostDetector
+
+    scams = [f"{offer} {coin} to our wallet and get double back, {when}"
+             for offer in ("send", "transfer", "deposit") for coin in ("ETH", "BTC", "USDT")
+             for when in ("today only", "before midnight")]
+    chatter = [f"{who} my {coin} {what}"
+               for who in ("anyone else?", "help,", "lol") for coin in ("ETH", "BTC", "USDT")
+               for what in ("withdrawal is pending", "deposit has not arrived")]
+    support = [f"how do I {act} {coin}" for act in ("buy", "sell", "stake")
+               for coin in ("ETH", "BTC", "USDT")]
+    texts = scams + chatter + support
+    labels = [SCAM_POST] * len(scams) + [GROUP_CHATTER] * (len(chatter) + len(support))
+    remembered = [True] * (len(scams) + len(chatter)) + [False] * len(support)
+    vectors = shipped_nlu.embedder.encode(texts)
+    detector = ScamPostDetector(false_alarms=0.05, C=4.0)
+    detector.fit(texts, vectors, labels, remembered)
+    assert detector.memory_scam is not None and detector.memory_vectors is not None
+    assert len(detector.memory_scam) == len(scams) + len(chatter)
+    assert detector.memory_scam.sum() == len(scams)
+
+    posts = ["send BTC to our wallet and get double back, only today",
+             "lol my USDT withdrawal is still pending"]
+    post_vectors = shipped_nlu.embedder.encode(posts)
+    scores = detector.probability(posts, post_vectors)
+    assert scores[0] > 0.5 > scores[1]
+    restored = pickle.loads(pickle.dumps(detector))
+    assert np.allclose(restored.probability(posts, post_vectors), scores)
+
+    # A detector pickled before the memory existed scores with its linear model alone.
+    for name in ("memory_vectors", "memory_grams_t", "memory_scam"):
+        delattr(restored, name)
+    linear_only = restored.probability(posts, post_vectors)
+    assert not np.allclose(linear_only, scores)
+    assert linear_only[0] > 0.5 > linear_only[1]
