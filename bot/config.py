@@ -250,8 +250,9 @@ class SafetySettings(_Frozen):
     incident_neighbours: Annotated[int, Field(ge=1, le=200)] = 20
     incident_neighbour_temperature: Annotated[float, Field(gt=0.0, le=1.0)] = 0.1
     # Scam posts in public groups: the share of held-out ordinary chatter the trained cut
-    # may warn about, and (when set) a cut chosen on held-out posts instead, applied at
-    # load time (bench/scam_posts.py).
+    # may warn about, and (when set, as config.yml does) a cut chosen on the spent blind
+    # sets left out of training in turn instead (`python -m bench.scam_folds`), applied at
+    # load time, so changing it needs no retraining.
     scam_false_alarms: Annotated[float, Field(ge=0.0, lt=0.2)] = 0.008
     scam_cut: Annotated[float, Field(gt=0.0, lt=1.0)] | None = None
     # Weight of the agency/negation cue features against the sentence vector.
