@@ -34,6 +34,7 @@ from sklearn.model_selection import train_test_split
 from bot.config import SafetySettings
 from bot.nlu.cue_words import cue_file
 from bot.nlu.folding import fold
+from bot.nlu.neighbours import similarity_vote, unit_rows
 from bot.nlu.probabilities import softmax
 from bot.nlu.tfidf import FastTfidf, GramViews
 
@@ -154,7 +155,7 @@ class IncidentDetector(GramViews):
                  labels: Sequence[str]) -> None:
         """The linear model and the neighbours' memory, without choosing a cut."""
         self.model.fit(self._features(texts, vectors, fit=True), list(labels))
-        self.memory = _unit(vectors).astype(np.float32)
+        self.memory = unit_rows(vectors)
         self.memory_incident = (np.asarray(labels, dtype=object)
                                 != NOT_INCIDENT).astype(np.float32)
 
@@ -168,14 +169,9 @@ class IncidentDetector(GramViews):
         if memory is None or not len(memory) or self.memory_incident is None or not (
                 self.settings.incident_neighbour_weight):
             return None
-        similarity = _unit(vectors).astype(np.float32) @ memory.T
-        k = min(self.settings.incident_neighbours, similarity.shape[1])
-        nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
-        top = np.take_along_axis(similarity, nearest, axis=1)
-        weights = np.exp((top - top.max(axis=1, keepdims=True))
-                         / self.settings.incident_neighbour_temperature)
-        return np.asarray((weights * self.memory_incident[nearest]).sum(axis=1)
-                          / weights.sum(axis=1))
+        return similarity_vote(unit_rows(vectors) @ memory.T, self.memory_incident,
+                               self.settings.incident_neighbours,
+                               self.settings.incident_neighbour_temperature)
 
     def _scores(self, probs: np.ndarray, vectors: np.ndarray) -> np.ndarray:
         """P(incident): the linear model's, blended with the neighbours' vote."""
@@ -212,11 +208,6 @@ class IncidentDetector(GramViews):
                 kind = None
             judgements.append(IncidentJudgement(kind, round(score, 4)))
         return judgements
-
-
-def _unit(vectors: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return np.asarray(vectors / np.where(norms > 0, norms, 1.0))
 
 
 def choose_cut(positive_scores: np.ndarray, recall: float) -> float:

@@ -30,6 +30,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 
 from bot.nlu.folding import fold
+from bot.nlu.neighbours import similarity_vote, unit_rows
 from bot.nlu.tfidf import FastTfidf, GramViews
 
 SCAM_POST = "scam_post"
@@ -63,20 +64,6 @@ def without_names(text: str) -> str:
 # (exp(similarity / temperature)); chosen with bench.scam_folds.
 _NEIGHBOURS = 10
 _TEMPERATURE = 0.05
-
-
-def _unit(vectors: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return np.asarray(vectors / np.maximum(norms, 1e-9), dtype=np.float32)
-
-
-def _vote(similarity: np.ndarray, is_scam: np.ndarray) -> np.ndarray:
-    """The similarity-weighted share of scams among each row's nearest posts."""
-    k = min(_NEIGHBOURS, similarity.shape[1])
-    nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
-    top = np.take_along_axis(similarity, nearest, axis=1)
-    weights = np.exp((top - top.max(axis=1, keepdims=True)) / _TEMPERATURE)
-    return np.asarray((weights * is_scam[nearest]).sum(axis=1) / weights.sum(axis=1))
 
 
 class ScamPostDetector(GramViews):
@@ -124,7 +111,7 @@ class ScamPostDetector(GramViews):
         """The linear model and the neighbours' memory, without choosing a cut."""
         self.model.fit(self._features(texts, vectors, fit=True), list(labels))
         rows = [int(i) for i in np.flatnonzero(remembered)]
-        self.memory_vectors = _unit(vectors[rows])
+        self.memory_vectors = unit_rows(vectors[rows])
         self.memory_grams_t = self.fast[0].transform(
             [without_names(texts[i]) for i in rows]).T.tocsr()
         self.memory_scam = np.array([labels[i] == SCAM_POST for i in rows], np.float32)
@@ -145,10 +132,17 @@ class ScamPostDetector(GramViews):
         if memory_scam is None or not len(memory_scam):
             return np.asarray(linear)
         assert self.memory_vectors is not None and self.memory_grams_t is not None
-        by_meaning = _vote(_unit(vectors) @ self.memory_vectors.T, memory_scam)
+        by_meaning = similarity_vote(unit_rows(vectors) @ self.memory_vectors.T,
+                                     memory_scam, _NEIGHBOURS, _TEMPERATURE)
         grams = self.fast[0].transform([without_names(text) for text in texts])
-        by_letters = _vote((grams @ self.memory_grams_t).toarray(), memory_scam)
-        return np.asarray((linear + by_meaning + by_letters) / 3.0)
+        letters = (grams @ self.memory_grams_t).toarray()
+        by_letters = similarity_vote(letters, memory_scam, _NEIGHBOURS, _TEMPERATURE)
+        # A post sharing no letter gram with any remembered post (a script none of them
+        # is written in) has no letter neighbours: the ten "nearest" would be whichever
+        # rows come first. Its score is the other two readers' alone.
+        unread = letters.max(axis=1) <= 0
+        blended = (linear + by_meaning + by_letters) / 3.0
+        return np.asarray(np.where(unread, (linear + by_meaning) / 2.0, blended))
 
     def is_scam(self, texts: Sequence[str], vectors: np.ndarray,
                 cut: float | None = None) -> list[bool]:

@@ -48,12 +48,12 @@ def test_names_are_read_as_placeholders():
 def test_the_vote_follows_the_nearest_posts():
     import numpy as np
 
-    from bot.nlu.scam_posts import _vote
+    from bot.nlu.neighbours import similarity_vote
 
     is_scam = np.array([1.0, 0.0, 0.0, 1.0], np.float32)
     # Row 0: a scam is much nearer than the rest; row 1: a chatter post is.
     similarity = np.array([[0.95, 0.60, 0.55, 0.50], [0.40, 0.90, 0.50, 0.45]])
-    votes = _vote(similarity, is_scam)
+    votes = similarity_vote(similarity, is_scam, neighbours=10, temperature=0.05)
     assert votes[0] > 0.99 and votes[1] < 0.01
 
 
@@ -96,3 +96,23 @@ def test_only_group_posts_are_remembered_and_pickling_keeps_them(shipped_nlu):
     linear_only = restored.probability(posts, post_vectors)
     assert not np.allclose(linear_only, scores)
     assert linear_only[0] > 0.5 > linear_only[1]
+
+
+def test_a_post_in_an_unread_script_gets_no_letter_vote(shipped_nlu):
+    """Arabic shares no letter gram with the remembered posts: its ten "nearest" by letters
+    would be arbitrary rows, so only the linear model and the meaning vote count."""
+    import numpy as np
+
+    from bot.nlu.neighbours import similarity_vote, unit_rows
+
+    detector = shipped_nlu.scam_posts
+    post = "مرحبا بالجميع، كيف حال السوق اليوم؟"
+    vectors = shipped_nlu.embedder.encode([post])
+    grams = detector.fast[0].transform([without_names(post)])
+    assert (grams @ detector.memory_grams_t).toarray().max() <= 0
+    p_second = 1.0 / (1.0 + np.exp(-detector.logits([post], vectors)[:, 0]))
+    linear = p_second if detector.model.classes_[1] == "scam_post" else 1.0 - p_second
+    meaning = similarity_vote(unit_rows(vectors) @ detector.memory_vectors.T,
+                              detector.memory_scam, neighbours=10, temperature=0.05)
+    assert np.allclose(detector.probability([post], vectors), (linear + meaning) / 2.0)
+    assert not shipped_nlu.scam_post(post)
