@@ -27,7 +27,9 @@ user keeps the widget's socket open; the first answer is the HTTP reply, or for 
 first bot message pushed after it. One conversation in 10 reports an account takeover in
 one of its first three turns (and then waits for the human): those P1 first answers are
 reported apart, measured since 0.10.5 from a client process of their own, as a trader's
-own device would (`--probes-in-generator`: inside the load generator, as before).
+own device would (`--probes-in-generator`: inside the load generator, as before). Since
+0.11.4 that process also opens a new conversation with a takeover report every
+`--p1-every` seconds while the traders talk, so that a p99 rests on more than 20 samples.
 Nothing lost: every message sent is stored once and answered (checked through the API at
 the end).
 """
@@ -281,6 +283,28 @@ async def _trader(port: int, turns: int, offset: int, pause: float, rng: random.
         connection.close()
 
 
+async def _probes(port: int, indices: list[int], turns: int, pause: float, every: float
+                  ) -> dict[str, list]:
+    """The probe traders, and beside them a steady stream of takeover reports (one new
+    conversation each `every` seconds while the traders talk): 20 probes alone give a p99
+    that is one slow sample."""
+    rng = random.Random(13)
+    traders = asyncio.create_task(_traders(port, indices, turns, pause, 12))
+    stream: dict[str, list] = {key: [] for key in ("routine", "p1", "busy", "errors",
+                                                   "unanswered", "stored_vs_sent", "response")}
+    reports = []
+    if every > 0:
+        for k in range(int(turns * pause / every)):
+            reports.append(asyncio.create_task(
+                _trader(port, 1, k, 0.0, rng, 0, stream)))
+            await asyncio.sleep(every)
+    out = await traders
+    await asyncio.gather(*reports)
+    for key, values in stream.items():
+        out[key] += values
+    return out
+
+
 def _is_probe(index: int) -> bool:
     """One conversation in ten reports a takeover: the P1 probes."""
     return index % 10 == 7
@@ -299,7 +323,7 @@ async def _traders(port: int, indices: list[int], turns: int, pause: float, seed
 
 
 async def _overload(port: int, conversations: int, turns: int, pause: float,
-                    probes_apart: bool = True) -> dict[str, object]:
+                    probes_apart: bool = True, p1_every: float = 0.0) -> dict[str, object]:
     """`probes_apart`: the P1 probes' traders run in a process of their own. Each trader
     has a device of their own; in one asyncio process with the other 180, a probe's
     clock also counts the time the generator's own loop (200 sockets, on the server's
@@ -312,7 +336,8 @@ async def _overload(port: int, conversations: int, turns: int, pause: float,
         probe = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bench.api_turns", "--probe", str(port),
             "--conversations", str(conversations), "--turns", str(turns),
-            "--pause", str(pause), stdout=asyncio.subprocess.PIPE, cwd=ROOT)
+            "--pause", str(pause), "--p1-every", str(p1_every),
+            stdout=asyncio.subprocess.PIPE, cwd=ROOT)
         out = await _traders(port, [i for i in everyone if not _is_probe(i)], turns, pause,
                              11)
         probed, _ = await probe.communicate()
@@ -362,7 +387,7 @@ def _overload_main(args: argparse.Namespace) -> None:
             try:
                 asyncio.run(_load(port, 8, 5))  # warm-up
                 result = asyncio.run(_overload(port, conversations, args.turns, args.pause,
-                                               not args.probes_in_generator))
+                                               not args.probes_in_generator, args.p1_every))
             finally:
                 server.send_signal(signal.SIGTERM)
                 server.wait(timeout=60)
@@ -399,13 +424,17 @@ def main() -> None:
     parser.add_argument("--probes-in-generator", action="store_true",
                         help="overload: the P1 probes share the load generator's process "
                              "(how 0.10.4 and before measured)")
+    parser.add_argument("--p1-every", type=float, default=0.5,
+                        help="overload: seconds between the extra takeover reports of the "
+                             "probes' process while the traders talk (0: the 20 probes only, "
+                             "as 0.11.3 and before measured)")
     parser.add_argument("--probe", type=int, metavar="PORT",
                         help=argparse.SUPPRESS)  # the probes' own process (see _overload)
     args = parser.parse_args()
     if args.probe:
         probes = [i for i in range(args.conversations) if _is_probe(i)]
-        print(json.dumps(asyncio.run(_traders(args.probe, probes, args.turns, args.pause,
-                                              12))))
+        print(json.dumps(asyncio.run(_probes(args.probe, probes, args.turns, args.pause,
+                                             args.p1_every))))
         return
     if args.overload:
         _overload_main(args)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 from langdetect import DetectorFactory
@@ -34,10 +35,10 @@ from bot.taxonomy import OUT_OF_SCOPE
 FOLDER = ROOT / "eval_data" / "fresh_2026_12_04"
 
 
-def _rows(*names: str) -> list[dict[str, Any]]:
+def _rows(*names: str, folder: Path = FOLDER) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for name in names:
-        path = FOLDER / name
+        path = folder / name
         if path.exists():
             rows += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
                      if line.strip()]
@@ -53,8 +54,8 @@ def _tally(table: dict[str, list[int]]) -> dict[str, Any]:
             for key, (hits, n) in sorted(table.items())}
 
 
-def heldout(nlu: NLU) -> dict[str, Any]:
-    rows = _rows("heldout_latin.jsonl", "heldout_east.jsonl")
+def heldout(nlu: NLU, folder: Path = FOLDER) -> dict[str, Any]:
+    rows = _rows(*sorted(path.name for path in folder.glob("heldout*.jsonl")), folder=folder)
     results = nlu.parse_many([(row["text"], None, None, None) for row in rows])
     per_lang: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     per_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -87,9 +88,9 @@ def heldout(nlu: NLU) -> dict[str, Any]:
             "errors": errors}
 
 
-def short_messages(languages: LanguageIdentifier) -> dict[str, Any]:
+def short_messages(languages: LanguageIdentifier, folder: Path = FOLDER) -> dict[str, Any]:
     DetectorFactory.seed = 0
-    rows = _rows("short_lang.jsonl")
+    rows = _rows("short_lang.jsonl", folder=folder)
     worded = [row for row in rows if row["kind"] != "no_words"]
     free = [row for row in rows if row["kind"] == "no_words"]
     per_lang: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -119,8 +120,8 @@ def short_messages(languages: LanguageIdentifier) -> dict[str, Any]:
             "misses_no_hint": misses}
 
 
-def zh_pairs(nlu: NLU) -> dict[str, Any]:
-    pairs = script_pairs(_rows("zh_pairs.jsonl"))
+def zh_pairs(nlu: NLU, folder: Path = FOLDER) -> dict[str, Any]:
+    pairs = script_pairs(_rows("zh_pairs.jsonl", folder=folder))
     context = ParseContext()
     answered = {entry.intent for entry in nlu.faq.entries}
     same_intent = same_faq = both_right = hans_right = hant_right = 0
@@ -156,20 +157,25 @@ def zh_pairs(nlu: NLU) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", choices=("heldout", "short", "zh"))
+    parser.add_argument("--folder", type=Path, default=FOLDER,
+                        help="another fresh set of the same files (what it lacks is skipped)")
+    parser.add_argument("--models", type=Path, help="score these models (default: shipped)")
     args = parser.parse_args()
+    folder = args.folder
     settings = load_settings(ROOT / "config.yml")
-    report: dict[str, Any] = {"machine": machine()}
+    report: dict[str, Any] = {"set": str(folder.relative_to(ROOT) if folder.is_relative_to(ROOT)
+                                          else folder), "machine": machine()}
     if args.only == "short":
-        report["short_messages"] = short_messages(LanguageIdentifier(settings.language))
+        report["short_messages"] = short_messages(LanguageIdentifier(settings.language), folder)
         dump(report)
         return
-    nlu = NLU.load(settings)
-    if args.only in (None, "heldout"):
-        report["heldout"] = heldout(nlu)
-    if args.only in (None, "short"):
-        report["short_messages"] = short_messages(nlu.languages)
-    if args.only in (None, "zh"):
-        report["zh_pairs"] = zh_pairs(nlu)
+    nlu = NLU.load(settings, args.models, check_fresh=args.models is None)
+    if args.only in (None, "heldout") and any(folder.glob("heldout*.jsonl")):
+        report["heldout"] = heldout(nlu, folder)
+    if args.only in (None, "short") and (folder / "short_lang.jsonl").exists():
+        report["short_messages"] = short_messages(nlu.languages, folder)
+    if args.only in (None, "zh") and (folder / "zh_pairs.jsonl").exists():
+        report["zh_pairs"] = zh_pairs(nlu, folder)
     dump(report)
 
 

@@ -173,3 +173,16 @@ def test_a_request_for_a_person_is_read_in_its_own_sentence(text):
 ])
 def test_words_about_people_that_ask_for_no_one(text):
     assert not asks_for_person(text, load_cues()["wants_human"]), text
+
+
+def test_a_victim_who_asks_for_a_person_gets_one_and_stays_p1(shipped_nlu):
+    # Until 0.11.3 a message the incident detector read as "handed over" kept the
+    # classifier's intent even when it asked for someone; the detector also says so,
+    # wrongly, of many angry routine requests for a person, which then never read as one.
+    understanding = shipped_nlu.parse(
+        "I told the fake support agent my 2FA code and now my USDT is gone. "
+        "Please get me a real human now.")
+    assert understanding.has(WANTS_HUMAN)
+    assert understanding.intent == "request_human"
+    assert understanding.urgency == "P1"
+    assert "phishing_scam" in [score.intent for score in understanding.ranking[:2]]
