@@ -236,9 +236,11 @@ class NLU:
             # something over is read so too when they ask for someone: until 0.11.3 they
             # were not (their story is mostly about the fake "agent" who took it), but the
             # sentence-by-sentence reading already keeps a fake agent from counting, and
-            # the detector's false "handed over" on angry requests for a person kept them
-            # from the handoff they asked for (0.11.4; the spent fresh sets: 36 → 46 of the
-            # 48 such requests in fresh_2026_12_04, nothing lost elsewhere).
+            # the detector's false "handed over" on angry routine requests for a person
+            # hid what those users asked for (0.11.4; the spent fresh sets: 36 → 46 of the
+            # 48 such requests in fresh_2026_12_04 read right, nothing lost elsewhere).
+            # What happens is the same either way: a P1 hands off first (policy row 5),
+            # with its reason and checklist taken from the flags, not from the intent.
             intent, confidence = REQUEST_HUMAN, 1.0
             urgency = asking_for_a_person(result, self.settings.triage)
         return Understanding(
