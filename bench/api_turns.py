@@ -283,6 +283,12 @@ async def _trader(port: int, turns: int, offset: int, pause: float, rng: random.
         connection.close()
 
 
+def _tally() -> dict[str, list]:
+    """What the traders of one process record: first answers, notices, failures."""
+    return {"routine": [], "p1": [], "busy": [], "errors": [], "unanswered": [],
+            "stored_vs_sent": [], "response": []}
+
+
 async def _probes(port: int, indices: list[int], turns: int, pause: float, every: float
                   ) -> dict[str, list]:
     """The probe traders, and beside them a steady stream of takeover reports (one new
@@ -290,8 +296,7 @@ async def _probes(port: int, indices: list[int], turns: int, pause: float, every
     that is one slow sample."""
     rng = random.Random(13)
     traders = asyncio.create_task(_traders(port, indices, turns, pause, 12))
-    stream: dict[str, list] = {key: [] for key in ("routine", "p1", "busy", "errors",
-                                                   "unanswered", "stored_vs_sent", "response")}
+    stream = _tally()
     reports = []
     if every > 0:
         for k in range(int(turns * pause / every)):
@@ -313,8 +318,7 @@ def _is_probe(index: int) -> bool:
 async def _traders(port: int, indices: list[int], turns: int, pause: float, seed: int
                    ) -> dict[str, list]:
     rng = random.Random(seed)
-    out: dict[str, list] = {"routine": [], "p1": [], "busy": [], "errors": [],
-                            "unanswered": [], "stored_vs_sent": [], "response": []}
+    out = _tally()
     await asyncio.gather(*[
         _trader(port, turns, i, pause, rng,
                 rng.randrange(min(3, turns)) if _is_probe(i) else None, out)

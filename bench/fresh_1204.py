@@ -11,6 +11,10 @@ never opened nlu_data/, faq_corpus/ or the project: a report, never a target.
   Taiwan or Hong Kong Traditional wording.
 
     .venv/bin/python -m bench.fresh_1204 [--only heldout|short|zh]
+    .venv/bin/python -m bench.fresh_1204 --folder eval_data/fresh_2026_12_04b [--models DIR]
+
+`--folder`: another fresh set with some of the same files (the blind set of 0.11.4 has
+only heldout*.jsonl); `--models`: score a kept model (a "before") instead of models/.
 """
 
 from __future__ import annotations
