@@ -12,13 +12,17 @@ never opened nlu_data/ or faq_corpus/. Never tuned on: a report, not a target.
 - zh_script_pairs.jsonl: 60 pairs, the same request in mainland Simplified and in
   Taiwanese Traditional wording: does the pair get the same intent and the same FAQ entry?
 
-    .venv/bin/python -m bench.fresh_heldout
+    .venv/bin/python -m bench.fresh_heldout [--models DIR]
+
+`--models`: score a kept model (a "before") instead of models/.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 from langdetect import DetectorFactory
@@ -116,8 +120,11 @@ def _pairs(nlu: NLU) -> dict[str, Any]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--models", type=Path, help="score these models (default: shipped)")
+    args = parser.parse_args()
     settings = load_settings(ROOT / "config.yml")
-    nlu = NLU.load(settings)
+    nlu = NLU.load(settings, args.models, check_fresh=args.models is None)
     dump({"machine": machine(), "heldout": _heldout(nlu),
           "short_messages": _short(nlu.languages),
           "short_messages_with_tokens": _short_tokens(nlu.languages),

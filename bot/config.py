@@ -353,6 +353,11 @@ class PathSettings(_Frozen):
     responses: str = "responses"
     models: str = "models"
     data_dir: str = "data"
+    # Held-out messages written like real traffic (globs, JSONL {"text", "intent"}): the
+    # classifier's temperature and out-of-scope cuts are fitted on them instead of on a
+    # random split of the training data (bot/knowledge/calibration_sets.py). Empty: the
+    # split.
+    calibration_data: tuple[str, ...] = ()
 
 
 class PolicySettings(_Frozen):
@@ -592,8 +597,11 @@ def load_settings(path: Path | str = DEFAULT_CONFIG_PATH) -> Settings:
 
 
 def _resolve_paths(settings: Settings, base: Path) -> Settings:
-    resolved = {
-        key: str((base / value) if not Path(value).is_absolute() else Path(value))
+    def resolve(value: str) -> str:
+        return str((base / value) if not Path(value).is_absolute() else Path(value))
+
+    resolved: dict[str, Any] = {
+        key: tuple(map(resolve, value)) if isinstance(value, tuple) else resolve(value)
         for key, value in settings.paths.model_dump().items()
     }
     return settings.model_copy(update={"paths": PathSettings(**resolved)})

@@ -6,7 +6,6 @@ absent from the file is null.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.errors import DataFileError
+from bot.knowledge.jsonl import text_objects
 from bot.nlu.pipeline import NLU
 from bot.nlu.understanding import ParseContext, Understanding
 from bot.taxonomy import OUT_OF_SCOPE
@@ -30,20 +29,8 @@ class Case:
 
 
 def read_cases(path: Path) -> list[Case]:
-    cases = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise DataFileError(path, f"not JSON ({error.msg})",
-                                "Write one JSON object per line.", line=number) from None
-        if not isinstance(raw, dict) or not isinstance(raw.get("text"), str):
-            raise DataFileError(path, "no 'text' string", 'Write {"text": "..."} objects.',
-                                line=number)
-        cases.append(Case(raw["text"], raw.get("lang"), raw.get("intent"), raw.get("urgency")))
-    return cases
+    return [Case(raw["text"], raw.get("lang"), raw.get("intent"), raw.get("urgency"))
+            for _, raw in text_objects(path)]
 
 
 def _ratio(hits: int, total: int) -> float | None:

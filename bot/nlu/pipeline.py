@@ -27,6 +27,7 @@ from bot.nlu.faq_index import FaqIndex
 from bot.nlu.incidents import IncidentDetector, IncidentJudgement, floor
 from bot.nlu.language import LanguageIdentifier, strip_noise
 from bot.nlu.language_ngrams import LanguageProfiles
+from bot.nlu.model_text import without_identifiers
 from bot.nlu.scam_posts import ScamPostDetector
 from bot.nlu.secrets import (
     POSSIBLE_SEED,
@@ -147,15 +148,20 @@ class NLU:
         prepared = [self._prepare(text, context or ParseContext(), forced, scan)
                     for text, context, forced, scan in items]
         live = [item for item in prepared if item.text]
-        texts = [item.readable for item in live]
+        full = [item.readable for item in live]
+        # The intent model and the FAQ read the text without long identifiers (random
+        # grams to them, bot/nlu/model_text.py); the incident detector reads it whole, as
+        # it was trained, and only the few messages that held one are encoded twice.
+        texts = [without_identifiers(text) for text in full]
         vectors = self.embedder.encode(texts)
+        whole = self._whole_vectors(full, texts, vectors)
         probabilities = self.classifier.probabilities(texts, vectors) if live else None
         unfamiliar = self.classifier.unfamiliar(vectors)
         # Models trained without safety_data (benchmarks) have only the rule under the
         # learned detector.
-        incidents = (self.incidents.judge(texts, vectors, self.settings.safety.incident_cut)
+        incidents = (self.incidents.judge(full, whole, self.settings.safety.incident_cut)
                      if self.incidents is not None
-                     else [IncidentJudgement(floor(text), 0.0) for text in texts])
+                     else [IncidentJudgement(floor(text), 0.0) for text in full])
         results: list[Understanding] = []
         row = 0
         for item in prepared:
@@ -167,6 +173,17 @@ class NLU:
                                         bool(unfamiliar[row]), incidents[row], started))
             row += 1
         return results
+
+    def _whole_vectors(self, full: list[str], texts: list[str],
+                       vectors: np.ndarray) -> np.ndarray:
+        """Sentence vectors of the whole texts, re-using those of the texts that had no
+        identifier to leave out."""
+        changed = [i for i, (a, b) in enumerate(zip(full, texts, strict=True)) if a != b]
+        if not changed:
+            return vectors
+        whole = np.array(vectors, copy=True)
+        whole[changed] = self.embedder.encode([full[i] for i in changed])
+        return whole
 
     def _prepare(self, text: str, context: ParseContext, forced: str | None,
                  scan: SecretScan | None) -> _Prepared:

@@ -15,6 +15,7 @@ from tqdm import tqdm
 
 from bot.config import EmbeddingSettings, Settings
 from bot.errors import DataFileError, ModelNotReadyError
+from bot.knowledge.calibration_sets import calibration_files, read_calibration_sets
 from bot.knowledge.faq_corpus import FaqEntry, read_faq_corpus
 from bot.knowledge.nlu_examples import Example, read_examples
 from bot.nlu.chinese_script import ONE_SCRIPT_VERSION, one_script
@@ -24,6 +25,7 @@ from bot.nlu.faq_index import FaqIndex
 from bot.nlu.incidents import INCIDENT_LABELS, NOT_INCIDENT, TAKEOVER, IncidentDetector
 from bot.nlu.language import SCRIPT_DECIDED
 from bot.nlu.language_ngrams import PROFILES_VERSION, LanguageProfiles, language_of_file
+from bot.nlu.model_text import MODEL_TEXT_VERSION, model_text
 from bot.nlu.pipeline import NLU
 from bot.nlu.scam_posts import GROUP_CHATTER, SCAM_LABELS, ScamPostDetector
 from bot.storage.model_store import ModelStore, data_files, fingerprint_files
@@ -43,6 +45,9 @@ class TrainingData:
     incidents: list[Example] = field(default_factory=list)
     # Labelled scam_post / group_chatter posts of public groups (safety_data/scam/).
     scam_posts: list[Example] = field(default_factory=list)
+    # Held-out messages like real traffic (`paths.calibration_data`): the classifier's
+    # temperature and cuts are fitted on them. Empty: on a split of the examples.
+    calibration: list[Example] = field(default_factory=list)
 
 
 def shipped_data(settings: Settings) -> TrainingData:
@@ -63,9 +68,11 @@ def shipped_data(settings: Settings) -> TrainingData:
     scam = (read_examples(safety_dir / "scam", SCAM_LABELS)
             if (safety_dir / "scam").is_dir() else [])
     check_conflicts(scam)
-    return TrainingData(examples, faq, fingerprint_files(data_files(nlu_dir, faq_dir,
-                                                                    safety_dir)), incidents,
-                        scam)
+    calibration_paths = calibration_files(settings.paths.calibration_data)
+    calibration = read_calibration_sets(calibration_paths, ALL_INTENTS)
+    return TrainingData(examples, faq, fingerprint_files(
+        data_files(nlu_dir, faq_dir, safety_dir, *calibration_paths)), incidents, scam,
+        calibration)
 
 
 def incident_training_set(data: TrainingData) -> tuple[list[str], list[str]]:
@@ -123,15 +130,17 @@ def check_conflicts(examples: list[Example]) -> None:
 
 def current_fingerprints(settings: Settings) -> dict[str, str]:
     files = data_files(Path(settings.paths.nlu_data), Path(settings.paths.faq_corpus),
-                       Path(settings.paths.safety_data))
+                       Path(settings.paths.safety_data),
+                       *calibration_files(settings.paths.calibration_data))
     return {"data": fingerprint_files(files), "config": config_fingerprint(settings)}
 
 
 def config_fingerprint(settings: Settings) -> str:
-    """The settings that shape a model, the version of the one-script reading its texts
-    went through and that of the language profiles it holds (a change to any retrains)."""
+    """The settings that shape a model, the versions of the one-script reading and of the
+    identifier stripping its texts went through, and that of the language profiles it
+    holds (a change to any retrains)."""
     return (f"{settings.pipeline_fingerprint()}+script{ONE_SCRIPT_VERSION}"
-            f"+languages{PROFILES_VERSION}")
+            f"+languages{PROFILES_VERSION}+reading{MODEL_TEXT_VERSION}")
 
 
 def scam_training_set(data: TrainingData) -> tuple[list[str], list[str], list[bool]]:
@@ -152,19 +161,23 @@ def scam_training_set(data: TrainingData) -> tuple[list[str], list[str], list[bo
 def train(settings: Settings, data: TrainingData, out: Path, valid: list[Example] | None = None,
           progress: bool = True) -> dict[str, Any]:
     started = time.perf_counter()
+    valid = valid if valid is not None else (data.calibration or None)
     if len({e.intent for e in data.examples}) < 2:
         raise DataFileError("training data", "fewer than two intents",
                             "A classifier needs examples of at least two intents.")
     embedder = build_embedder(settings.embeddings)
-    # Every text the models learn from goes through the same one-script reading as a
-    # message at parse time (Traditional Chinese read as Simplified).
-    texts = [one_script(e.text) for e in data.examples]
+    # Every text the models learn from is read as a message is at parse time: Traditional
+    # Chinese as Simplified; for the intent model and the FAQ, long identifiers left out
+    # (bot/nlu/model_text.py). The incident and scam detectors read the whole text: left
+    # out there, "txid" alone became a routine cue and a takeover report holding a TXID
+    # fell under the cut; an address to send to is part of a scam post.
+    texts = [model_text(e.text) for e in data.examples]
     labels = [e.intent for e in data.examples]
     faq_texts, faq_rows = FaqIndex.questions(data.faq)
-    faq_texts = [one_script(text) for text in faq_texts]
+    faq_texts = [model_text(text) for text in faq_texts]
     incident_texts, incident_labels = incident_training_set(data) if data.incidents else ([], [])
     incident_texts = [one_script(text) for text in incident_texts]
-    valid_texts = [one_script(e.text) for e in valid or []]
+    valid_texts = [model_text(e.text) for e in valid or []]
     unique = sorted(set(texts) | set(faq_texts) | set(valid_texts))
     # The incident detector's own texts are encoded in batches of their own: a text's
     # vector differs in the last bits with the batch it is encoded in, and the intent
@@ -226,6 +239,8 @@ def train(settings: Settings, data: TrainingData, out: Path, valid: list[Example
         "faq_entries": len(data.faq),
         "faq_questions": len(faq_texts),
         "calibration": classifier.calibration.__dict__,
+        "calibrated_on": (f"{len(valid)} held-out messages" if valid
+                          else "a split of the training examples"),
         "incidents": None if incidents is None else {
             "examples": dict(sorted(Counter(incident_labels).items())),
             "cut": incidents.cut, "heldout_recall": incidents.heldout_recall,
