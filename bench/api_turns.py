@@ -133,7 +133,12 @@ def _start(
                        "safety_data": str(ROOT / "safety_data"),
                        "faq_corpus": str(ROOT / "faq_corpus"),
                        "responses": str(ROOT / "responses"), "models": str(ROOT / "models"),
-                       "data_dir": str(data_dir)}
+                       "data_dir": str(data_dir),
+                       # Part of the model's fingerprint (0.11.5); an older server has none.
+                       **({"calibration_data": [
+                           str(ROOT / pattern)
+                           for pattern in values.get("paths", {}).get("calibration_data", [])]}
+                          if server_root == ROOT else {})}
     # Every simulated user shares 127.0.0.1: lift the per-address caps (and the per-
     # conversation flood limit, which back-to-back sending exceeds by design).
     lifted = {"connections_per_client": 10_000}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -14,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,12 +27,20 @@ def free_port() -> int:
 
 
 def write_config(folder: Path, model_dir: Path) -> Path:
+    """The shipped config with every path made absolute (the project's data, this test's
+    models and data folder): its own `paths` section is replaced, not repeated, so the
+    calibration sets still count in the model's fingerprint."""
     config = folder / "config.yml"
-    config.write_text((ROOT / "config.yml").read_text() +
+    shipped = (ROOT / "config.yml").read_text()
+    calibration = yaml.safe_load(shipped).get("paths", {}).get("calibration_data", [])
+    without_paths = re.sub(r"^paths:\n(?:(?:  .*)?\n)*", "", shipped, flags=re.MULTILINE)
+    config.write_text(without_paths +
                       f"\npaths:\n  nlu_data: {ROOT / 'nlu_data'}\n"
                       f"  safety_data: {ROOT / 'safety_data'}\n"
                       f"  faq_corpus: {ROOT / 'faq_corpus'}\n  responses: {ROOT / 'responses'}\n"
-                      f"  models: {model_dir}\n  data_dir: {folder}\n")
+                      f"  models: {model_dir}\n  data_dir: {folder}\n"
+                      "  calibration_data:\n"
+                      + "".join(f"    - {ROOT / pattern}\n" for pattern in calibration))
     return config
 
 
