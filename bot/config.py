@@ -155,8 +155,9 @@ class ClassifierSettings(_Frozen):
     # Off (0) by default: the cut is only as good as the held-out data it is chosen on.
     # A random split of our own nlu_data + FAQ variants holds near-paraphrases of the
     # training examples, so the cut came out too high and cost real messages (held-out
-    # sets: intent accuracy 98.9% → 96.8% and 96.2% → 92.4%). Turn it on when
-    # `supportbot train --valid` gives held-out messages from real traffic.
+    # sets: intent accuracy 98.9% → 96.8% and 96.2% → 92.4%). It applies only to a model
+    # calibrated on held-out messages from real traffic (`supportbot train --valid`, or
+    # `paths.calibration_data`, as the shipped config.yml does); on a split it stays off.
     novelty_budget: Annotated[float, Field(ge=0.0, le=0.5)] = 0.0
     random_seed: int = 0
     # Also fine-tune a sentence encoder on the intents (see FineTuneSettings); null = off.

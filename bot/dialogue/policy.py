@@ -108,7 +108,10 @@ def remember(dialogue: DialogueState, u: Understanding) -> DialogueState:
     ]
     step = {"intent": u.intent, "confidence": u.confidence, "urgency": u.urgency}
     trail = [*dialogue.confidence_trail, step][-20:]
-    question = u.text if u.intent in DOMAIN_INTENTS or u.has(LOW_CONFIDENCE) else None
+    # A pasted secret is always carried (a group post's marker must make the private chat
+    # urgent), whatever the classifier makes of a text that is mostly a redaction marker.
+    question = (u.text if u.intent in DOMAIN_INTENTS or u.has(LOW_CONFIDENCE) or u.secrets
+                else None)
     return replace(dialogue, entities=entities, confidence_trail=trail,
                    last_question=question or dialogue.last_question)
 

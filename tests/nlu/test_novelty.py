@@ -96,10 +96,15 @@ def test_threshold_candidates_round_down_so_the_lowest_score_is_kept():
     assert base == kept == 1.0
 
 
-def test_the_shipped_settings_leave_the_cut_off(settings, tiny_nlu):
-    assert settings.classifier.novelty_budget == 0.0
+def test_the_cut_needs_held_out_messages(settings, tiny_nlu, novelty_model):
+    # The shipped settings ask for it, with calibration sets to choose it on...
+    assert settings.classifier.novelty_budget > 0 and settings.paths.calibration_data
+    # ...but a model calibrated on a split of its own examples (the tiny one) has none,
+    # while one given held-out messages has one.
     assert tiny_nlu.classifier.calibration.novelty_threshold is None
     assert not tiny_nlu.parse(UNLIKE_ANYTHING[0]).has(UNFAMILIAR)
+    _settings, out, _examples = novelty_model
+    assert NLU.load(_settings, out, check_fresh=False).classifier.calibration.novelty_threshold
 
 
 def test_a_model_missing_its_neighbours_asks_for_training(novelty_model, tmp_path: Path):
