@@ -234,7 +234,9 @@ def train(settings: Settings, data: TrainingData, out: Path, valid: list[Example
         "fingerprints": {"data": data.fingerprint, "config": config_fingerprint(settings)},
         "pipeline": {
             "embeddings": settings.embeddings.model_dump(mode="json"),
-            "classifier": settings.classifier.model_dump(mode="json"),
+            # The classifier's own settings: trained on a split, its similarity cut is
+            # off whatever config.yml asks.
+            "classifier": classifier.settings.model_dump(mode="json"),
         },
         "embedder": embedder.name,
         "intents": dict(sorted(Counter(labels).items())),

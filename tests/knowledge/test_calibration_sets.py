@@ -106,3 +106,6 @@ def test_training_fits_the_temperature_on_the_calibration_messages(
     split = train(settings, TrainingData(examples, [], "tiny"), tmp_path / "split",
                   progress=False)
     assert split["calibrated_on"] == "a split of the training examples"
+    assert split["pipeline"]["classifier"]["novelty_budget"] == 0.0  # what the model does
+    assert manifest["pipeline"]["classifier"]["novelty_budget"] == (
+        settings.classifier.novelty_budget)
