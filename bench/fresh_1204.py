@@ -15,6 +15,10 @@ never opened nlu_data/, faq_corpus/ or the project: a report, never a target.
 
 `--folder`: another fresh set with some of the same files (the blind set of 0.11.4 has
 only heldout*.jsonl); `--models`: score a kept model (a "before") instead of models/.
+
+zh pairs report two FAQ figures: `same_faq_answer` compares the nearest entry of each
+side, `same_answer_shown` what the policy answers with (the understood intent's best
+entry above the answer cut; no answer on both sides counts as the same).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from langdetect import DetectorFactory
 from bench.common import ROOT, dump, machine, script_pairs, urgency_figures
 from bench.language_id import raw_langdetect
 from bot.config import load_settings
+from bot.dialogue.policy import answerable_hits
 from bot.nlu.evaluation import wilson_interval
 from bot.nlu.language import LanguageIdentifier
 from bot.nlu.pipeline import NLU
@@ -126,10 +131,11 @@ def short_messages(languages: LanguageIdentifier, folder: Path = FOLDER) -> dict
 
 def zh_pairs(nlu: NLU, folder: Path = FOLDER) -> dict[str, Any]:
     pairs = script_pairs(_rows("zh_pairs.jsonl", folder=folder))
+    policy = load_settings(ROOT / "config.yml").policy
     context = ParseContext()
     answered = {entry.intent for entry in nlu.faq.entries}
     same_intent = same_faq = both_right = hans_right = hant_right = 0
-    with_answer = same_answer = 0
+    with_answer = same_answer = same_shown = shown_both = 0
     differing = []
     for pair in pairs:
         hans = nlu.parse(pair["Hans"]["text"], context)
@@ -142,6 +148,11 @@ def zh_pairs(nlu: NLU, folder: Path = FOLDER) -> dict[str, Any]:
         if pair["Hans"]["intent"] in answered:
             with_answer += 1
             same_answer += top[0] == top[1]
+            # What the policy answers with: the understood intent's best entry above the
+            # answer cut (None: no answer, a handoff or a question instead).
+            shown = [next(iter(answerable_hits(r, policy)), None) for r in (hans, hant)]
+            same_shown += (shown[0] and shown[0].entry_id) == (shown[1] and shown[1].entry_id)
+            shown_both += shown[0] is not None and shown[1] is not None
         hans_right += hans.intent == pair["Hans"]["intent"]
         hant_right += hant.intent == pair["Hant"]["intent"]
         both_right += (hans.intent == pair["Hans"]["intent"]
@@ -153,6 +164,8 @@ def zh_pairs(nlu: NLU, folder: Path = FOLDER) -> dict[str, Any]:
     return {"pairs": n, "same_intent": _share(same_intent, n),
             "same_top_faq": _share(same_faq, n), "pairs_with_faq_answers": with_answer,
             "same_faq_answer": _share(same_answer, with_answer),
+            "same_answer_shown": _share(same_shown, with_answer),
+            "pairs_answered_in_both_scripts": shown_both,
             "both_right": _share(both_right, n),
             "simplified_right": _share(hans_right, n),
             "traditional_right": _share(hant_right, n), "differing": differing}

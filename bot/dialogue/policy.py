@@ -46,6 +46,7 @@ from bot.config import PolicySettings
 from bot.dialogue import state as st
 from bot.dialogue.state import DialogueState
 from bot.incidents.matching import ActiveIncident, matches
+from bot.nlu.faq_index import FaqHit
 from bot.nlu.triage import CREDENTIALS_GIVEN_AWAY, DISTRESS, SECURITY_INCIDENT, WANTS_HUMAN
 from bot.nlu.understanding import (
     EMPTY,
@@ -114,6 +115,12 @@ def remember(dialogue: DialogueState, u: Understanding) -> DialogueState:
                 else None)
     return replace(dialogue, entities=entities, confidence_trail=trail,
                    last_question=question or dialogue.last_question)
+
+
+def answerable_hits(u: Understanding, settings: PolicySettings) -> list[FaqHit]:
+    """The FAQ entries the bot may answer with, best first: the understood intent's own
+    entries that score high enough (a nearer entry of another intent is never shown)."""
+    return [h for h in u.faq_hits if h.score >= settings.faq_min_score and h.intent == u.intent]
 
 
 def missing_details(intent: str | None, entities: list[dict[str, Any]]) -> tuple[str, ...]:
@@ -266,8 +273,7 @@ def _decide(u: Understanding, dialogue: DialogueState, conversation_state: str,
 
     # 15, 16 ─ a domain question.
     d = replace(d, intent=u.intent, urgency=u.urgency, denials=0)
-    good = [h for h in u.faq_hits if h.score >= settings.faq_min_score
-            and h.intent == u.intent and h.entry_id not in d.answered]
+    good = [h for h in answerable_hits(u, settings) if h.entry_id not in d.answered]
     if good:
         first = good[0].entry_id
         rest = [h.entry_id for h in good[1:]]

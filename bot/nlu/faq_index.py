@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -18,9 +19,12 @@ from bot.nlu.chinese_script import in_script
 class FaqHit:
     entry_id: str
     intent: str
-    score: float  # similarity + intent_weight * P(intent): what the policy ranks by
+    score: float  # similarity + intent_weight * P(intent): what the answer cut reads
     similarity: float  # cosine similarity to the closest question variant
     matched_lang: str
+    # What the hits are sorted by: the mean similarity of the entry's closest question
+    # variants + intent_weight * P(intent) (FaqSettings.rank_by_nearest).
+    rank_score: float = 0.0
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -54,24 +58,28 @@ class FaqIndex:
         return texts, rows
 
     def search(self, vector: np.ndarray, intent_probs: dict[str, float], top_k: int,
-               intent_weight: float) -> list[FaqHit]:
+               intent_weight: float, rank_by_nearest: int = 1) -> list[FaqHit]:
         if self.index.ntotal == 0:
             return []
-        depth = min(self.index.ntotal, max(50, top_k * 10))
-        scores, ids = self.index.search(vector.reshape(1, -1).astype(np.float32), depth)
-        best: dict[int, tuple[float, str]] = {}
+        # Every question variant: an entry's rank reads several of its variants, and a few
+        # thousand unit vectors compare in well under a millisecond.
+        scores, ids = self.index.search(vector.reshape(1, -1).astype(np.float32),
+                                        self.index.ntotal)
+        nearest: dict[int, list[tuple[float, str]]] = defaultdict(list)
         for score, row in zip(scores[0], ids[0], strict=True):
-            if row < 0:
-                continue
-            position, lang = self.rows[row]
-            if position not in best or score > best[position][0]:
-                best[position] = (float(score), lang)
+            if row >= 0:  # faiss returns them closest first
+                position, lang = self.rows[row]
+                nearest[position].append((float(score), lang))
         hits = []
-        for position, (similarity, lang) in best.items():
+        for position, found in nearest.items():
             entry = self.entries[position]
-            score = similarity + intent_weight * intent_probs.get(entry.intent, 0.0)
-            hits.append(FaqHit(entry.id, entry.intent, round(score, 4), round(similarity, 4), lang))
-        hits.sort(key=lambda hit: hit.score, reverse=True)
+            similarity, lang = found[0]
+            agreeing = [score for score, _ in found[:rank_by_nearest]]
+            weight = intent_weight * intent_probs.get(entry.intent, 0.0)
+            hits.append(FaqHit(entry.id, entry.intent, round(similarity + weight, 4),
+                               round(similarity, 4), lang,
+                               round(sum(agreeing) / len(agreeing) + weight, 4)))
+        hits.sort(key=lambda hit: hit.rank_score, reverse=True)
         return hits[:top_k]
 
     def save(self, folder: Path) -> None:

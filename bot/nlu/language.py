@@ -169,8 +169,11 @@ class LanguageIdentifier:
             if counts["hangul"] == 0 and self._japanese_kanji(text):
                 return LanguageGuess("ja", 1.0, method="profile")
             return LanguageGuess("zh", 1.0, script=self.chinese_script(text), method="script")
+        # No Latin-script language we serve writes Cyrillic, Thai or Arabic letters, while
+        # Russian support messages are half English jargon ("Пополнение USDT не пришло,
+        # TXID … в etherscan всё Success"): a third of the letters is evidence enough.
         for script, lang in (("cyrillic", "ru"), ("thai", "th"), ("arabic", "ar")):
-            if counts[script] / letters >= 0.5:
+            if counts[script] / letters >= 0.3:
                 return LanguageGuess(lang, 1.0, method="script")
         return None
 
