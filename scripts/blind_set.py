@@ -27,6 +27,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.errors import DataFileError  # noqa: E402
 from bot.knowledge.jsonl import text_objects  # noqa: E402
 from bot.nlu.secrets import SecretScanner  # noqa: E402
 from bot.taxonomy import ALL_INTENTS, SUPPORTED_LANGUAGES, URGENCY_LEVELS  # noqa: E402
@@ -84,7 +85,10 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("inputs", type=Path, nargs="+")
     args = parser.parse_args()
-    rows = [row for path in args.inputs for row in checked(path)]
+    try:
+        rows = [row for path in args.inputs for row in checked(path)]
+    except DataFileError as error:  # not JSON, or no text: the file, the line, the fix
+        sys.exit(str(error))
     seen = written_already({args.out.resolve()})
     scanner = SecretScanner()
     dropped: Counter[str] = Counter()

@@ -168,6 +168,8 @@ def test_a_request_for_a_person_is_read_in_its_own_sentence(text):
 @pytest.mark.parametrize("text", [
     "I don't need a human, just tell me the fee",
     "the scammer said he was a support agent",
+    # Vietnamese "someone on Zalo claiming to be exchange staff told me to install…"
+    "có người nhắn zalo xưng nhân viên sàn, bảo cài ultraview để kiểm tra tài khoản",
     "are you a bot or a real person?",
     "do you have live agents on weekends?",
 ])
