@@ -93,7 +93,7 @@ def main() -> None:
     scanner = SecretScanner()
     dropped: Counter[str] = Counter()
     bad_pairs = set()
-    kept = []
+    kept: list[dict[str, Any]] = []
     for row in rows:
         key = folded(row["text"])
         why = ("written already" if key in seen else "repeated in the input" if any(

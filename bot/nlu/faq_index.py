@@ -61,8 +61,10 @@ class FaqIndex:
                intent_weight: float, rank_by_nearest: int = 1) -> list[FaqHit]:
         if self.index.ntotal == 0:
             return []
-        # Every question variant: an entry's rank reads several of its variants, and a few
-        # thousand unit vectors compare in well under a millisecond.
+        # Every question variant, not the nearest 50: an entry of the understood intent is
+        # never missed because other entries' variants were nearer (the intent's weight can
+        # still lift it to the top), and rank_by_nearest > 1 reads several variants of
+        # each entry. A few thousand unit vectors compare in well under a millisecond.
         scores, ids = self.index.search(vector.reshape(1, -1).astype(np.float32),
                                         self.index.ntotal)
         nearest: dict[int, list[tuple[float, str]]] = defaultdict(list)
