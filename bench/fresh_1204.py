@@ -131,7 +131,7 @@ def short_messages(languages: LanguageIdentifier, folder: Path = FOLDER) -> dict
 
 def zh_pairs(nlu: NLU, folder: Path = FOLDER) -> dict[str, Any]:
     pairs = script_pairs(_rows("zh_pairs.jsonl", folder=folder))
-    policy = load_settings(ROOT / "config.yml").policy
+    policy = nlu.settings.policy
     context = ParseContext()
     answered = {entry.intent for entry in nlu.faq.entries}
     same_intent = same_faq = both_right = hans_right = hant_right = 0

@@ -178,14 +178,6 @@ class FaqSettings(_Frozen):
     # Retrieval score = cosine similarity + intent_weight * P(entry's intent). The
     # classifier sees all training data, so it steadies retrieval on short queries.
     intent_weight: Annotated[float, Field(ge=0.0, le=2.0)] = 0.5
-    # Entries are ranked by the mean similarity of their `rank_by_nearest` closest question
-    # variants (any language); the answer cut always reads the closest one. 1 (shipped):
-    # the closest variant alone. 8 was tried in 0.11.6 and is not shipped: it found the
-    # right entry a little more often with each FAQ question left out of the index and
-    # made the two Chinese scripts agree more on the spent pairs, but it agreed less on a
-    # new blind set and gave the bank-transfer answer to "USDT提币一直处理中" (README
-    # "FAQ ranking (0.11.6)").
-    rank_by_nearest: Annotated[int, Field(ge=1, le=50)] = 1
 
 
 def _default_base_urgency() -> dict[str, Urgency]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -19,12 +18,9 @@ from bot.nlu.chinese_script import in_script
 class FaqHit:
     entry_id: str
     intent: str
-    score: float  # similarity + intent_weight * P(intent): what the answer cut reads
+    score: float  # similarity + intent_weight * P(intent): what the policy ranks by
     similarity: float  # cosine similarity to the closest question variant
     matched_lang: str
-    # What the hits are sorted by: the mean similarity of the entry's closest question
-    # variants + intent_weight * P(intent) (FaqSettings.rank_by_nearest).
-    rank_score: float = 0.0
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -36,6 +32,7 @@ class FaqIndex:
         self.by_id = {entry.id: entry for entry in entries}
         self.index = index
         self.rows = rows  # one (entry position, language) per indexed question
+        self.positions = np.array([position for position, _ in rows], dtype=np.int64)
 
     @classmethod
     def build(cls, entries: list[FaqEntry], vectors: np.ndarray, rows: list[tuple[int, str]],
@@ -58,30 +55,25 @@ class FaqIndex:
         return texts, rows
 
     def search(self, vector: np.ndarray, intent_probs: dict[str, float], top_k: int,
-               intent_weight: float, rank_by_nearest: int = 1) -> list[FaqHit]:
+               intent_weight: float) -> list[FaqHit]:
         if self.index.ntotal == 0:
             return []
         # Every question variant, not the nearest 50: an entry of the understood intent is
-        # never missed because other entries' variants were nearer (the intent's weight can
-        # still lift it to the top), and rank_by_nearest > 1 reads several variants of
-        # each entry. A few thousand unit vectors compare in well under a millisecond.
+        # never missed because other entries' variants were nearer (its intent's weight
+        # can still lift it to the top). A few thousand unit vectors compare in well under
+        # a millisecond.
         scores, ids = self.index.search(vector.reshape(1, -1).astype(np.float32),
                                         self.index.ntotal)
-        nearest: dict[int, list[tuple[float, str]]] = defaultdict(list)
-        for score, row in zip(scores[0], ids[0], strict=True):
-            if row >= 0:  # faiss returns them closest first
-                position, lang = self.rows[row]
-                nearest[position].append((float(score), lang))
+        # faiss returns the rows closest first, so each entry's first row is its closest.
+        entries, first = np.unique(self.positions[ids[0]], return_index=True)
         hits = []
-        for position, found in nearest.items():
+        for position, row in zip(entries.tolist(), first.tolist(), strict=True):
             entry = self.entries[position]
-            similarity, lang = found[0]
-            agreeing = [score for score, _ in found[:rank_by_nearest]]
-            weight = intent_weight * intent_probs.get(entry.intent, 0.0)
-            hits.append(FaqHit(entry.id, entry.intent, round(similarity + weight, 4),
-                               round(similarity, 4), lang,
-                               round(sum(agreeing) / len(agreeing) + weight, 4)))
-        hits.sort(key=lambda hit: hit.rank_score, reverse=True)
+            similarity = float(scores[0][row])
+            score = similarity + intent_weight * intent_probs.get(entry.intent, 0.0)
+            hits.append(FaqHit(entry.id, entry.intent, round(score, 4), round(similarity, 4),
+                               self.rows[int(ids[0][row])][1]))
+        hits.sort(key=lambda hit: hit.score, reverse=True)
         return hits[:top_k]
 
     def save(self, folder: Path) -> None:

@@ -1,12 +1,11 @@
-"""How FAQ entries are ranked: by their closest question variant (shipped), or by the
-mean of their k closest (`faq.rank_by_nearest`, tried in 0.11.6), where one stray variant
-cannot pull an answer; either way the answer cut reads the closest variant."""
+"""FAQ retrieval reads every question variant: an entry of the understood intent is found
+even when many variants of other entries are nearer to the message, and each entry is
+scored by its closest variant plus its intent's weight."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from bot.config import FaqSettings
 from bot.knowledge.faq_corpus import FaqEntry
 from bot.nlu.faq_index import FaqIndex
 
@@ -16,33 +15,24 @@ def _unit(*values: float) -> np.ndarray:
     return vector / np.linalg.norm(vector)
 
 
-def _index() -> tuple[FaqIndex, np.ndarray]:
+def test_an_entry_of_the_understood_intent_behind_many_nearer_variants_is_found():
     query = _unit(1, 0, 0)
-    # "stray": one variant almost equal to the query, three unrelated ones.
-    # "steady": four variants all fairly close to it.
-    stray = [_unit(1, 0.1, 0), _unit(0, 1, 0), _unit(0, 0, 1), _unit(0, 1, 1)]
-    steady = [_unit(1, 0.5, 0), _unit(1, 0, 0.5), _unit(1, 0.4, 0.3), _unit(1, 0.3, 0.4)]
-    entries = [FaqEntry(name, "withdrawal_delay", {"en": ("q",) * 4}, {"en": "a"})
-               for name in ("stray", "steady")]
-    rows = [(0, "en")] * 4 + [(1, "zh")] * 4
-    return FaqIndex.build(entries, np.stack(stray + steady), rows, 3), query
-
-
-def test_the_closest_variant_alone_decides_by_default():
-    index, query = _index()
-    hits = index.search(query, {"withdrawal_delay": 0.9}, top_k=2, intent_weight=0.5,
-                        rank_by_nearest=FaqSettings().rank_by_nearest)
-    assert [hit.entry_id for hit in hits] == ["stray", "steady"]
-
-
-def test_agreeing_variants_outrank_one_stray_variant():
-    index, query = _index()
-    hits = index.search(query, {"withdrawal_delay": 0.9}, top_k=2, intent_weight=0.5,
-                        rank_by_nearest=8)
-    assert [hit.entry_id for hit in hits] == ["steady", "stray"]
-    stray = hits[1]
-    # The answer cut reads the closest variant and the intent's weight, as before.
-    assert stray.similarity > hits[0].similarity
-    assert stray.score == round(stray.similarity + 0.5 * 0.9, 4)
-    assert hits[0].rank_score > stray.rank_score
-    assert hits[0].matched_lang == "zh"
+    # 60 variants of a bank-transfer entry sit nearer to the message than either variant
+    # of the crypto-withdrawal entry (the nearest 50 rows would hold only the former).
+    near = [_unit(1, 0.1 + i / 1000, 0) for i in range(60)]
+    far = [_unit(1, 0, 0.9), _unit(1, 0, 1.2)]
+    entries = [FaqEntry("fiat_withdraw_to_bank", "fiat_transfer", {"en": ("q",) * 60},
+                        {"en": "a"}),
+               FaqEntry("withdrawal_network_congestion", "withdrawal_delay",
+                        {"zh": ("q", "q")}, {"en": "a"})]
+    rows = [(0, "en")] * 60 + [(1, "zh")] * 2
+    index = FaqIndex.build(entries, np.stack(near + far), rows, 3)
+    hits = index.search(query, {"withdrawal_delay": 0.9, "fiat_transfer": 0.05}, top_k=5,
+                        intent_weight=0.5)
+    assert [hit.entry_id for hit in hits] == ["withdrawal_network_congestion",
+                                              "fiat_withdraw_to_bank"]
+    crypto = hits[0]
+    # Scored by its closest variant (and reported in that variant's language).
+    assert crypto.similarity == round(float(far[0] @ query), 4)
+    assert crypto.score == round(crypto.similarity + 0.5 * 0.9, 4)
+    assert crypto.matched_lang == "zh"
