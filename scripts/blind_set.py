@@ -80,16 +80,11 @@ def checked(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("out", type=Path)
-    parser.add_argument("inputs", type=Path, nargs="+")
-    args = parser.parse_args()
-    try:
-        rows = [row for path in args.inputs for row in checked(path)]
-    except DataFileError as error:  # not JSON, or no text: the file, the line, the fix
-        sys.exit(str(error))
-    seen = written_already({args.out.resolve()})
+def new_rows(rows: list[dict[str, Any]], exclude: set[Path]
+             ) -> tuple[list[dict[str, Any]], Counter[str], set[Any]]:
+    """The rows nobody wrote yet and the secrets scanner leaves alone, a Chinese pair
+    whole or not at all; with what was dropped and why."""
+    seen = written_already(exclude)
     scanner = SecretScanner()
     dropped: Counter[str] = Counter()
     bad_pairs = set()
@@ -107,6 +102,19 @@ def main() -> None:
             continue
         kept.append(row)
     kept = [row for row in kept if row.get("pair") not in bad_pairs or "pair" not in row]
+    return kept, dropped, bad_pairs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("out", type=Path)
+    parser.add_argument("inputs", type=Path, nargs="+")
+    args = parser.parse_args()
+    try:
+        rows = [row for path in args.inputs for row in checked(path)]
+    except DataFileError as error:  # not JSON, or no text: the file, the line, the fix
+        sys.exit(str(error))
+    kept, dropped, bad_pairs = new_rows(rows, {args.out.resolve()})
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in kept),
                         encoding="utf-8")

@@ -1,0 +1,115 @@
+"""Turn helper-written JSONL into a training round: `nlu_data/round<N>_<lang>.yml` (the
+intents) and `safety_data/incidents/round<N>_<lang>.yml` (the incident detector's labels).
+
+Each input line is {"text", "lang", "intent", "urgency"} with an optional "incident"
+(takeover | gave_away | none). Without it the incident label follows the urgency rules
+of docs/knowledge.md: a P1 account_hacked message is a takeover, a P1 phishing_scam one a
+hand-over, a message below P1 is not an incident; a P1 message of any other intent is left
+out of the incident file (which incident it reports is not labelled). A line whose
+incident contradicts its urgency stops the run with the file and the line.
+
+Lines are dropped, as for a blind set (scripts/blind_set.py), when somebody wrote them
+already (nlu_data/, safety_data/, eval_data/, tests/) or the secrets scanner changes them.
+
+    .venv/bin/python scripts/training_round.py 22 "why this round" IN.jsonl [IN.jsonl ...]
+        [--spent eval_data/fresh_... ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from blind_set import ROOT, checked, new_rows  # it also puts the repository on sys.path
+
+from bot.errors import DataFileError
+from bot.knowledge.jsonl import text_objects
+
+_INCIDENT_LABEL = {"takeover": "takeover", "gave_away": "gave_away", "none": "not_incident"}
+
+
+def incident_label(row: dict[str, Any]) -> str | None:
+    """The incident detector's label for a row, or None when it is not labelled."""
+    given = row.get("incident")
+    if given is not None:
+        return _INCIDENT_LABEL[given]
+    if row.get("urgency") != "P1":
+        return "not_incident"
+    return {"account_hacked": "takeover", "phishing_scam": "gave_away"}.get(row["intent"])
+
+
+def consistent(path: Path) -> None:
+    """Stop on a line whose incident label contradicts its urgency."""
+    for number, row in text_objects(path, '{"text": "...", "lang": "..", "intent": "..."}'):
+        given = row.get("incident")
+        if given is None:
+            continue
+        problem = (f"unknown incident {given!r} (takeover, gave_away or none)"
+                   if given not in _INCIDENT_LABEL else
+                   f"incident {given!r} with urgency {row.get('urgency')!r}"
+                   if (given != "none") != (row.get("urgency") == "P1") else None)
+        if problem:
+            sys.exit(f"{path}:{number}: {problem}; an incident is P1 and a P1 "
+                     "message of account_hacked/phishing_scam is an incident; fix and rerun")
+
+
+def rasa_file(note: str, blocks: dict[str, list[str]]) -> str:
+    head = textwrap.fill(note, 86, initial_indent="# ", subsequent_indent="# ")
+    lines = ['version: "3.1"', head, "nlu:"]
+    for intent in sorted(blocks):
+        lines += [f"- intent: {intent}", "  examples: |"]
+        lines += [f"    - {' '.join(text.split())}" for text in blocks[intent]]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("round", type=int)
+    parser.add_argument("note", help="the comment at the top of each file: what and why")
+    parser.add_argument("inputs", type=Path, nargs="+")
+    parser.add_argument("--spent", type=Path, nargs="*", default=[], metavar="FOLDER",
+                        help="spent blind sets (eval_data/...) whose messages become training "
+                             "data: their own files do not count as written already")
+    args = parser.parse_args()
+    name = f"round{args.round}_"
+    targets = [*(ROOT / "nlu_data").glob(f"{name}*.yml"),
+               *(ROOT / "safety_data" / "incidents").glob(f"{name}*.yml")]
+    try:
+        for path in args.inputs:
+            consistent(path)
+        rows = [row for path in args.inputs for row in checked(path)]
+    except DataFileError as error:  # not JSON, or no text: the file, the line, the fix
+        sys.exit(str(error))
+    for row in rows:
+        if "intent" not in row or "urgency" not in row:
+            sys.exit(f"a line has no intent or urgency: {row['text'][:60]!r}; add both")
+    # A rerun replaces the round: its own files do not count as "written already"; nor do
+    # the spent sets it brings in (they stay in eval_data/ as the record of their scores).
+    spent = {path.resolve() for folder in args.spent for path in folder.rglob("*.jsonl")}
+    kept, dropped, _ = new_rows(rows, {path.resolve() for path in targets} | spent)
+    intents: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    incidents: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for row in kept:
+        intents[row["lang"]][row["intent"]].append(row["text"])
+        label = incident_label(row)
+        if label is not None:
+            incidents[row["lang"]][label].append(row["text"])
+    for path in targets:
+        path.unlink()
+    for lang in sorted(intents):
+        (ROOT / "nlu_data" / f"{name}{lang}.yml").write_text(
+            rasa_file(args.note, intents[lang]), encoding="utf-8")
+        (ROOT / "safety_data" / "incidents" / f"{name}{lang}.yml").write_text(
+            rasa_file(args.note, incidents[lang]), encoding="utf-8")
+    print(f"{len(kept)} of {len(rows)} kept; dropped: {dict(dropped)}")
+    print({lang: sum(map(len, blocks.values())) for lang, blocks in sorted(intents.items())})
+
+
+if __name__ == "__main__":
+    main()
