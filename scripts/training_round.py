@@ -59,6 +59,11 @@ def consistent(path: Path) -> None:
                      "message of account_hacked/phishing_scam is an incident; fix and rerun")
 
 
+def _pair_of_its_file(row: dict[str, Any], path: Path) -> dict[str, Any]:
+    """Pair numbers restart in each set's file: a pair dropped whole is one file's pair."""
+    return {**row, "pair": (str(path), row["pair"])} if "pair" in row else row
+
+
 def rasa_file(note: str, blocks: dict[str, list[str]]) -> str:
     head = textwrap.fill(note, 86, initial_indent="# ", subsequent_indent="# ")
     lines = ['version: "3.1"', head, "nlu:"]
@@ -83,7 +88,7 @@ def main() -> None:
     try:
         for path in args.inputs:
             consistent(path)
-        rows = [row for path in args.inputs for row in checked(path)]
+        rows = [_pair_of_its_file(row, path) for path in args.inputs for row in checked(path)]
     except DataFileError as error:  # not JSON, or no text: the file, the line, the fix
         sys.exit(str(error))
     for row in rows:

@@ -60,3 +60,11 @@ def test_the_round_file_reads_back_as_rasa_nlu(tmp_path: Path) -> None:
     examples = read_rasa_nlu(path)
     assert [(e.intent, e.text) for e in examples] == [
         ("deny", "- still broken: no"), ("greet", "hi there friend")]
+
+
+def test_pairs_of_two_sets_with_the_same_number_stay_apart(tmp_path: Path) -> None:
+    script = _script()
+    first = script._pair_of_its_file({"text": "a", "pair": 3}, tmp_path / "f.jsonl")
+    second = script._pair_of_its_file({"text": "b", "pair": 3}, tmp_path / "g.jsonl")
+    assert first["pair"] != second["pair"]
+    assert script._pair_of_its_file({"text": "c"}, tmp_path / "f.jsonl") == {"text": "c"}
