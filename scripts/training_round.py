@@ -45,8 +45,11 @@ def incident_label(row: dict[str, Any]) -> str | None:
 
 
 def consistent(path: Path) -> None:
-    """Stop on a line whose incident label contradicts its urgency."""
+    """Stop on a line without intent or urgency, or whose incident label contradicts its
+    urgency."""
     for number, row in text_objects(path, '{"text": "...", "lang": "..", "intent": "..."}'):
+        if "intent" not in row or "urgency" not in row:
+            sys.exit(f"{path}:{number}: no intent or urgency; a training line needs both")
         given = row.get("incident")
         if given is None:
             continue
@@ -55,8 +58,8 @@ def consistent(path: Path) -> None:
                    f"incident {given!r} with urgency {row.get('urgency')!r}"
                    if (given != "none") != (row.get("urgency") == "P1") else None)
         if problem:
-            sys.exit(f"{path}:{number}: {problem}; an incident is P1 and a P1 "
-                     "message of account_hacked/phishing_scam is an incident; fix and rerun")
+            sys.exit(f"{path}:{number}: {problem}; takeover and gave_away go with P1, "
+                     "none with P2-P4 (or leave the key out); fix and rerun")
 
 
 def _pair_of_its_file(row: dict[str, Any], path: Path) -> dict[str, Any]:
@@ -91,9 +94,6 @@ def main() -> None:
         rows = [_pair_of_its_file(row, path) for path in args.inputs for row in checked(path)]
     except DataFileError as error:  # not JSON, or no text: the file, the line, the fix
         sys.exit(str(error))
-    for row in rows:
-        if "intent" not in row or "urgency" not in row:
-            sys.exit(f"a line has no intent or urgency: {row['text'][:60]!r}; add both")
     # A rerun replaces the round: its own files do not count as "written already"; nor do
     # the spent sets it brings in (they stay in eval_data/ as the record of their scores).
     spent = {path.resolve() for folder in args.spent for path in folder.rglob("*.jsonl")}

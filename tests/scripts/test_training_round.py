@@ -68,3 +68,12 @@ def test_pairs_of_two_sets_with_the_same_number_stay_apart(tmp_path: Path) -> No
     second = script._pair_of_its_file({"text": "b", "pair": 3}, tmp_path / "g.jsonl")
     assert first["pair"] != second["pair"]
     assert script._pair_of_its_file({"text": "c"}, tmp_path / "f.jsonl") == {"text": "c"}
+
+
+def test_a_line_without_urgency_stops_with_the_file_and_line(tmp_path: Path) -> None:
+    source = tmp_path / "helper.jsonl"
+    source.write_text(json.dumps({"text": "hi", "lang": "en", "intent": "greet"}) + "\n",
+                      encoding="utf-8")
+    with pytest.raises(SystemExit) as stop:
+        _script().consistent(source)
+    assert f"{source}:1:" in str(stop.value)
