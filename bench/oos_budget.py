@@ -25,6 +25,7 @@ import numpy as np
 from bench.common import ROOT, dump, machine
 from bot.config import load_settings
 from bot.knowledge.calibration_sets import calibration_files, read_calibration_sets
+from bot.nlu.embeddings import encode_in_batches
 from bot.nlu.model_text import model_text
 from bot.nlu.pipeline import NLU
 from bot.taxonomy import ALL_INTENTS, OUT_OF_SCOPE
@@ -53,8 +54,9 @@ def main() -> None:
     for pattern in settings.paths.calibration_data:
         examples = read_calibration_sets(calibration_files([pattern]), ALL_INTENTS)
         texts = [model_text(e.text) for e in examples]
-        vectors = np.concatenate([nlu.embedder.encode(texts[i:i + 64])
-                                  for i in range(0, len(texts), 64)])
+        # Batched as `supportbot train` batches its calibration messages: a vector's last
+        # bits depend on the batch it was encoded in.
+        vectors = encode_in_batches(nlu.embedder, texts, settings.embeddings.batch_size)
         sets[str(Path(pattern).parent.relative_to(ROOT))] = (
             texts, vectors, [e.intent for e in examples])
     if len(sets) < 2:
