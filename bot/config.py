@@ -178,6 +178,9 @@ class FaqSettings(_Frozen):
     # Retrieval score = cosine similarity + intent_weight * P(entry's intent). The
     # classifier sees all training data, so it steadies retrieval on short queries.
     intent_weight: Annotated[float, Field(ge=0.0, le=2.0)] = 0.5
+    # Hits are ordered by the mean similarity of each entry's `support` nearest question
+    # variants (1: the nearest alone); the answer cut still reads the nearest one.
+    support: Annotated[int, Field(ge=1, le=10)] = 2
 
 
 def _default_base_urgency() -> dict[str, Urgency]:

@@ -18,9 +18,13 @@ from bot.nlu.chinese_script import in_script
 class FaqHit:
     entry_id: str
     intent: str
-    score: float  # similarity + intent_weight * P(intent): what the policy ranks by
+    score: float  # similarity + intent_weight * P(intent): what the answer cut compares
     similarity: float  # cosine similarity to the closest question variant
     matched_lang: str
+    # Mean similarity of the entry's `support` nearest variants (+ intent_weight * P(intent)):
+    # what hits are ordered by. One lucky variant then does not decide between two entries
+    # of the same intent; the Chinese script pairs disagreed on them most (README).
+    rank: float = 0.0
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -55,7 +59,7 @@ class FaqIndex:
         return texts, rows
 
     def search(self, vector: np.ndarray, intent_probs: dict[str, float], top_k: int,
-               intent_weight: float) -> list[FaqHit]:
+               intent_weight: float, support: int = 1) -> list[FaqHit]:
         if self.index.ntotal == 0:
             return []
         # Every question variant, not the nearest 50: an entry of the understood intent is
@@ -64,16 +68,23 @@ class FaqIndex:
         # a millisecond.
         scores, ids = self.index.search(vector.reshape(1, -1).astype(np.float32),
                                         self.index.ntotal)
-        # faiss returns the rows closest first, so each entry's first row is its closest.
-        entries, first = np.unique(self.positions[ids[0]], return_index=True)
+        # faiss returns the rows closest first; a stable sort by entry keeps that order
+        # inside each entry, so an entry's rows start with its closest.
+        found = self.positions[ids[0]]
+        order = np.argsort(found, kind="stable")
+        by_entry, similarities, rows = found[order], scores[0][order], ids[0][order]
+        starts = np.flatnonzero(np.r_[True, by_entry[1:] != by_entry[:-1]])
+        ends = np.r_[starts[1:], len(by_entry)]
         hits = []
-        for position, row in zip(entries.tolist(), first.tolist(), strict=True):
-            entry = self.entries[position]
-            similarity = float(scores[0][row])
-            score = similarity + intent_weight * intent_probs.get(entry.intent, 0.0)
-            hits.append(FaqHit(entry.id, entry.intent, round(score, 4), round(similarity, 4),
-                               self.rows[int(ids[0][row])][1]))
-        hits.sort(key=lambda hit: hit.score, reverse=True)
+        for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+            entry = self.entries[int(by_entry[start])]
+            weight = intent_weight * intent_probs.get(entry.intent, 0.0)
+            similarity = float(similarities[start])
+            nearest = float(similarities[start:min(end, start + max(support, 1))].mean())
+            hits.append(FaqHit(entry.id, entry.intent, round(similarity + weight, 4),
+                               round(similarity, 4), self.rows[int(rows[start])][1],
+                               round(nearest + weight, 4)))
+        hits.sort(key=lambda hit: (hit.rank, hit.score), reverse=True)
         return hits[:top_k]
 
     def save(self, folder: Path) -> None:

@@ -235,7 +235,7 @@ class NLU:
         elif UNFAMILIAR in flags:  # out of scope, but not a doubt about which intent
             intent = OUT_OF_SCOPE
         hits = self.faq.search(vector, by_intent, self.settings.faq.top_k,
-                               self.settings.faq.intent_weight)
+                               self.settings.faq.intent_weight, self.settings.faq.support)
         entities = tuple(self.entities.extract(item.redacted))
         # An incident is P1 whatever the intent, out of scope included; otherwise an
         # out-of-scope message gets out_of_scope's urgency, not its top guess's.

@@ -36,3 +36,31 @@ def test_an_entry_of_the_understood_intent_behind_many_nearer_variants_is_found(
     assert crypto.similarity == round(float(far[0] @ query), 4)
     assert crypto.score == round(crypto.similarity + 0.5 * 0.9, 4)
     assert crypto.matched_lang == "zh"
+
+
+def test_sibling_entries_are_ordered_by_their_two_nearest_variants_not_one_lucky_one():
+    query = _unit(1, 0, 0)
+    # "manual review" has one variant very near the message and one far from it; "network
+    # congestion" has two variants both fairly near. Same intent, so only the variants
+    # decide which answer is shown.
+    lucky = [_unit(1, 0.05, 0), _unit(0.2, 1, 0)]
+    steady = [_unit(1, 0, 0.2), _unit(1, 0, 0.25)]
+    entries = [FaqEntry("withdrawal_manual_review", "withdrawal_delay", {"en": ("q", "q")},
+                        {"en": "a"}),
+               FaqEntry("withdrawal_network_congestion", "withdrawal_delay",
+                        {"en": ("q", "q")}, {"en": "a"})]
+    rows = [(0, "en")] * 2 + [(1, "en")] * 2
+    index = FaqIndex.build(entries, np.stack(lucky + steady), rows, 3)
+    probs = {"withdrawal_delay": 0.8}
+    nearest_only = index.search(query, probs, top_k=5, intent_weight=0.5, support=1)
+    two_nearest = index.search(query, probs, top_k=5, intent_weight=0.5, support=2)
+    assert [h.entry_id for h in nearest_only] == ["withdrawal_manual_review",
+                                                  "withdrawal_network_congestion"]
+    assert [h.entry_id for h in two_nearest] == ["withdrawal_network_congestion",
+                                                 "withdrawal_manual_review"]
+    steady_hit = two_nearest[0]
+    # The rank averages the two variants; the answer cut's score still reads the nearest.
+    assert steady_hit.rank == round(float((steady[0] @ query + steady[1] @ query) / 2)
+                                    + 0.5 * 0.8, 4)
+    assert steady_hit.score == round(float(steady[0] @ query) + 0.5 * 0.8, 4)
+    assert two_nearest[1].score > steady_hit.score  # the lucky variant is still nearer

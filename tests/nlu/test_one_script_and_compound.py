@@ -114,8 +114,11 @@ def test_what_the_user_asks_for_is_a_person_and_the_topic_stays_for_the_agent(sh
     assert understanding.has(WANTS_HUMAN)
     # The classifier's own reading stays in the ranking: the packet shows the topic.
     assert "account_locked" in [score.intent for score in understanding.ranking[:2]]
-    # A frozen account is P2 on its own; asking for someone does not lower it to P3.
-    assert understanding.urgency == "P2"
+    # Its urgency is the request's P3, or the frozen account's P2 when the classifier still
+    # gives the account at least `security_second_guess` (0.11.7 gave it 0.23, 0.11.8 0.15:
+    # P3, as the blind sets' writers label such messages). The rule itself:
+    # test_urgency_of_a_request_for_a_person below.
+    assert understanding.urgency in ("P2", "P3")
 
 
 def test_asking_whether_we_are_a_person_is_not_a_request_for_one(shipped_nlu):
