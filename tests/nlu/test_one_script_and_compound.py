@@ -163,6 +163,11 @@ def test_requests_for_a_person_in_twelve_languages():
     "echte person bitte, meine einzahlung fehlt",
     "un humain svp",
     "帮我接个客服专员，提币卡住了",
+    # Asking for a technician or a department (the spent set i's misses, 0.11.8).
+    "Kann ich mit einem Techniker sprechen? Die API meldet ständig Timestamp-Fehler",
+    "hay algún técnico con quien pueda hablar? la api falla",
+    "futures fonlama ücreti yanlış kesildi, beni birine aktarır mısınız?",
+    "kyc bị từ chối hoài, cho mình nói chuyện với bộ phận xác minh",
 ])
 def test_a_request_for_a_person_is_read_in_its_own_sentence(text):
     assert asks_for_person(text, load_cues()["wants_human"]), text
@@ -170,6 +175,10 @@ def test_a_request_for_a_person_is_read_in_its_own_sentence(text):
 
 @pytest.mark.parametrize("text", [
     "I don't need a human, just tell me the fee",
+    # "technical" is no technician; money sent "to someone" asks for no one.
+    "tengo un problema técnico con la app, necesito ayuda",
+    "il supporto tecnico non risponde, ho bisogno di aiuto",
+    "birine 500 usdt gönderdim lütfen yardım edin",
     "the scammer said he was a support agent",
     # Vietnamese "someone on Zalo claiming to be exchange staff told me to install…"
     "có người nhắn zalo xưng nhân viên sàn, bảo cài ultraview để kiểm tra tài khoản",
