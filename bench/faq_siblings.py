@@ -41,11 +41,17 @@ SPENT_PAIR_SETS = ("fresh_2026_12_04", "fresh_2026_12_04c", "fresh_2026_12_04f",
                    "fresh_2026_12_04g", "fresh_2026_12_04h")
 
 
+def _siblings(faq: FaqIndex) -> dict[str, int]:
+    """How many FAQ entries each intent has."""
+    counts: dict[str, int] = defaultdict(int)
+    for entry in faq.entries:
+        counts[entry.intent] += 1
+    return counts
+
+
 def left_out(faq: FaqIndex, support: int, intent_weight: float) -> dict[str, Any]:
     vectors = faq.index.reconstruct_n(0, faq.index.ntotal)
-    siblings: dict[str, int] = defaultdict(int)
-    for entry in faq.entries:
-        siblings[entry.intent] += 1
+    siblings = _siblings(faq)
     tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for row, (position, lang) in enumerate(faq.rows):
         entry = faq.entries[position]
@@ -65,9 +71,7 @@ def left_out(faq: FaqIndex, support: int, intent_weight: float) -> dict[str, Any
 
 
 def entry_choice(nlu: NLU, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    siblings: dict[str, int] = defaultdict(int)
-    for entry in nlu.faq.entries:
-        siblings[entry.intent] += 1
+    siblings = _siblings(nlu.faq)
     # Every entry but the last-ranked comes back, so the first hit of the right intent is
     # the sibling the policy would show for that intent.
     wide = nlu.settings.model_copy(

@@ -80,7 +80,7 @@ class FaqIndex:
             entry = self.entries[int(by_entry[start])]
             weight = intent_weight * intent_probs.get(entry.intent, 0.0)
             similarity = float(similarities[start])
-            nearest = float(similarities[start:min(end, start + max(support, 1))].mean())
+            nearest = float(similarities[start:min(end, start + support)].mean())
             hits.append(FaqHit(entry.id, entry.intent, round(similarity + weight, 4),
                                round(similarity, 4), self.rows[int(rows[start])][1],
                                round(nearest + weight, 4)))
