@@ -21,6 +21,7 @@ development score, not a blind one: the two readings together find 87.9% of its 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from bot.nlu.cue_words import cue_file
@@ -43,15 +44,27 @@ def asks_for_person(text: str, phrases: re.Pattern[str] | None = None) -> bool:
             continue
         if phrases is not None and phrases.search(original):
             return True
-        person = cues["person"].search(sentence)
-        if person is None:
-            continue
-        # The request is read around the person ("live chat" is not a request to chat).
-        around = sentence[:person.start()] + " " + sentence[person.end():]
-        if cues["ask"].search(around):
-            return True
-        # Nothing but the person, an article and a "please"/"now": "un humain svp".
-        if not _WORD.search(cues["bare"].sub(" ", around)):
+        if any(_asks_around(sentence, person, cues) for person in _people(sentence, cues)):
             return True
     return False
+
+
+def _people(sentence: str, cues: dict[str, re.Pattern[str]]) -> Iterator[re.Match[str]]:
+    """Every mention of a person, overlapping ones included: in "нужен человек из вашей
+    команды" the short "нужен человек" would hide "человек из вашей команды", the one
+    that leaves the request ("нужен") around it."""
+    start = 0
+    while (person := cues["person"].search(sentence, start)) is not None:
+        yield person
+        start = person.start() + 1
+
+
+def _asks_around(sentence: str, person: re.Match[str], cues: dict[str, re.Pattern[str]]
+                 ) -> bool:
+    # The request is read around the person ("live chat" is not a request to chat).
+    around = sentence[:person.start()] + " " + sentence[person.end():]
+    if cues["ask"].search(around):
+        return True
+    # Nothing but the person, an article and a "please"/"now": "un humain svp".
+    return not _WORD.search(cues["bare"].sub(" ", around))
 

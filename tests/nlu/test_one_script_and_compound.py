@@ -168,6 +168,16 @@ def test_requests_for_a_person_in_twelve_languages():
     "hay algún técnico con quien pueda hablar? la api falla",
     "futures fonlama ücreti yanlış kesildi, beni birine aktarır mısınız?",
     "kyc bị từ chối hoài, cho mình nói chuyện với bộ phận xác minh",
+    # Someone from the team, or of flesh and blood (the spent set k's misses, 0.11.9); a
+    # longer person phrase that overlaps a shorter one ("нужен человек").
+    "Мне нужен человек из вашей команды, а не бот",
+    "est-ce que quelqu'un de votre équipe peut regarder mon dossier ?",
+    "ekibinizden biri hesabıma bakabilir mi",
+    "alguém da equipe pode verificar meu saque?",
+    "kann jemand aus eurem Team sich das mal anschauen?",
+    "c'è qualcuno in carne e ossa qui?",
+    "có ai bên team hỗ trợ kiểm tra giúp mình không",
+    "チームの誰かに確認してもらえますか",
 ])
 def test_a_request_for_a_person_is_read_in_its_own_sentence(text):
     assert asks_for_person(text, load_cues()["wants_human"]), text
@@ -184,6 +194,11 @@ def test_a_request_for_a_person_is_read_in_its_own_sentence(text):
     "có người nhắn zalo xưng nhân viên sàn, bảo cài ultraview để kiểm tra tài khoản",
     "are you a bot or a real person?",
     "do you have live agents on weekends?",
+    # Contact channels and a person's capability are questions, not requests (0.11.9).
+    "¿tienen número de teléfono de atención al cliente?",
+    "canlı destek kaçta açılıyor?",
+    "what is the phone number of customer service?",
+    "Kann ein Mitarbeiter meinen Chatverlauf sehen?",
 ])
 def test_words_about_people_that_ask_for_no_one(text):
     assert not asks_for_person(text, load_cues()["wants_human"]), text

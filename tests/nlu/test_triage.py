@@ -1,3 +1,5 @@
+import pytest
+
 from bot.config import TriageSettings
 from bot.nlu.entities import EntityExtractor
 from bot.nlu.incidents import GAVE_AWAY, TAKEOVER, IncidentJudgement
@@ -47,6 +49,35 @@ def test_futures_how_it_works_is_p3():
     assert run("futures_liquidation", "how is the liquidation price calculated?").urgency == "P3"
     assert run("futures_liquidation", "强平价格怎么算").urgency == "P3"
     assert run("futures_liquidation", "I got liquidated, how is that possible?").urgency == "P2"
+
+
+@pytest.mark.parametrize("text", [
+    # Questions as people type them, accents dropped, in each language (0.11.9).
+    "como se calcula el precio de liquidacion con x20?",
+    "cada cuanto se cobra el funding?",
+    "Funding nos perpetuos funciona como? quem paga quem?",
+    "c'est quoi le funding et il tombe à quelle heure ?",
+    "Wie wird bei Cross Margin eigentlich der Liquidationspreis berechnet?",
+    "объясните, по какой цене считается ликвидация",
+    "funding ne zaman kesiliyor, kim kime ödüyor?",
+    "ogni quanto si paga il funding?",
+    "giá thanh lý tính sao vậy ad?",
+    "资金费率多久结算一次",
+    "ファンディングレートって何時に発生しますか",
+    "펀딩비는 언제 나가요?",
+])
+def test_futures_questions_in_every_language_are_p3(text):
+    assert run("futures_liquidation", text).urgency == "P3", text
+
+
+@pytest.mark.parametrize("text", [
+    "ma position short a été liquidée, c'est quoi ce prix mark ?",
+    "меня ликвиднуло по марк прайсу, объясните как так",
+    "mi hanno chiuso la posizione con uno spike, come funziona il mark price?",
+    "đòn bẩy 50x bị cháy, giá đánh dấu là gì vậy",
+])
+def test_a_liquidation_that_happened_stays_p2_even_when_asked_as_a_question(text):
+    assert run("futures_liquidation", text).urgency == "P2", text
 
 
 def test_liquidation_words_count_even_when_the_classifier_guessed_otherwise():
