@@ -8,7 +8,9 @@ A message is kept only when
 - the secrets scanner leaves it unchanged (a message the scanner redacts would be scored
   on text the product never reads, and a blind set must not hold anything secret-like).
 
-Chinese script pairs ("pair" key) are kept or dropped whole.
+Chinese script pairs ("pair" key) are kept or dropped whole. A line labelled with the FAQ
+entry it needs ("entry" key, the sets of bench.faq_siblings --entries) must name an entry
+of faq_corpus/ whose intent is the line's intent.
 
     .venv/bin/python scripts/blind_set.py OUT.jsonl IN.jsonl [IN.jsonl ...]
 """
@@ -28,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.errors import DataFileError  # noqa: E402
+from bot.knowledge.faq_corpus import read_faq_corpus  # noqa: E402
 from bot.knowledge.jsonl import text_objects  # noqa: E402
 from bot.nlu.secrets import SecretScanner  # noqa: E402
 from bot.taxonomy import ALL_INTENTS, SUPPORTED_LANGUAGES, URGENCY_LEVELS  # noqa: E402
@@ -64,18 +67,32 @@ def written_already(exclude: set[Path]) -> set[str]:
     return seen
 
 
-def checked(path: Path) -> list[dict[str, Any]]:
+def faq_intents(folder: Path = ROOT / "faq_corpus") -> dict[str, str]:
+    """Each FAQ entry's id and its intent."""
+    return {entry.id: entry.intent
+            for entry in read_faq_corpus(folder, ALL_INTENTS, SUPPORTED_LANGUAGES)}
+
+
+def checked(path: Path, entries: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """`entries`: FAQ entry id → intent, read when a line names an entry."""
     rows = []
     for number, row in text_objects(path, '{"text": "...", "lang": "..", "intent": "..."}'):
         problems = []
         if row.get("lang") not in SUPPORTED_LANGUAGES:
-            problems.append(f"lang {row.get('lang')!r}")
+            problems.append(f"unknown lang {row.get('lang')!r}")
         if "intent" in row and row["intent"] not in ALL_INTENTS:
-            problems.append(f"intent {row['intent']!r}")
+            problems.append(f"unknown intent {row['intent']!r}")
         if "urgency" in row and row["urgency"] not in URGENCY_LEVELS:
-            problems.append(f"urgency {row['urgency']!r}")
+            problems.append(f"unknown urgency {row['urgency']!r}")
+        if "entry" in row:
+            entries = faq_intents() if entries is None else entries
+            if row["entry"] not in entries:
+                problems.append(f"unknown FAQ entry {row['entry']!r}")
+            elif row.get("intent") != entries[row["entry"]]:
+                problems.append(f"FAQ entry {row['entry']!r} answers intent "
+                                f"{entries[row['entry']]!r}, not {row.get('intent')!r}")
         if problems:
-            sys.exit(f"{path}:{number}: unknown {', '.join(problems)}; fix the line and rerun")
+            sys.exit(f"{path}:{number}: {', '.join(problems)}; fix the line and rerun")
         rows.append(row)
     return rows
 
