@@ -14,7 +14,7 @@ nothing guards; this reading adds the wordings they never listed ("put me throug
 member of your staff", "pásame con alguien de atención al cliente"). The word lists were
 written against tests/fixtures/person_requests.jsonl (660 lines a helper wrote without
 seeing the project: 480 requests and 180 look-alikes, 12 languages), so its figures are a
-development score, not a blind one: the two readings together find 87.9% of its requests
+development score, not a blind one: the two readings together find 87.7% (0.11.9) of its requests
 (the phrases alone 31.5%) and fire on 5.6% of its look-alikes (16.1%).
 """
 
