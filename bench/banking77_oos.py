@@ -8,7 +8,7 @@ on id-oos/valid + ood-oos/valid, never on test). Test = test/ + id-oos/test +
 ood-oos/test.
 
     .venv/bin/python -m bench.banking77_oos [--config bench/configs/minilm_use.yml]
-        [--oos-training]
+        [--oos-training] [--novelty-reference example|intent_centre]
 
 --oos-training adds id-oos/train (2,062 in-domain questions of the 27 held-out intents) to
 training as the out_of_scope class, the way the shipped model learns out_of_scope from
@@ -26,10 +26,20 @@ from pathlib import Path
 import numpy as np
 
 from bench.common import DATASETS, bench_settings, dump, machine
+from bot.config import Settings
 from bot.knowledge.nlu_examples import Example, read_seq_dir
 from bot.nlu.pipeline import NLU
 from bot.nlu.training import TrainingData, train
 from bot.taxonomy import OUT_OF_SCOPE
+
+
+def with_novelty_reference(settings: Settings, reference: str | None) -> Settings:
+    """The config's settings, the similarity cut measuring against `reference` when given
+    (classifier.novelty_reference)."""
+    if reference is None:
+        return settings
+    return settings.model_copy(update={"classifier": settings.classifier.model_copy(
+        update={"novelty_reference": reference})})
 
 
 def relabel(examples: list[Example]) -> list[Example]:
@@ -42,8 +52,11 @@ def main() -> None:
     parser.add_argument("--config", default="bench/configs/minilm_use.yml")
     parser.add_argument("--oos-training", action="store_true",
                         help="train with id-oos/train as the out_of_scope class")
+    parser.add_argument("--novelty-reference", choices=("example", "intent_centre"),
+                        help="what the similarity cut measures against (default: the "
+                             "config's classifier.novelty_reference)")
     args = parser.parse_args()
-    settings = bench_settings(args.config)
+    settings = with_novelty_reference(bench_settings(args.config), args.novelty_reference)
     root = DATASETS / "banking77-oos"
     train_set = read_seq_dir(root / "train")
     if args.oos_training:
@@ -77,6 +90,7 @@ def main() -> None:
         "benchmark": f"BANKING77-OOS: test/ ({len(in_scope):,} in-scope) + id-oos/test "
                      f"({len(id_oos):,}) + ood-oos/test ({len(ood_oos):,})",
         "config": args.config,
+        "novelty_reference": settings.classifier.novelty_reference,
         "oos_examples_in_training": "id-oos/train" if args.oos_training else "none",
         "threshold": round(threshold, 4),
         "novelty_threshold": manifest["calibration"]["novelty_threshold"],

@@ -6,6 +6,10 @@ budget, and reports out-of-scope recall on id-oos/valid + ood-oos/valid with in-
 accuracy on valid/.
 
     .venv/bin/python -m bench.banking77_oos_valid [--config bench/configs/minilm_layers_use.yml]
+        [--novelty-reference example|intent_centre] [--max-drop 0.0155]
+
+--novelty-reference: what the similarity cut measures against (classifier.novelty_reference);
+--max-drop: the whole budget (classifier.oos_max_accuracy_drop) the shares are taken from.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import argparse
 
 import numpy as np
 
-from bench.banking77_oos import relabel
+from bench.banking77_oos import relabel, with_novelty_reference
 from bench.common import DATASETS, bench_settings, dump, machine
 from bot.knowledge.nlu_examples import read_seq_dir
 from bot.nlu.classifier import IntentClassifier
@@ -27,8 +31,15 @@ BUDGETS = (0.0, 0.005, 0.01, 0.015)
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--config", default="bench/configs/minilm_layers_use.yml")
+    parser.add_argument("--novelty-reference", choices=("example", "intent_centre"))
+    parser.add_argument("--max-drop", type=float,
+                        help="classifier.oos_max_accuracy_drop (default: the config's)")
     args = parser.parse_args()
-    settings = bench_settings(args.config)
+    settings = with_novelty_reference(bench_settings(args.config), args.novelty_reference)
+    if args.max_drop is not None:
+        settings = settings.model_copy(update={"classifier": settings.classifier.model_copy(
+            update={"oos_max_accuracy_drop": args.max_drop})})
+    budgets = [b for b in BUDGETS if b <= settings.classifier.oos_max_accuracy_drop]
     root = DATASETS / "banking77-oos"
     train = read_seq_dir(root / "train")
     valid = read_seq_dir(root / "valid")
@@ -43,7 +54,7 @@ def main() -> None:
     is_in = expected != OUT_OF_SCOPE
     split = len(valid) + len(id_oos)
     rows = []
-    for budget in BUDGETS:
+    for budget in budgets:
         classifier = IntentClassifier(settings.classifier.model_copy(
             update={"novelty_budget": budget, "fine_tune": None}))
         classifier.fit([e.text for e in train], train_vectors, [e.intent for e in train])
@@ -63,7 +74,10 @@ def main() -> None:
         })
     dump({"benchmark": f"BANKING77-OOS valid/ ({len(valid):,}) + id-oos/valid "
                        f"({len(id_oos):,}) + ood-oos/valid ({len(ood_oos):,})",
-          "config": args.config, "rows": rows, "machine": machine()})
+          "config": args.config,
+          "novelty_reference": settings.classifier.novelty_reference,
+          "max_drop": settings.classifier.oos_max_accuracy_drop, "rows": rows,
+          "machine": machine()})
 
 
 if __name__ == "__main__":

@@ -63,7 +63,9 @@ class IntentClassifier:
         # in it.
         self.fine_tuned: FineTunedEnsemble | None = None
 
-        # The training examples' unit vectors, for the novelty cut (neighbours.npy).
+        # The novelty cut's references (neighbours.npy), unit vectors: the training
+        # examples, or one centre per intent in the order of `classes`
+        # (settings.novelty_reference).
         self.neighbours: np.ndarray | None = None
 
     def __getstate__(self) -> dict[str, Any]:
@@ -130,6 +132,10 @@ class IntentClassifier:
         self.model.fit(self._features(texts, vectors, fit=True), list(labels))
         if self.settings.novelty_budget > 0:
             self.neighbours = _unit(vectors)
+            if self._by_intent_centre():
+                given = np.asarray(labels)
+                self.neighbours = _unit(np.stack([
+                    self.neighbours[given == name].mean(axis=0) for name in self.classes]))
         if self.settings.fine_tune is not None:
             self.fine_tuned = FineTunedEnsemble.train(self.settings.fine_tune, texts, labels,
                                                       progress)
@@ -156,26 +162,39 @@ class IntentClassifier:
     def probabilities(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
         return softmax(self.logits(texts, vectors) / self.calibration.temperature)
 
-    def similarity_to_training(self, vectors: np.ndarray) -> np.ndarray:
-        """Cosine similarity of each vector to its nearest training example."""
+    def _by_intent_centre(self) -> bool:
+        # Models pickled before the setting existed measured against examples.
+        return getattr(self.settings, "novelty_reference", "example") == "intent_centre"
+
+    def similarity_to_training(self, vectors: np.ndarray,
+                               probabilities: np.ndarray | None = None) -> np.ndarray:
+        """Cosine similarity of each vector to its nearest training example, or to the
+        centre of the intent it was given (`probabilities`' top intent; needed then)."""
         if not len(vectors):
             return np.ones(0)
         if self.neighbours is None:
             raise ValueError("the similarity cut needs the training vectors: load the model "
                              "with load_extras (neighbours.npy)")
+        if self._by_intent_centre():
+            if probabilities is None:
+                raise ValueError("novelty_reference intent_centre needs the probabilities")
+            centres = self.neighbours[probabilities.argmax(axis=1)]
+            return np.asarray(np.einsum("ij,ij->i", _unit(vectors), centres),
+                              dtype=np.float64)
         return np.asarray((_unit(vectors) @ self.neighbours.T).max(axis=1), dtype=np.float64)
 
-    def unfamiliar(self, vectors: np.ndarray) -> np.ndarray:
-        """Messages unlike every training example: out of scope by the novelty cut."""
+    def unfamiliar(self, vectors: np.ndarray,
+                   probabilities: np.ndarray | None = None) -> np.ndarray:
+        """Messages unlike what was trained on: out of scope by the novelty cut."""
         cut = self.calibration.novelty_threshold
         if cut is None or not len(vectors):
             return np.zeros(len(vectors), dtype=bool)
-        return np.asarray(self.similarity_to_training(vectors) < cut)
+        return np.asarray(self.similarity_to_training(vectors, probabilities) < cut)
 
     def out_of_scope(self, probabilities: np.ndarray, vectors: np.ndarray) -> np.ndarray:
         """Both cuts: confidence below the threshold, or unlike anything trained on."""
         return np.asarray((probabilities.max(axis=1) < self.calibration.threshold)
-                          | self.unfamiliar(vectors))
+                          | self.unfamiliar(vectors, probabilities))
 
     def calibrate(self, texts: Sequence[str], vectors: np.ndarray, labels: Sequence[str]) -> None:
         """Fit the temperature and the out-of-scope cuts (confidence, and similarity to
@@ -198,8 +217,8 @@ class IntentClassifier:
         self.calibration.threshold = threshold
         self.calibration.novelty_threshold = None
         if novelty > 0:
-            cut, _, _ = choose_threshold(self.similarity_to_training(vectors), predicted,
-                                         expected, novelty)
+            cut, _, _ = choose_threshold(self.similarity_to_training(vectors, probs),
+                                         predicted, expected, novelty)
             # 0 (no in-scope held-out data, or nothing could be cut) is no cut at all.
             self.calibration.novelty_threshold = cut if cut > 0 else None
         rejected = self.out_of_scope(probs, vectors)

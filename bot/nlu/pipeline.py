@@ -156,7 +156,7 @@ class NLU:
         vectors = self.embedder.encode(texts)
         whole = self._whole_vectors(full, texts, vectors)
         probabilities = self.classifier.probabilities(texts, vectors) if live else None
-        unfamiliar = self.classifier.unfamiliar(vectors)
+        unfamiliar = self.classifier.unfamiliar(vectors, probabilities)
         # Models trained without safety_data (benchmarks) have only the rule under the
         # learned detector.
         incidents = (self.incidents.judge(full, whole, self.settings.safety.incident_cut)

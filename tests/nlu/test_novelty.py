@@ -127,3 +127,50 @@ def test_a_novelty_budget_above_the_whole_drop_stops_start_up(tmp_path: Path):
                              count=1, flags=re.MULTILINE))
     with pytest.raises(ConfigError, match=r"novelty_budget"):
         load_settings(config)
+
+
+def _spread_intents(rng: np.random.Generator) -> tuple[np.ndarray, list[str]]:
+    """Two intents in 6 dimensions: "a" around axis 0, in two groups either side of it
+    along axis 2; "b" around axis 1."""
+    rows, labels = [], []
+    for sign in (1.0, -1.0):
+        for _ in range(20):
+            rows.append(np.array([1.0, 0.0, 0.9 * sign, 0, 0, 0]) + rng.normal(0, 0.05, 6))
+            labels.append("a")
+    for _ in range(40):
+        rows.append(np.array([0.0, 1.0, 0, 0, 0, 0]) + rng.normal(0, 0.05, 6))
+        labels.append("b")
+    return np.array(rows), labels
+
+
+@pytest.mark.parametrize("reference", ["example", "intent_centre"])
+def test_the_cut_can_measure_against_the_given_intents_centre(settings: Settings, reference):
+    from bot.nlu.classifier import IntentClassifier
+
+    rng = np.random.default_rng(0)
+    vectors, labels = _spread_intents(rng)
+    held_vectors, held_labels = _spread_intents(rng)
+    classifier = IntentClassifier(settings.classifier.model_copy(update={
+        "char_ngrams": False, "word_ngrams": False, "novelty_budget": 0.01,
+        "oos_max_accuracy_drop": 0.02, "novelty_reference": reference}))
+    texts = [""] * len(labels)
+    classifier.fit(texts, vectors, labels)
+    classifier.calibrate(texts, held_vectors, held_labels)
+    assert classifier.neighbours is not None
+    # An unseen intent beside "a": close to a group of its examples (cosine ~0.98), but
+    # off the centre of "a" (cosine ~0.67), which sits on axis 0.
+    probe = np.array([[1.0, 0.0, 1.1, 0.0, 0.0, 0.0]])
+    probs = classifier.probabilities([""], probe)
+    assert classifier.classes[int(probs.argmax())] == "a"
+    similarity = float(classifier.similarity_to_training(probe, probs)[0])
+    if reference == "intent_centre":
+        assert classifier.neighbours.shape == (2, 6)
+        assert np.allclose(np.linalg.norm(classifier.neighbours, axis=1), 1.0)
+        assert similarity == pytest.approx(0.67, abs=0.03)
+        assert classifier.unfamiliar(probe, probs)[0]
+        with pytest.raises(ValueError, match="needs the probabilities"):
+            classifier.similarity_to_training(probe)
+    else:
+        assert classifier.neighbours.shape == (80, 6)
+        assert similarity > 0.95
+        assert not classifier.unfamiliar(probe, probs)[0]
