@@ -182,10 +182,9 @@ def main() -> None:
     settings = load_settings(ROOT / "config.yml")
     report: dict[str, Any] = {"set": str(folder.relative_to(ROOT) if folder.is_relative_to(ROOT)
                                           else folder), "machine": machine()}
-    if args.only == "short":
-        report["short_messages"] = short_messages(LanguageIdentifier(settings.language), folder)
-        dump(report)
-        return
+    # The model is loaded for the short messages too: their language is read with the
+    # language profiles `supportbot train` learned (a bare LanguageIdentifier lacks them
+    # and scored 92.1% where the product reads 95.5%; fixed in 0.11.9).
     nlu = NLU.load(settings, args.models, check_fresh=args.models is None)
     if args.only in (None, "heldout") and any(folder.glob("heldout*.jsonl")):
         report["heldout"] = heldout(nlu, folder)
