@@ -33,13 +33,14 @@ from bot.nlu.training import TrainingData, train
 from bot.taxonomy import OUT_OF_SCOPE
 
 
-def with_novelty_reference(settings: Settings, reference: str | None) -> Settings:
-    """The config's settings, the similarity cut measuring against `reference` when given
-    (classifier.novelty_reference)."""
-    if reference is None:
+def with_classifier(settings: Settings, **changes: object) -> Settings:
+    """The config's settings with the classifier fields given on the command line (None:
+    keep the config's)."""
+    given = {name: value for name, value in changes.items() if value is not None}
+    if not given:
         return settings
     return settings.model_copy(update={"classifier": settings.classifier.model_copy(
-        update={"novelty_reference": reference})})
+        update=given)})
 
 
 def relabel(examples: list[Example]) -> list[Example]:
@@ -56,7 +57,8 @@ def main() -> None:
                         help="what the similarity cut measures against (default: the "
                              "config's classifier.novelty_reference)")
     args = parser.parse_args()
-    settings = with_novelty_reference(bench_settings(args.config), args.novelty_reference)
+    settings = with_classifier(bench_settings(args.config),
+                               novelty_reference=args.novelty_reference)
     root = DATASETS / "banking77-oos"
     train_set = read_seq_dir(root / "train")
     if args.oos_training:

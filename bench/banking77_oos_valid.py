@@ -18,7 +18,7 @@ import argparse
 
 import numpy as np
 
-from bench.banking77_oos import relabel, with_novelty_reference
+from bench.banking77_oos import relabel, with_classifier
 from bench.common import DATASETS, bench_settings, dump, machine
 from bot.knowledge.nlu_examples import read_seq_dir
 from bot.nlu.classifier import IntentClassifier
@@ -35,10 +35,9 @@ def main() -> None:
     parser.add_argument("--max-drop", type=float,
                         help="classifier.oos_max_accuracy_drop (default: the config's)")
     args = parser.parse_args()
-    settings = with_novelty_reference(bench_settings(args.config), args.novelty_reference)
-    if args.max_drop is not None:
-        settings = settings.model_copy(update={"classifier": settings.classifier.model_copy(
-            update={"oos_max_accuracy_drop": args.max_drop})})
+    settings = with_classifier(bench_settings(args.config),
+                               novelty_reference=args.novelty_reference,
+                               oos_max_accuracy_drop=args.max_drop)
     budgets = [b for b in BUDGETS if b <= settings.classifier.oos_max_accuracy_drop]
     root = DATASETS / "banking77-oos"
     train = read_seq_dir(root / "train")

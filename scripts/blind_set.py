@@ -23,6 +23,7 @@ import re
 import sys
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -67,8 +68,9 @@ def written_already(exclude: set[Path]) -> set[str]:
     return seen
 
 
+@lru_cache(maxsize=1)
 def faq_intents(folder: Path = ROOT / "faq_corpus") -> dict[str, str]:
-    """Each FAQ entry's id and its intent."""
+    """Each FAQ entry's id and its intent (read once, however many files name entries)."""
     return {entry.id: entry.intent
             for entry in read_faq_corpus(folder, ALL_INTENTS, SUPPORTED_LANGUAGES)}
 

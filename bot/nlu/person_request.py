@@ -50,13 +50,17 @@ def asks_for_person(text: str, phrases: re.Pattern[str] | None = None) -> bool:
 
 
 def _people(sentence: str, cues: dict[str, re.Pattern[str]]) -> Iterator[re.Match[str]]:
-    """Every mention of a person, overlapping ones included: in "нужен человек из вашей
-    команды" the short "нужен человек" would hide "человек из вашей команды", the one
-    that leaves the request ("нужен") around it."""
-    start = 0
-    while (person := cues["person"].search(sentence, start)) is not None:
+    """The first mention of a person and those overlapping it: in "нужен человек из
+    вашей команды" the short "нужен человек" would hide "человек из вашей команды", the
+    one that leaves the request ("нужен") around it. Later, separate mentions are not
+    tried: each try reads the whole sentence again, and a 4 KB message repeating a
+    person word would cost a second of the understanding thread."""
+    person = cues["person"].search(sentence)
+    end = person.end() if person is not None else 0
+    while person is not None and person.start() < end:
         yield person
-        start = person.start() + 1
+        end = max(end, person.end())
+        person = cues["person"].search(sentence, person.start() + 1)
 
 
 def _asks_around(sentence: str, person: re.Match[str], cues: dict[str, re.Pattern[str]]
