@@ -92,8 +92,14 @@ def incident_training_set(data: TrainingData) -> tuple[list[str], list[str]]:
 
 
 def language_profiles(data: TrainingData, languages: tuple[str, ...]) -> LanguageProfiles:
-    """Letter profiles from every example whose file names its language (nlu_data/pt.yml,
-    safety_data/incidents/round11_pt.yml) and every FAQ question variant."""
+    """Letter and word profiles of the texts whose language is known."""
+    return LanguageProfiles.build(language_texts(data, languages),
+                                  [lang for lang in languages if lang not in SCRIPT_DECIDED])
+
+
+def language_texts(data: TrainingData, languages: tuple[str, ...]) -> dict[str, list[str]]:
+    """Every example whose file names its language (nlu_data/pt.yml,
+    safety_data/incidents/round11_pt.yml) and every FAQ question variant, by language."""
     texts: dict[str, list[str]] = {lang: [] for lang in languages}
     for example in (*data.examples, *data.incidents, *data.scam_posts):
         lang = language_of_file(example.source, languages)
@@ -103,8 +109,7 @@ def language_profiles(data: TrainingData, languages: tuple[str, ...]) -> Languag
         for lang, questions in entry.questions.items():
             if lang in texts:
                 texts[lang] += questions
-    return LanguageProfiles.build(texts, [lang for lang in languages
-                                          if lang not in SCRIPT_DECIDED])
+    return texts
 
 
 def benchmark_data(source: Path) -> TrainingData:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from bot.config import LanguageSettings
-from bot.nlu.language import LanguageIdentifier
+from bot.nlu.language import EvidenceWeights, LanguageIdentifier
 from bot.nlu.language_ngrams import LanguageProfiles, language_of_file, word_grams
 
 
@@ -95,3 +95,41 @@ def test_a_network_name_in_lower_case_is_not_a_latin_word(identifier):
 ])
 def test_han_only_messages(identifier, text, lang):
     assert identifier.identify(text).lang == lang, text
+
+
+def _letters_mislead_words_do_not() -> LanguageProfiles:
+    # Short Vietnamese text dense with "hi" syllables, long English text where "hi" is a
+    # word of its own: the letters of "hi" look Vietnamese, the word is English.
+    return LanguageProfiles.build(
+        {"en": ["hi can you check my deposit status please",
+                "my transfer is late since monday, hi"] * 150,
+         "vi": ["hieu chi nhi hiep", "thi hiep nhi chi"] * 150},
+        ["en", "vi"])
+
+
+def test_whole_words_speak_where_their_letters_mislead():
+    profiles = _letters_mislead_words_do_not()
+    assert profiles.latin_posterior(["hi"], 8.0)["vi"] > 0.5
+    assert profiles.word_posterior(["hi"], 4.0)["en"] > 0.9
+    # A word neither language wrote twice is no evidence at all.
+    assert profiles.word_posterior(["zzyzx"], 4.0) == {}
+
+
+def test_the_word_model_changes_the_identifiers_answer():
+    profiles = _letters_mislead_words_do_not()
+    settings = LanguageSettings(supported=("en", "vi"))
+    letters_only = LanguageIdentifier(settings, profiles, EvidenceWeights(words=0.0,
+                                                                          lexicon=0.0))
+    with_words = LanguageIdentifier(settings, profiles, EvidenceWeights(lexicon=0.0))
+    assert letters_only.identify("hi").lang == "vi"
+    assert with_words.identify("hi").lang == "en"
+
+
+def test_profiles_pickled_before_the_word_model_still_load():
+    profiles = _letters_mislead_words_do_not()
+    state = dict(profiles.__dict__)
+    del state["words"]  # what a version 1 pickle holds
+    old = LanguageProfiles.__new__(LanguageProfiles)
+    old.__setstate__(state)
+    assert old.word_posterior(["hi"], 4.0) == {}
+    assert old.latin_posterior(["hi"], 8.0) == profiles.latin_posterior(["hi"], 8.0)
