@@ -190,6 +190,12 @@ class FaqSettings(_Frozen):
     # Hits are ordered by the mean similarity of each entry's `support` nearest question
     # variants (1: the nearest alone); the answer cut still reads the nearest one.
     support: Annotated[int, Field(ge=1, le=10)] = 2
+    # For messages in these languages the order of entries also reads how much a message
+    # shares its spelling with each question variant (letter n-grams, TF-IDF), times
+    # lexical_weight: the sentence encoder never learned them (USE v3 has no Vietnamese).
+    # The answer cut still reads the vectors' similarity alone.
+    lexical_languages: tuple[str, ...] = ("vi",)
+    lexical_weight: Annotated[float, Field(ge=0.0, le=100.0)] = 8.0
 
 
 def _default_base_urgency() -> dict[str, Urgency]:

@@ -234,8 +234,10 @@ class NLU:
             intent = OUT_OF_SCOPE
         elif UNFAMILIAR in flags:  # out of scope, but not a doubt about which intent
             intent = OUT_OF_SCOPE
-        hits = self.faq.search(vector, by_intent, self.settings.faq.top_k,
-                               self.settings.faq.intent_weight, self.settings.faq.support)
+        faq = self.settings.faq
+        hits = self.faq.search(
+            vector, by_intent, faq.top_k, faq.intent_weight, faq.support, item.readable,
+            faq.lexical_weight if item.lang in faq.lexical_languages else 0.0)
         entities = tuple(self.entities.extract(item.redacted))
         # An incident is P1 whatever the intent, out of scope included; otherwise an
         # out-of-scope message gets out_of_scope's urgency, not its top guess's.
