@@ -67,12 +67,6 @@ _SIGNATURE_LETTERS: dict[str, str] = {
 # never on an evaluation set.
 PROFILE_WEIGHT = 3.0
 PROFILE_SHARPNESS = 8.0
-# A message of at most 8 Han characters and no kana is read as Japanese when the Han
-# profiles (sharpness 4) give Japanese a posterior of at least 0.95; anything longer, or
-# less sure, is Chinese, whose users write Han alone far more often. Chosen on held-out
-# training text (2-8-character pieces: 97.6% of Japanese kanji runs found, 1.4% of
-# Chinese pieces taken for Japanese) and checked on the spent sets (238 Han-only Chinese
-# messages kept, 14 kanji-only Japanese found).
 # The whole-word model (language_ngrams) beside the letters: WORD_WEIGHT points for its
 # posterior at WORD_SHARPNESS; LEXICON_WEIGHT for the share of words in a language's
 # short-word list. Chosen like the letters' weights, on training text only
@@ -83,6 +77,12 @@ PROFILE_SHARPNESS = 8.0
 WORD_WEIGHT = 4.0
 WORD_SHARPNESS = 4.0
 LEXICON_WEIGHT = 2.0
+# A message of at most 8 Han characters and no kana is read as Japanese when the Han
+# profiles (sharpness 4) give Japanese a posterior of at least 0.95; anything longer, or
+# less sure, is Chinese, whose users write Han alone far more often. Chosen on held-out
+# training text (2-8-character pieces: 97.6% of Japanese kanji runs found, 1.4% of
+# Chinese pieces taken for Japanese) and checked on the spent sets (238 Han-only Chinese
+# messages kept, 14 kanji-only Japanese found).
 HAN_SHARPNESS = 4.0
 JAPANESE_HAN_CUT = 0.95
 JAPANESE_HAN_LONGEST = 8
