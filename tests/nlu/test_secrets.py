@@ -1,4 +1,5 @@
 import pytest
+from mnemonic import Mnemonic
 
 from bot.nlu.secrets import SecretScanner
 from tests.phrases import seed_phrase
@@ -585,3 +586,33 @@ def test_portuguese_no_is_not_a_number_sign(scanner):
 ])
 def test_a_quoted_page_name_near_a_password_word_stays(scanner, text):
     assert not scanner.scan(text).spans
+
+
+def _one_word_misread(words: list[str]) -> list[str]:
+    """The phrase with its last word read as another list word that breaks the checksum,
+    as when a word is misread off the paper it was written on."""
+    wordlist = Mnemonic("english").wordlist
+    for other in wordlist:
+        guess = [*words[:-1], other]
+        if other != words[-1] and not Mnemonic("english").check(" ".join(guess)):
+            return guess
+    raise AssertionError("every list word passes")  # pragma: no cover
+
+
+@pytest.mark.parametrize("separator", [" ", ", ", " - "])
+def test_a_phrase_with_one_word_misread_is_still_a_secret(scanner, separator):
+    # Found by trying the product as a trader: twelve list words alone, evenly spaced,
+    # failing the checksum, were held back and then released in clear. Eleven right
+    # words are the wallet.
+    words = _one_word_misread(_english())
+    result = scanner.scan(separator.join(words))
+    assert result.kinds == ("seed_phrase",)
+    assert all(word not in result.redacted_text for word in words[:-1])
+
+
+def test_a_misread_phrase_sent_in_two_messages_is_still_a_secret(scanner):
+    words = _one_word_misread(_english())
+    first, second = _in_two_parts(scanner, " ".join(words[:6]), " ".join(words[6:]))
+    assert first.withheld == (POSSIBLE_SEED,)
+    assert second.carried == CARRIED_SECRET
+    assert all(word not in second.redacted_text.split() for word in words[6:])

@@ -36,6 +36,7 @@ from bot.nlu.secrets.seed_phrases import (
     Run,
     Token,
     all_runs,
+    evenly_separated,
     grown,
     han_rest,
     han_tail,
@@ -134,7 +135,8 @@ class SecretScanner:
             named = len(run) >= 12 and _NAMED_AS_WORDS.search(
                 _LIST_MARK.sub("", f.text[:run.start])) is not None
             # is_seed reads `listed` for 12 words or more only: there the part is the run.
-            if (is_seed(run, context or named, part is not None)
+            if (is_seed(run, context or named, part is not None,
+                        evenly_separated(f.text, run))
                     or _rest_of_a_phrase(run, carried)):
                 whole = f.span(*grown(f.text, tokens, run, runs, cues))
                 spans.append(Span(*_numbered(text, *whole), SEED_PHRASE))
@@ -143,7 +145,7 @@ class SecretScanner:
         outcome = None
         before = _carried_runs(carried)
         if before:
-            completing = _continue(before, runs, context)
+            completing = _continue(before, _carried_folded(carried), runs, f.text, context)
             outcome = CARRIED_SECRET if completing is not None else CARRIED_RELEASED
             if completing is not None:
                 grown_span = f.span(*grown(f.text, tokens, completing, runs, cues))
@@ -247,17 +249,23 @@ def _without_markers(f: Folded) -> Folded:
     return replace(f, text=masked)
 
 
-def _carried_runs(carried: Carried | None) -> list[Run]:
+def _carried_folded(carried: Carried | None) -> str:
     if carried is None or not carried.text:
-        return []
-    cf = Folded.of(unicodedata.normalize("NFC", carried.text))
-    return [run for run in all_runs(cf.text, tokens_of(cf.text)) if len(run) >= 3]
+        return ""
+    return Folded.of(unicodedata.normalize("NFC", carried.text)).text
 
 
-def _continue(before: list[Run], runs: list[Run], context: bool) -> Run | None:
+def _carried_runs(carried: Carried | None) -> list[Run]:
+    held = _carried_folded(carried)
+    return [run for run in all_runs(held, tokens_of(held)) if len(run) >= 3] if held else []
+
+
+def _continue(before: list[Run], held: str, runs: list[Run], folded: str,
+              context: bool) -> Run | None:
     """The run of this message that completes the phrase the previous one ended with:
     one of the same list that reads as random words itself (so "please help me now"
-    after six seed words does not turn into a phrase)."""
+    after six seed words does not turn into a phrase). `held` and `folded`: the folded
+    texts the held runs and this message's runs point into."""
     for earlier in before:
         for run in runs:
             if run.wordlist is not earlier.wordlist or (
@@ -265,7 +273,12 @@ def _continue(before: list[Run], runs: list[Run], context: bool) -> Run | None:
                 continue
             joined = Run(run.wordlist, earlier.tokens + run.tokens,
                          earlier.candidates + run.candidates)
-            if is_seed(joined, context):
+            # Both halves evenly separated, each the same way: one phrase sent in two.
+            even = (evenly_separated(held, earlier) and evenly_separated(folded, run)
+                    and (len(run) < 2 or len(earlier) < 2
+                         or held[earlier.tokens[0].end:earlier.tokens[1].start].split()
+                         == folded[run.tokens[0].end:run.tokens[1].start].split()))
+            if is_seed(joined, context, even=even):
                 return run
     return None
 

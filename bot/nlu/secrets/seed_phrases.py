@@ -94,6 +94,7 @@ def without_cues(run: Run, cues: Sequence[tuple[int, int]]) -> list[Run]:
 
 
 _LIST_START = re.compile(r"(?:^|[\s:(\[])#?0?1\s*[.)\]:、]?\s*$")
+_SPACES = re.compile(r"\s+")
 _SENTENCE_BREAK = re.compile(r"[.!?。！？]\s|\n\s*\n")
 
 
@@ -218,7 +219,16 @@ def passes_checksum(run: Run) -> bool:
     return False
 
 
-def is_seed(run: Run, context: bool, listed: bool = False) -> bool:
+def evenly_separated(folded: str, run: Run) -> bool:
+    """One and the same separator between every two words of the run ("a b c", "a, b, c",
+    "a - b - c"): how a phrase is copied out of a wallet or off paper. Prose that happens
+    to use list words only separates its clauses unevenly ("wallet empty, market crash")."""
+    gaps = {_SPACES.sub(" ", folded[a.end:b.start])
+            for a, b in itertools.pairwise(run.tokens)}
+    return len(gaps) == 1
+
+
+def is_seed(run: Run, context: bool, listed: bool = False, even: bool = False) -> bool:
     if len(run) < 6:
         return False
     if passes_checksum(run):
@@ -230,14 +240,17 @@ def is_seed(run: Run, context: bool, listed: bool = False) -> bool:
             # wallets show a phrase and users copy it. Prose is never written so, and the
             # frequency test below read common list words ("home", "now", "own") as one.
             return True
-        if not context and len(run) <= 60 and all(
+        if not context and not even and len(run) <= 60 and all(
                 run.wordlist.exact(t.text) is not None or common_word(t.text)
                 for t in run.tokens):
             # Every word spelled right (list words, or common words that are no typo),
             # yet no window passes the checksum: a phrase typed correctly always does,
-            # while 15 in 16 word lists fail. Unnamed and unnumbered, these are terse
-            # prose ("wallet empty, market crash, total panic, …"); a mistyped phrase
-            # (a mangled word) still counts.
+            # while 15 in 16 word lists fail. Unnamed, unnumbered and unevenly separated,
+            # these are terse prose ("wallet empty, market crash, total panic, …"); a
+            # mistyped phrase (a mangled word) still counts. Evenly separated words go on
+            # to the frequency test: a phrase with one word misread as another list word
+            # ("… wonder wonder") fails the checksum too, and its eleven right words are
+            # the wallet (the twelfth is one of 2,048 guesses).
             return False
         return not run.wordlist.reads_like_a_sentence(positions)
     # Shorter, in a message about a seed: only words rarer than any sentence's.
