@@ -118,6 +118,25 @@ def _vocabulary() -> dict[str, list[str]]:
     return {key: [str(item) for item in value] for key, value in raw.items()}
 
 
+_NAME_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)?")
+
+
+@lru_cache(maxsize=1)
+def _coin_and_network_names() -> frozenset[str]:
+    vocab = _vocabulary()
+    return frozenset(name.lower() for key in ("assets", "usdt_aliases", "networks")
+                     for name in vocab[key])
+
+
+def names_only(text: str) -> bool:
+    """The message holds coin or network names (and numbers, punctuation) and nothing
+    else: "USDT", "eth trc20??", "500 USDT". Such a message says nothing about what
+    happened."""
+    words = _NAME_WORD.findall(text.lower())
+    names = _coin_and_network_names()
+    return bool(words) and all(word in names or word.isdigit() for word in words)
+
+
 class EntityExtractor:
     def __init__(self) -> None:
         self.nlp = spacy.blank("xx")

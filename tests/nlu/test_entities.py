@@ -1,6 +1,6 @@
 import pytest
 
-from bot.nlu.entities import EntityExtractor
+from bot.nlu.entities import EntityExtractor, names_only
 
 TX = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
 
@@ -61,3 +61,28 @@ def test_ids_in_several_languages(extractor):
 def test_amounts(extractor, text, amount, asset):
     found = [e for e in extractor.extract(text) if e.label == "amount"]
     assert found and found[0].value == {"amount": amount, "asset": asset}
+
+
+@pytest.mark.parametrize(("text", "only"), [
+    ("USDT", True), ("usdt??", True), ("eth trc20", True), ("500 USDT", True),
+    ("ERC-20 / BEP-20", True), ("my USDT is gone", False), ("USDT?? help", False),
+    ("", False), ("123", True),
+])
+def test_a_message_of_coin_and_network_names_only(text, only):
+    assert names_only(text) is only
+
+
+@pytest.mark.parametrize("text", ["USDT", "usdt!!", "ETH TRC20"])
+def test_a_coin_name_alone_raises_no_incident(shipped_nlu, text):  # type: ignore[no-untyped-def]
+    from bot.nlu.understanding import ParseContext
+
+    understood = shipped_nlu.parse(text, ParseContext())
+    assert understood.incident is None and understood.urgency != "P1", understood
+
+
+def test_an_incident_that_names_a_coin_is_still_one(shipped_nlu):  # type: ignore[no-untyped-def]
+    from bot.nlu.understanding import ParseContext
+
+    understood = shipped_nlu.parse("someone withdrew all my USDT, it was not me",
+                                   ParseContext())
+    assert understood.urgency == "P1"

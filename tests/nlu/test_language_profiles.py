@@ -133,3 +133,13 @@ def test_profiles_pickled_before_the_word_model_still_load():
     old.__setstate__(state)
     assert old.word_posterior(["hi"], 4.0) == {}
     assert old.latin_posterior(["hi"], 8.0) == profiles.latin_posterior(["hi"], 8.0)
+
+
+@pytest.mark.parametrize(("text", "hint", "lang"), [
+    ("sim", "pt-BR", "pt"),              # the browser's language settles one short word
+    ("evet", "tr", "tr"),
+    ("saque ainda pendente", "en", "pt"),  # a wrong hint does not outvote the words
+    ("prelievo ancora fermo", "en", "it"),
+])
+def test_the_channels_locale_weighs_on_short_messages(identifier, text, hint, lang):
+    assert identifier.identify(text, hint).lang == lang, text

@@ -126,3 +126,13 @@ def test_out_of_scope_gets_its_own_urgency_not_the_top_guess():
 def test_portuguese_agora_alone_is_not_time_pressure():
     assert TIME_PRESSURE not in run("deposit_howto", "como deposito agora").flags
     assert TIME_PRESSURE in run("deposit_missing", "preciso agora mesmo").flags
+
+
+@pytest.mark.parametrize("text", ["Mã chống lừa đảo là gì?", "cài mã chống lừa đảo ở đâu"])
+def test_the_anti_phishing_code_is_no_distress(text):
+    # Found trying the product: the question was handed to a person as frustration.
+    assert DISTRESS not in run("security_settings", text).flags
+
+
+def test_being_scammed_is_still_distress():
+    assert DISTRESS in run("phishing_scam", "sàn lừa đảo, trả tiền cho tôi").flags
