@@ -18,6 +18,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from bot.config import LinkSettings
 from bot.knowledge.faq_corpus import LINK_PLACEHOLDERS, FaqEntry
 from bot.nlu.chinese_script import in_script
+from bot.nlu.tfidf import FastTfidf
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class LexicalIndex:
     def __init__(self, vectorizer: TfidfVectorizer, matrix: sparse.csr_matrix):
         self.vectorizer = vectorizer
         self.matrix = matrix
+        # One message a turn: sklearn's per-call checks would cost more than the transform.
+        self.query = FastTfidf(vectorizer)
 
     @classmethod
     def fit(cls, questions: list[str]) -> LexicalIndex:
@@ -54,8 +57,7 @@ class LexicalIndex:
         return cls(vectorizer, sparse.csr_matrix(vectorizer.fit_transform(questions)))
 
     def similarities(self, text: str) -> np.ndarray:
-        query = self.vectorizer.transform([text])
-        return np.asarray((self.matrix @ query.T).toarray()).ravel()
+        return np.asarray((self.matrix @ self.query.transform([text]).T).toarray()).ravel()
 
     def without(self, keep: np.ndarray) -> LexicalIndex:
         """The same index over the kept rows (a benchmark leaves a variant out)."""

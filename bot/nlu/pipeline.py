@@ -12,7 +12,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +22,7 @@ from bot.config import Settings
 from bot.nlu.chinese_script import mainland_simplified, mainland_words, one_script
 from bot.nlu.classifier import IntentClassifier
 from bot.nlu.embeddings import Embedder
-from bot.nlu.entities import EntityExtractor, names_only
+from bot.nlu.entities import EntityExtractor
 from bot.nlu.faq_index import FaqIndex
 from bot.nlu.incidents import IncidentDetector, IncidentJudgement, floor
 from bot.nlu.language import LanguageIdentifier, strip_noise
@@ -239,10 +239,6 @@ class NLU:
             vector, by_intent, faq.top_k, faq.intent_weight, faq.support, item.readable,
             faq.lexical_weight if item.lang in faq.lexical_languages else 0.0)
         entities = tuple(self.entities.extract(item.redacted))
-        if incident.kind is not None and names_only(item.readable):
-            # "USDT" alone reports nothing: its letters and its neighbours lean to the
-            # incidents that name the coin (a false P1 found by trying the product).
-            incident = replace(incident, kind=None)
         # An incident is P1 whatever the intent, out of scope included; otherwise an
         # out-of-scope message gets out_of_scope's urgency, not its top guess's.
         result = triage(ranking[0].intent, by_intent, item.readable, entities, item.secrets,

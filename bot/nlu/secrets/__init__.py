@@ -36,13 +36,13 @@ from bot.nlu.secrets.seed_phrases import (
     Run,
     Token,
     all_runs,
-    evenly_separated,
     grown,
     han_rest,
     han_tail,
     is_seed,
     listed,
     listed_part,
+    separator,
     solid_han_phrases,
     tokens_of,
     without_cues,
@@ -136,7 +136,7 @@ class SecretScanner:
                 _LIST_MARK.sub("", f.text[:run.start])) is not None
             # is_seed reads `listed` for 12 words or more only: there the part is the run.
             if (is_seed(run, context or named, part is not None,
-                        evenly_separated(f.text, run))
+                        separator(f.text, run) is not None)
                     or _rest_of_a_phrase(run, carried)):
                 whole = f.span(*grown(f.text, tokens, run, runs, cues))
                 spans.append(Span(*_numbered(text, *whole), SEED_PHRASE))
@@ -273,12 +273,11 @@ def _continue(before: list[Run], held: str, runs: list[Run], folded: str,
                 continue
             joined = Run(run.wordlist, earlier.tokens + run.tokens,
                          earlier.candidates + run.candidates)
-            # Both halves evenly separated, each the same way: one phrase sent in two.
-            even = (evenly_separated(held, earlier) and evenly_separated(folded, run)
-                    and (len(run) < 2 or len(earlier) < 2
-                         or held[earlier.tokens[0].end:earlier.tokens[1].start].split()
-                         == folded[run.tokens[0].end:run.tokens[1].start].split()))
-            if is_seed(joined, context, even=even):
+            # Both halves separated alike: one phrase sent in two (a last word alone
+            # takes the first half's separator).
+            first = separator(held, earlier)
+            rest = separator(folded, run) if len(run) > 1 else first
+            if is_seed(joined, context, even=first is not None and rest == first):
                 return run
     return None
 

@@ -219,13 +219,14 @@ def passes_checksum(run: Run) -> bool:
     return False
 
 
-def evenly_separated(folded: str, run: Run) -> bool:
-    """One and the same separator between every two words of the run ("a b c", "a, b, c",
-    "a - b - c"): how a phrase is copied out of a wallet or off paper. Prose that happens
-    to use list words only separates its clauses unevenly ("wallet empty, market crash")."""
+def separator(folded: str, run: Run) -> str | None:
+    """The one separator between every two words of the run ("a b c", "a, b, c",
+    "a - b - c"), as a phrase is copied out of a wallet or off paper; None when they
+    differ, as prose that happens to use list words separates its clauses ("wallet empty,
+    market crash"), or for a single word."""
     gaps = {_SPACES.sub(" ", folded[a.end:b.start])
             for a, b in itertools.pairwise(run.tokens)}
-    return len(gaps) == 1
+    return gaps.pop() if len(gaps) == 1 else None
 
 
 def is_seed(run: Run, context: bool, listed: bool = False, even: bool = False) -> bool:
