@@ -4,9 +4,9 @@ intents) and `safety_data/incidents/round<N>_<lang>.yml` (the incident detector'
 Each input line is {"text", "lang", "intent", "urgency"} with an optional "incident"
 (takeover | gave_away | none). Without it the incident label follows the urgency rules
 of docs/knowledge.md: a P1 account_hacked message is a takeover, a P1 phishing_scam one a
-hand-over, a message below P1 is not an incident; a P1 message of any other intent is left
-out of the incident file (which incident it reports is not labelled). A line whose
-incident contradicts its urgency stops the run with the file and the line.
+hand-over, a message below P1 is not an incident; a P1 message of any other intent is an
+incident whose kind the cue words say (gave + a secret: a hand-over; else a takeover). A
+line whose incident contradicts its urgency stops the run with the file and the line.
 
 Lines are dropped, as for a blind set (scripts/blind_set.py), when somebody wrote them
 already (nlu_data/, safety_data/, eval_data/, tests/) or the secrets scanner changes them.
@@ -30,18 +30,33 @@ from blind_set import ROOT, checked, new_rows  # it also puts the repository on 
 
 from bot.errors import DataFileError
 from bot.knowledge.jsonl import text_objects
+from bot.nlu.folding import fold
+from bot.nlu.incidents import cue_patterns
 
 _INCIDENT_LABEL = {"takeover": "takeover", "gave_away": "gave_away", "none": "not_incident"}
 
 
-def incident_label(row: dict[str, Any]) -> str | None:
-    """The incident detector's label for a row, or None when it is not labelled."""
+def incident_label(row: dict[str, Any]) -> str:
+    """The incident detector's label for a row. A P1 line of another intent (a takeover
+    told with "I want a person", another wallet drained) is an incident too: left out of
+    the incident file, the detector would read its intent example as not_incident
+    (bot.nlu.training.incident_training_set), as it did for 93 such lines of the spent
+    sets until 0.11.11. Which kind, the cue words say (the kind only names the reason;
+    P(incident) decides P1)."""
     given = row.get("incident")
     if given is not None:
         return _INCIDENT_LABEL[given]
     if row.get("urgency") != "P1":
         return "not_incident"
-    return {"account_hacked": "takeover", "phishing_scam": "gave_away"}.get(row["intent"])
+    by_intent = {"account_hacked": "takeover", "phishing_scam": "gave_away"}
+    return by_intent.get(row["intent"]) or kind_by_cues(row["text"])
+
+
+def kind_by_cues(text: str) -> str:
+    patterns = cue_patterns()
+    folded = fold(text)
+    gave = all(patterns[name].search(folded) for name in ("gave", "secret_object"))
+    return "gave_away" if gave else "takeover"
 
 
 def consistent(path: Path) -> None:
@@ -102,9 +117,7 @@ def main() -> None:
     incidents: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for row in kept:
         intents[row["lang"]][row["intent"]].append(row["text"])
-        label = incident_label(row)
-        if label is not None:
-            incidents[row["lang"]][label].append(row["text"])
+        incidents[row["lang"]][incident_label(row)].append(row["text"])
     for path in targets:
         path.unlink()
     for lang in sorted(intents):

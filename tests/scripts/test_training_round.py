@@ -29,8 +29,14 @@ def test_incident_labels_follow_the_urgency_rules() -> None:
     assert label({"intent": "account_hacked", "urgency": "P1"}) == "takeover"
     assert label({"intent": "phishing_scam", "urgency": "P1"}) == "gave_away"
     assert label({"intent": "phishing_scam", "urgency": "P2"}) == "not_incident"
-    # A P1 login problem reports some incident, but which one nobody labelled.
-    assert label({"intent": "login_problem", "urgency": "P1"}) is None
+    # A P1 of another intent is an incident all the same (left out, its intent example
+    # would teach the detector it is none); the cue words say which kind.
+    assert label({"intent": "request_human", "urgency": "P1",
+                  "text": "someone withdrew all my ETH, it wasn't me, get me a person"}) \
+        == "takeover"
+    assert label({"intent": "request_human", "urgency": "P1",
+                  "text": "I gave my seed phrase to a fake agent, I need a human"}) \
+        == "gave_away"
     assert label({"intent": "login_problem", "urgency": "P1", "incident": "takeover"}) \
         == "takeover"
     assert label({"intent": "withdrawal_delay", "urgency": "P2", "incident": "none"}) \
