@@ -11,6 +11,7 @@ from bot.conversations.store import ConversationStore
 from bot.dialogue.state import QUEUED
 from handoff.on_call import FREEZE_FIELD
 from handoff.packet import build_packet
+from handoff.queue import QUEUED as CASE_QUEUED
 from handoff.queue import HandoffQueue
 from handoff.routing import expected_wait_minutes, priority_number, urgency_of
 from handoff.ticket_status import ticket_status_text
@@ -134,6 +135,32 @@ class TicketStatus(Action):
                                   lambda key, **values: render(domain, tracker, key, **values))
         dispatcher.utter_message(text, kind="ticket_status",
                                  **({} if row is None else {"handoff_id": row.id}))
+        return []
+
+
+class QueuedNote(Action):
+    """A message written while the case waits: it was added to the case, and where the
+    trader stands (an incident told now: the case is urgent)."""
+
+    def name(self) -> str:
+        return "queued_note"
+
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
+            **params: Any) -> list[dict[str, Any]]:
+        connection = domain.connection
+        row = HandoffQueue.open_for(connection, tracker.sender_id)
+        if row is None or row.status != CASE_QUEUED:
+            return []  # claimed meanwhile: the agent answers, not the bot
+        row = HandoffQueue.by_id(connection, row.id)  # as the escalation before left it
+        position = HandoffQueue.position(connection, row)
+        if params.get("urgent"):
+            text = render(domain, tracker, "handoff_queued_p1", position=position)
+        else:
+            wait = expected_wait_minutes(position, domain.queue.agents_online(connection),
+                                         domain.settings.handoff)
+            text = render(domain, tracker, "queued_note", position=position,
+                          wait_minutes=wait)
+        dispatcher.utter_message(text, kind="queued_note", handoff_id=row.id)
         return []
 
 

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from actions.conversation import AnswerFaq, AskDetails, AskResolved, Clarify, MarkResolved, Utter
-from actions.handoff import Escalate, ForwardToAgent, Handoff, StoreCsat, TicketStatus
+from actions.handoff import (
+    Escalate,
+    ForwardToAgent,
+    Handoff,
+    QueuedNote,
+    StoreCsat,
+    TicketStatus,
+)
 from actions.incident import IncidentBanner
 from actions.ops import AskFreezeConfirmation, OfferFreeze, PageOnCall, RequestFreeze
 from actions.sdk import Action
@@ -11,7 +18,7 @@ from actions.sdk import Action
 ACTIONS: dict[str, Action] = {
     action.name(): action
     for action in (Utter(), AnswerFaq(), AskResolved(), Clarify(), AskDetails(), MarkResolved(),
-                   Handoff(), Escalate(), ForwardToAgent(), TicketStatus(), StoreCsat(),
-                   PageOnCall(), OfferFreeze(), AskFreezeConfirmation(), RequestFreeze(),
-                   IncidentBanner())
+                   Handoff(), Escalate(), ForwardToAgent(), TicketStatus(), QueuedNote(),
+                   StoreCsat(), PageOnCall(), OfferFreeze(), AskFreezeConfirmation(),
+                   RequestFreeze(), IncidentBanner())
 }

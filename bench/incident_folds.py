@@ -51,6 +51,7 @@ def main() -> None:
     args = parser.parse_args()
     from bot.nlu.chinese_script import one_script
     from bot.nlu.incidents import NOT_INCIDENT, TAKEOVER, IncidentDetector, floor
+    from bot.nlu.model_text import incident_text
     from bot.nlu.pipeline import NLU
     from bot.nlu.training import TrainingData, incident_training_set, shipped_data
     from bot.nlu.understanding import ParseContext
@@ -63,7 +64,8 @@ def main() -> None:
            if not Path(e.source.rsplit(":", 1)[0]).name.startswith(left_out)]
     base_texts, base_labels = incident_training_set(
         TrainingData(data.examples, data.faq, data.fingerprint, own))
-    base_texts = [one_script(text) for text in base_texts]
+    # Read as the detector reads them (bot/nlu/model_text.py `incident_text`).
+    base_texts = [incident_text(one_script(text)) for text in base_texts]
 
     def encode(texts: list[str]) -> np.ndarray:
         return np.concatenate([nlu.embedder.encode(texts[i:i + 64])
@@ -74,7 +76,7 @@ def main() -> None:
                               *[(fold, f"{fold}_incidents.jsonl", fold) for fold in FOLDS]]:
         cases = read_suite(SUITES / file, split)
         prepared = [nlu._prepare(case["text"], ParseContext(), None, None) for case in cases]
-        texts = [item.readable for item in prepared]
+        texts = [incident_text(item.readable) for item in prepared]
         suites[name] = {"texts": texts, "vectors": encode(texts),
                         "secret": np.array([bool(item.secrets) for item in prepared]),
                         "ruled": np.array([floor(text) is not None for text in texts]),

@@ -55,7 +55,7 @@ def build_packet(
         # Who vouched for the trader (bot.identity): {verified, uid?, email?, via}; the
         # desk warns before account-changing help to an unverified one.
         "identity": identity,
-        "identity_warning": needs_warning(intent, identity),
+        "identity_warning": needs_warning(intent, identity, reason),
     }
 
 

@@ -463,7 +463,8 @@ class DialogueEngine:
                         incident: ActiveIncident | None = None) -> TurnResult:
         conversation_id = str(row.id)
         dialogue = DialogueState.from_json(row.dialogue)
-        decision = decide(understanding, dialogue, row.state, self.settings.policy, incident)
+        decision = decide(understanding, dialogue, row.state, self.settings.policy, incident,
+                          now=time.time())
         # An account at risk: page the on-call, offer the verified trader a freeze.
         decision = takeover.amend(decision, understanding.text, dialogue, row.state,
                                   verified=bool(row.verified_uid),

@@ -6,10 +6,17 @@ effects (storing, queueing, sending) belong to the actions.
 
  #  when                                               then
  1  conversation queued / with an agent                forward; reply only to a pasted secret,
-                                                       "human?" or "status?"
+                                                       "human?" or "status?"; while queued also
+                                                       to a P1 (now urgent, its position), to
+                                                       the first message after the handoff, a
+                                                       question or a hello, and otherwise at
+                                                       most every queued_note_seconds (added
+                                                       to the case, the position): no one
+                                                       waits in silence
  2  closed, waiting for CSAT, message is 1-5           store the score, thank
  3  empty / nothing readable                           ask again (empty_message / not_understood)
- 4  a pasted secret                                    warning + checklist + P1 handoff at once
+ 4  a pasted secret, or "that was my private key"      warning + checklist + P1 handoff at once
+    after we asked about a withheld 64-hex value
  5  P1: an incident (takeover, credentials or funds    checklist + P1 handoff at once
     already given away), whatever the intent
  6  request_human, or "yes" to our offer of a human    hand off in one step
@@ -51,6 +58,7 @@ from bot.nlu.triage import CREDENTIALS_GIVEN_AWAY, DISTRESS, SECURITY_INCIDENT, 
 from bot.nlu.understanding import (
     EMPTY,
     LOW_CONFIDENCE,
+    NAMES_PRIVATE_KEY,
     NO_TEXT,
     UNCLEAR_VALUE,
     UNFAMILIAR,
@@ -75,6 +83,9 @@ SATISFIED_BY: dict[str, tuple[str, ...]] = {
     "amount": ("amount",),
     "network": ("network",),
 }
+# The bot's words about a waiting case: the next waiting note comes queued_note_seconds
+# after the last of them.
+QUEUE_NOTES = {"ticket_status", "queued_note"}
 SMALL_TALK = {"greet": "greet", "thanks": "thanks_reply", "goodbye": "goodbye",
               "bot_challenge": "bot_challenge"}
 
@@ -138,33 +149,54 @@ def csat_score(text: str) -> int | None:
 
 
 def decide(u: Understanding, dialogue: DialogueState, conversation_state: str,
-           settings: PolicySettings, incident: ActiveIncident | None = None) -> Decision:
-    decision = _decide(u, dialogue, conversation_state, settings)
+           settings: PolicySettings, incident: ActiveIncident | None = None,
+           now: float | None = None) -> Decision:
+    """`now` (seconds since the epoch) is the turn's clock: it spaces the notes to a
+    trader who waits in the queue. Without it every such message gets its note."""
+    decision = _decide(u, dialogue, conversation_state, settings, now)
+    spoken = {a.name for a in decision.actions}
+    if "handoff" in spoken:
+        # A new case: the first message written while it waits is answered.
+        decision = replace(decision, dialogue=replace(decision.dialogue, queue_note_at=None))
+    elif now is not None and spoken & QUEUE_NOTES:
+        decision = replace(decision, dialogue=replace(decision.dialogue, queue_note_at=now))
     if incident is not None:
         decision = with_incident(decision, u, incident)
-    if u.has(UNCLEAR_VALUE):
+    asked = u.has(UNCLEAR_VALUE)
+    if asked:
         # Asked whatever else happens, after the actions of the row (a P1 handoff is not
         # delayed by it).
         decision = replace(decision, actions=(*decision.actions,
                                               _say("unclear_value_question")),
                            rule=decision.rule + " + unclear value")
+    if decision.dialogue.asked_unclear_value != asked:
+        decision = replace(decision,
+                           dialogue=replace(decision.dialogue, asked_unclear_value=asked))
     return decision
 
 
 def _decide(u: Understanding, dialogue: DialogueState, conversation_state: str,
-            settings: PolicySettings) -> Decision:
+            settings: PolicySettings, now: float | None) -> Decision:
     d = remember(dialogue, u)
 
-    # 1 ─ a human owns the conversation: the bot stays quiet.
+    # 1 ─ a human owns the conversation: the bot stays quiet with an agent; in the queue
+    # it says that the message reached the case, and where the trader stands.
+    key_named = d.asked_unclear_value and u.has(NAMES_PRIVATE_KEY)
     if conversation_state in (st.QUEUED, st.WITH_AGENT):
         actions: list[Action] = []
-        if u.secrets:
+        if u.secrets or key_named:
             actions += [_say("secret_warning"), Action("escalate", {"urgency": "P1",
                                                                    "reason": "secret_shared"})]
         elif u.urgency == "P1":
             actions.append(Action("escalate", {"urgency": "P1", "reason": _incident_reason(u)}))
-        if conversation_state == st.QUEUED and u.intent in ("request_human", "ticket_status"):
-            actions.append(Action("ticket_status"))
+        if conversation_state == st.QUEUED and not (u.secrets or key_named):
+            if u.urgency == "P1":
+                # An incident told while waiting: the case is urgent now, and they hear it.
+                actions.append(Action("queued_note", {"urgent": True}))
+            elif u.intent in ("request_human", "ticket_status"):
+                actions.append(Action("ticket_status"))
+            elif _queue_note_due(u, d, now, settings):
+                actions.append(Action("queued_note", {"urgent": False}))
         # Last: it rebuilds the agent's packet once the escalation above has been made.
         actions.append(Action("forward_to_agent"))
         return Decision(tuple(actions), d, "1 with a human")
@@ -183,8 +215,10 @@ def _decide(u: Understanding, dialogue: DialogueState, conversation_state: str,
     if u.has(NO_TEXT):
         return Decision((_say("not_understood", quick_replies=["human"]),), d, "3 no text")
 
-    # 4, 5 ─ security first: protect, then a human at once; details come after.
-    if u.secrets:
+    # 4, 5 ─ security first: protect, then a human at once; details come after. "That was
+    # my private key", answering our question about a withheld 64-hex value, is a pasted
+    # secret too (the value itself was never stored).
+    if u.secrets or key_named:
         return Decision((_say("secret_warning"), _say("security_checklist"),
                          _handoff("secret_shared", "P1", missing_details(None, d.entities))),
                         replace(d, stage=st.IDLE, intent=u.intent, urgency="P1"), "4 secret")
@@ -217,7 +251,7 @@ def _decide(u: Understanding, dialogue: DialogueState, conversation_state: str,
                          Action("ask_resolved")),
                         replace(d, answered=[*d.answered, nxt], candidates=rest), "8 no → next")
     if d.stage == st.OFFERED_HUMAN and u.intent == "deny":
-        return Decision((_say("thanks_reply"),), replace(d, stage=st.IDLE), "6 no human")
+        return Decision((_say("ack_reply"),), replace(d, stage=st.IDLE), "6 no human")
 
     # 9 ─ the details we asked for before handing over.
     if d.stage == st.COLLECTING_DETAILS:
@@ -264,8 +298,13 @@ def _decide(u: Understanding, dialogue: DialogueState, conversation_state: str,
     if u.intent in SMALL_TALK:
         return Decision((_say(SMALL_TALK[u.intent]),), replace(d, stage=st.IDLE), "13 small talk")
     if u.intent in ("affirm", "deny"):
-        return Decision((_say("thanks_reply" if u.intent == "affirm" else "not_understood"),),
-                        replace(d, stage=st.IDLE), "13 yes/no")
+        # A "yes" / "ok" that answers nothing we asked: the greeting when it opens the
+        # conversation, else an acknowledgement (not "you're welcome": nobody thanked).
+        if u.intent == "deny":
+            key = "not_understood"
+        else:
+            key = "greet" if len(d.confidence_trail) <= 1 else "ack_reply"
+        return Decision((_say(key),), replace(d, stage=st.IDLE), "13 yes/no")
 
     # 14 ─ the status of a case.
     if u.intent == "ticket_status":
@@ -357,6 +396,19 @@ def _about_incident(action: Action, incident_id: int) -> Action:
     if action.name != "handoff" or action.params.get("urgency") == "P1":
         return action
     return Action(action.name, {**action.params, "incident_id": incident_id})
+
+
+def _queue_note_due(u: Understanding, d: DialogueState, now: float | None,
+                    settings: PolicySettings) -> bool:
+    """A waiting trader's message is answered when it is the first since the handoff, a
+    question or a hello ("hello??", "how much longer?", "もしもし？": silence would say
+    nobody is there), or when nothing was said about the case for queued_note_seconds:
+    a burst of details is not answered line by line."""
+    if now is None or d.queue_note_at is None:
+        return True
+    if u.intent in ("greet", "bot_challenge") or "?" in u.text or "？" in u.text:
+        return True
+    return now - d.queue_note_at >= settings.queued_note_seconds
 
 
 def _incident_reason(u: Understanding) -> str:

@@ -35,6 +35,11 @@ class DialogueState:
     # The declared incident (bot.incidents) a message of this conversation was about: its
     # case joins the incident's group on the desk.
     incident_id: int | None = None
+    # When the bot last spoke about the waiting case (a status, a waiting note; None
+    # since the handoff): spaces the notes to a trader who keeps writing while queued.
+    queue_note_at: float | None = None
+    # The last reply asked whether a withheld 64-hex value was a TXID or a private key.
+    asked_unclear_value: bool = False
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> DialogueState:

@@ -230,6 +230,7 @@ class IdentityService:
         if case is not None:
             packet = dict(case.packet or {})
             packet["identity"] = block
-            packet["identity_warning"] = needs_warning(packet.get("intent"), block)
+            packet["identity_warning"] = needs_warning(packet.get("intent"), block,
+                                                       case.reason)
             HandoffQueue.replace_packet(connection, case.id, packet)
         return block

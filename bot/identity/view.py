@@ -30,5 +30,14 @@ def identity_block(conversation: Any) -> dict[str, Any]:
     return block
 
 
-def needs_warning(intent: str | None, identity: dict[str, Any]) -> bool:
-    return bool(intent in ACCOUNT_CHANGING_INTENTS and not identity.get("verified"))
+# Cases handed over for a security reason, whatever the headline intent ("I want a
+# person" followed by a takeover report, a pasted seed phrase read as phishing_scam):
+# the one an impostor would most like to have an agent "fix".
+SECURITY_REASONS = frozenset({"account_takeover", "secret_shared", "credentials_given_away",
+                              "urgent"})
+
+
+def needs_warning(intent: str | None, identity: dict[str, Any],
+                  reason: str | None = None) -> bool:
+    sensitive = intent in ACCOUNT_CHANGING_INTENTS or reason in SECURITY_REASONS
+    return bool(sensitive and not identity.get("verified"))

@@ -39,6 +39,9 @@ _RESOURCES = Path(__file__).parent / "resources"
 _NOISE = re.compile(
     r"https?://\S+|www\.\S+|\S+@\S+|\b0x[0-9a-fA-F]+\b|\b[0-9a-fA-F]{16,}\b"
     r"|\b(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{20,}\b|\b[A-Za-z]{2,6}\d{1,3}\b"
+    # Short codes mixing letters and digits ("2FA", "P2P", "3DS", "100x"): read without
+    # their digits they would leave "fa" (Italian) or "p".
+    r"|\b(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{2,8}\b"
     r"|[\d.,:%$€#/+-]+"
 )
 # Chat words every language uses; alone they say nothing about the language.
@@ -169,9 +172,18 @@ class LanguageIdentifier:
         # The same words the letter profiles were counted over.
         words = [word for word in WORD.findall(readable.lower()) if word not in jargon]
         cleaned = " ".join(words)
+        if "ru" in self._supported and _is_translit_russian(
+                words, self._lexicon.get("ru_translit", frozenset())):
+            return LanguageGuess("ru", 0.6, method="translit")
         if all(word in _NEUTRAL_WORDS for word in words):
             # Emoji, numbers, a bare link, "ok": nothing to read, so keep what we knew.
             return self._fallback(previous, hint)
+        if hint in self._latin and len(words) <= 3 and all(
+                _in_lexicon(word, self._lexicon.get(hint, frozenset())) for word in words):
+            # "ja" from a German browser, "si" from a Spanish one: a short message that the
+            # channel's own language says word for word is that language, whichever other
+            # language writes the same words more often.
+            return LanguageGuess(hint, 0.6, method="hint")
         scores = self._latin_scores(cleaned, words, hint)
         best, best_score = max(scores.items(), key=lambda item: item[1])
         total = sum(scores.values()) or 1.0
@@ -302,6 +314,12 @@ def locale_script(locale: str | None) -> str:
     """Chinese script implied by a locale: zh-TW, zh-HK, zh-MO and zh-Hant write Traditional."""
     parts = {part.lower() for part in (locale or "").replace("_", "-").split("-")[1:]}
     return "Hant" if parts & {"tw", "hk", "mo", "hant"} else "Hans"
+
+
+def _is_translit_russian(words: list[str], markers: frozenset[str]) -> bool:
+    # Two marker words, or the one word of a one-word message ("privet", "spasibo").
+    hits = sum(1 for word in words if word in markers)
+    return bool(words) and hits >= min(2, len(words)) and hits >= 0.3 * len(words)
 
 
 @lru_cache(maxsize=1)

@@ -18,7 +18,7 @@ import re
 from bot.nlu.chinese_script import one_script
 
 # Part of the model fingerprint: a change here retrains the models.
-MODEL_TEXT_VERSION = 1
+MODEL_TEXT_VERSION = 2
 
 _IDENTIFIERS = re.compile(
     r"\b0x[0-9a-fA-F]{8,}\b"  # EVM addresses and hashes
@@ -28,6 +28,8 @@ _IDENTIFIERS = re.compile(
     r"|\b\d{8,}\b"  # order, withdrawal and ticket numbers
 )
 _SPACES = re.compile(r"[ \t]{2,}")
+# A number standing alone ("0.5", "2,300", "15.000"), not part of a word or identifier.
+_AMOUNT_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w]|[.,]\d)")
 
 
 def without_identifiers(text: str) -> str:
@@ -42,3 +44,16 @@ def without_identifiers(text: str) -> str:
 def model_text(text: str) -> str:
     """A training text or question variant as the models read it (see `one_script`)."""
     return without_identifiers(one_script(text))
+
+
+def incident_text(text: str) -> str:
+    """What the incident detector reads: the whole text (identifiers included), in one
+    script, without the numbers of amounts. Who made a withdrawal does not depend on its
+    size, but the detector learnt it did: "my withdrawal of 0.5 BTC has been pending
+    since yesterday" scored 0.64 (cut 0.38) and "… of BTC …" 0.12, because takeover
+    reports state their amounts more often than routine messages do (the sentence
+    encoder's nearest examples for "0.5 BTC" were takeovers). The triage still reads the
+    amount for urgency (rule 4)."""
+    stripped = _SPACES.sub(" ", _AMOUNT_NUMBER.sub(" ", text)).strip()
+    return stripped if any(char.isalpha() for char in stripped) else text
+

@@ -25,7 +25,7 @@ from bot.nlu.faq_index import FaqIndex
 from bot.nlu.incidents import INCIDENT_LABELS, NOT_INCIDENT, TAKEOVER, IncidentDetector
 from bot.nlu.language import SCRIPT_DECIDED
 from bot.nlu.language_ngrams import PROFILES_VERSION, LanguageProfiles, language_of_file
-from bot.nlu.model_text import MODEL_TEXT_VERSION, model_text
+from bot.nlu.model_text import MODEL_TEXT_VERSION, incident_text, model_text
 from bot.nlu.pipeline import NLU
 from bot.nlu.scam_posts import GROUP_CHATTER, SCAM_LABELS, ScamPostDetector
 from bot.storage.model_store import ModelStore, data_files, fingerprint_files
@@ -181,7 +181,7 @@ def train(settings: Settings, data: TrainingData, out: Path, valid: list[Example
     faq_texts, faq_rows = FaqIndex.questions(data.faq)
     faq_texts = [model_text(text) for text in faq_texts]
     incident_texts, incident_labels = incident_training_set(data) if data.incidents else ([], [])
-    incident_texts = [one_script(text) for text in incident_texts]
+    incident_texts = [incident_text(one_script(text)) for text in incident_texts]
     valid_texts = [model_text(e.text) for e in valid or []]
     unique = sorted(set(texts) | set(faq_texts) | set(valid_texts))
     # The incident detector's own texts are encoded in batches of their own: a text's

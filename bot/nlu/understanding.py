@@ -23,6 +23,9 @@ UNFAMILIAR = "unfamiliar"
 UNCLEAR_VALUE = "unclear_value"
 WITHHELD = "withheld"
 SCANNER_FAILED = "scanner_failed"
+# The text calls something a private key, not negated: the answer to "was that long code
+# a transaction id or a private key?" (bot.dialogue.policy).
+NAMES_PRIVATE_KEY = "names_private_key"
 
 
 @dataclass(frozen=True)

@@ -305,7 +305,7 @@ def transcript(handoff_id: HandoffId, request: Request,
     # Who the trader is, as the conversation says now (verified after the packet was built?)
     packet["identity"] = identity_block(conversation)
     packet["identity_warning"] = needs_warning(packet.get("intent") or row.intent,
-                                               packet["identity"])
+                                               packet["identity"], row.reason)
     return {
         "handoff": {"id": row.id, "status": row.status, "priority": urgency_of(row.priority),
                     "reason": row.reason, "lang": row.lang, "intent": row.intent,

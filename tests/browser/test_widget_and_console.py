@@ -205,6 +205,17 @@ def test_widget_chrome_follows_the_conversation_language(browser, server):  # ty
     context.close()
 
 
+def test_a_taiwan_browser_gets_traditional_chrome(browser, server):  # type: ignore[no-untyped-def]
+    """A zh-TW browser: the widget's own words in Traditional script with Taiwan wording
+    (found by a product trial: they were the mainland's Simplified strings)."""
+    context = browser.new_context(locale="zh-TW", viewport={"width": 390, "height": 800})
+    page = say_in_widget(context, server, "請問提領手續費是多少？", ".sb-msg.sb-bot")
+    wait_until(page, "document.querySelector('.sb-send').textContent === '傳送'")
+    assert page.get_attribute(".sb-input", "placeholder") == "請輸入訊息…"
+    assert page.inner_text(".sb-human") == "轉真人客服"
+    context.close()
+
+
 def test_widget_embedded_in_a_page_of_another_origin(browser, shipped_model_dir, tmp_path):  # type: ignore[no-untyped-def]
     """The README's one-tag embed on the exchange's own site: a page served from a second
     origin (localhost vs 127.0.0.1, another port) loads widget.js from the support server

@@ -92,6 +92,7 @@ def test_a_request_for_a_person_inside_a_longer_message_hands_off(shipped_nlu, s
     "how do I contact support?",
     "he is a real estate agent, not a trader",
     "parlare con mio fratello della commissione",
+    "KYC又被拒了，说自拍和证件照不是同一个人，我就是本人啊",  # "not the same person"
 ])
 def test_words_about_agents_are_not_a_request_for_one(shipped_nlu, text):
     assert not shipped_nlu.parse(text).has(WANTS_HUMAN), text

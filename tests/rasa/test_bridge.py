@@ -149,7 +149,10 @@ def test_handoff_brings_the_history_redacted_and_later_messages_reach_the_agent(
                              "token": TOKEN}).json()
     assert parsed["supportbot"]["language"] == "es"
     case = client.get(f"/api/v1/agent/handoffs/{items[0]['id']}", headers=agent).json()
-    assert case["messages"][-1]["text"] == "el retiro es 0.5 ETH"
+    assert case["messages"][-2]["text"] == "el retiro es 0.5 ETH"
+    # The user is told, in Spanish, that it reached the waiting case.
+    note = case["messages"][-1]
+    assert note["author"] == "bot" and "cola" in note["text"], note
 
 
 def test_answer_faq_hands_over_a_p1_and_answers_the_rest(client, rasa_token):  # type: ignore[no-untyped-def]

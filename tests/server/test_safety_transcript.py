@@ -107,6 +107,16 @@ def test_an_unclear_hex_value_is_withheld_and_the_user_asked(client, services, s
     assert TXID in stored_user_texts(services, conversation)[-1]
 
 
+def test_a_withheld_value_the_trader_then_calls_a_private_key_goes_to_a_person_at_p1(
+        client, sqlite_url):  # type: ignore[no-untyped-def]
+    conversation = open_conversation(client)
+    say(client, conversation, TXID)
+    turn = say(client, conversation, "that was my private key, is my wallet safe?")
+    assert turn["state"] == "queued" and turn["handoff"]["priority"] == "P1"
+    assert "secret_warning" in [reply["kind"] for reply in turn["replies"]]
+    assert TXID.encode() not in raw(sqlite_url)
+
+
 def test_a_txid_next_to_a_denied_key_survives(client, services):
     conversation = open_conversation(client)
     turn = say(client, conversation,

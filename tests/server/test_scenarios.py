@@ -89,6 +89,24 @@ def test_japanese_request_for_a_person(client):
     assert turn["lang"] == "ja" and turn["state"] == "queued"
 
 
+def test_a_waiting_trader_hears_that_messages_reach_the_case(client):
+    conversation = open_conversation(client)
+    assert say(client, conversation, "I want to talk to a human")["state"] == "queued"
+    first = say(client, conversation, "my uid is 12345678, please hurry")
+    assert kinds(first) == ["queued_note"] and first["state"] == "queued"
+    assert "number 1 in the queue" in first["replies"][0]["text"]
+    # The next lines of a burst are added to the case without a reply each; a question
+    # is answered.
+    assert say(client, conversation, "the deposit was made from my bank")["replies"] == []
+    asked = say(client, conversation, "how much longer?")
+    assert asked["replies"] and "queue" in asked["replies"][0]["text"]
+
+    vietnamese = open_conversation(client)
+    assert say(client, vietnamese, "cho tôi gặp nhân viên hỗ trợ")["state"] == "queued"
+    waiting = say(client, vietnamese, "tôi đã chờ lâu rồi, còn bao lâu nữa?")
+    assert waiting["replies"] and "vị trí" in waiting["replies"][0]["text"].lower()
+
+
 def test_agent_claims_replies_user_fetches_then_close_and_csat(client, agent_headers, services):
     conversation = open_conversation(client)
     queued = say(client, conversation, "I want to talk to a human")

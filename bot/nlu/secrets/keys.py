@@ -102,6 +102,14 @@ def hex_values(f: Folded) -> list[Found]:
     return found
 
 
+def says_private_key(text: str) -> bool:
+    """Whether the text calls something a private key, not negated ("that was my private
+    key", "era mi clave privada"; not "it was not my private key"): the answer to the
+    question about a withheld 64-hex value."""
+    folded = Folded.of(text).text
+    return bool(_unnegated(find("private_key", folded), find("negation", folded), folded))
+
+
 def encoded_keys(text: str) -> list[Found]:
     """WIF private keys and extended private keys. A mainnet WIF's exact shape (51
     characters from "5", 52 from "K" or "L") is a key even when its checksum fails: a key

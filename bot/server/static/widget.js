@@ -28,6 +28,14 @@
           failed: "文件发送失败，请重试。",
           offline: "网络已断开——恢复后将自动发送您的消息。",
           notice: "服务公告" },
+    // Taiwan / Hong Kong browsers: their own script and words (帳號, 訊息), not the
+    // mainland's strings.
+    "zh-Hant": { open: "開啟客服聊天", title: "客服", human: "轉真人客服", send: "傳送",
+          placeholder: "請輸入訊息…", close: "關閉", typing: "正在輸入…", queue: "排隊順位：",
+          rate: "為本次服務評分", thanks: "謝謝！", attach: "附加檔案（圖片或 PDF）",
+          tooLarge: "檔案太大：上限為 {mb} MB。", failed: "檔案傳送失敗，請再試一次。",
+          offline: "網路已中斷——恢復連線後會自動傳送您的訊息。",
+          notice: "服務公告" },
     es: { open: "Abrir chat de soporte", title: "Soporte", human: "Hablar con un agente",
           send: "Enviar", placeholder: "Escribe tu mensaje…", close: "Cerrar", typing: "escribiendo…",
           queue: "Posición en la cola: ", rate: "Valora esta conversación", thanks: "¡Gracias!",
@@ -100,6 +108,9 @@
   };
   function ui(key) {
     var lang = (state.lang || navigator.language || "en").slice(0, 2);
+    if (lang === "zh" && /^zh-(tw|hk|mo|hant)/i.test(navigator.language || "")) {
+      lang = "zh-Hant";
+    }
     return (UI[lang] || UI.en)[key] || UI.en[key];
   }
 

@@ -1,0 +1,39 @@
+"""The answer to "was that long code a TXID or a private key?": a key named then is a
+pasted secret (warning, checklist, P1 handoff), whatever the classifier makes of the
+sentence; named at any other time it is just words (found by a product trial: the
+trader who said "that was my private key, is my wallet safe?" stayed with the bot at P2)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.config import PolicySettings
+from bot.dialogue import state as st
+from bot.dialogue.policy import decide
+from bot.dialogue.state import DialogueState
+from bot.nlu.understanding import NAMES_PRIVATE_KEY, UNCLEAR_VALUE
+from tests.dialogue.test_queue_notes import understanding
+
+
+def test_a_key_named_after_the_question_is_a_p1_secret():
+    withheld = replace(understanding("[WITHHELD:unclear_hex]", "out_of_scope", "P4"),
+                       flags=(UNCLEAR_VALUE,))
+    asked = decide(withheld, DialogueState(), st.BOT, PolicySettings())
+    assert asked.actions[-1].params["key"] == "unclear_value_question"
+    assert asked.dialogue.asked_unclear_value is True
+
+    answer = replace(understanding("that was my private key, is my wallet safe?",
+                                   "security_settings", "P2"), flags=(NAMES_PRIVATE_KEY,))
+    told = decide(answer, asked.dialogue, st.BOT, PolicySettings())
+    assert told.rule == "4 secret"
+    handoff = next(a for a in told.actions if a.name == "handoff")
+    assert handoff.params["urgency"] == "P1" and handoff.params["reason"] == "secret_shared"
+    assert told.dialogue.asked_unclear_value is False
+
+
+def test_a_key_named_without_the_question_is_an_ordinary_message():
+    answer = replace(understanding("how do I keep my private key safe?", "security_settings",
+                                   "P4"), flags=(NAMES_PRIVATE_KEY,))
+    decision = decide(answer, DialogueState(), st.BOT, PolicySettings())
+    assert decision.rule != "4 secret"
+    assert not any(a.name == "handoff" for a in decision.actions)
