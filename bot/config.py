@@ -393,9 +393,9 @@ class PolicySettings(_Frozen):
     # Hand off after this many "no"s, or this many low-confidence turns in a row.
     max_denials: Annotated[int, Field(ge=1, le=10)] = 2
     max_low_confidence_turns: Annotated[int, Field(ge=1, le=10)] = 2
-    # While queued, the first message after the handoff gets "added to your case, number
-    # N in the queue", later ones when nothing was said about the case for this long (a
-    # P1 or "status?" always gets an answer).
+    # While queued, the first message after the handoff, a question or a hello get
+    # "added to your case, number N in the queue", other messages when nothing was said
+    # about the case for this long (a P1 or "status?" always gets an answer).
     queued_note_seconds: Annotated[int, Field(ge=0, le=3600)] = 120
 
 

@@ -155,12 +155,11 @@ class NLU:
         live = [item for item in prepared if item.text]
         full = [item.readable for item in live]
         # The intent model and the FAQ read the text without long identifiers (random
-        # grams to them, bot/nlu/model_text.py); the incident detector reads it whole, as
-        # it was trained, and only the few messages that held one are encoded twice.
+        # grams to them, bot/nlu/model_text.py); the incident detector reads it with them
+        # but without the numbers of amounts, as it was trained, and only the messages
+        # that held either are encoded twice.
         texts = [without_identifiers(text) for text in full]
         vectors = self.embedder.encode(texts)
-        # The incident detector reads them whole but for the amounts' numbers (see
-        # model_text.incident_text).
         to_judge = [incident_text(text) for text in full]
         whole = self._whole_vectors(to_judge, texts, vectors)
         probabilities = self.classifier.probabilities(texts, vectors) if live else None
