@@ -148,10 +148,10 @@ class QueuedNote(Action):
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Domain,
             **params: Any) -> list[dict[str, Any]]:
         connection = domain.connection
+        # Read after any escalation of this turn (same transaction): its priority counts.
         row = HandoffQueue.open_for(connection, tracker.sender_id)
         if row is None or row.status != CASE_QUEUED:
             return []  # claimed meanwhile: the agent answers, not the bot
-        row = HandoffQueue.by_id(connection, row.id)  # as the escalation before left it
         position = HandoffQueue.position(connection, row)
         if params.get("urgent"):
             text = render(domain, tracker, "handoff_queued_p1", position=position)
