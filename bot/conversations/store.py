@@ -37,18 +37,20 @@ class ConversationStore:
         self.engine = engine
 
     def create(self, channel: str, channel_key: str, user_label: str | None = None,
-               lang: str | None = None) -> str:
+               lang: str | None = None, locale: str | None = None) -> str:
         with self.engine.begin() as connection:
-            return self.insert_conversation(connection, channel, channel_key, user_label, lang)
+            return self.insert_conversation(connection, channel, channel_key, user_label, lang,
+                                            locale)
 
     @staticmethod
     def insert_conversation(connection: Connection, channel: str, channel_key: str,
-                            user_label: str | None = None, lang: str | None = None) -> str:
+                            user_label: str | None = None, lang: str | None = None,
+                            locale: str | None = None) -> str:
         conversation_id = str(uuid.uuid4())
         now = time.time()
         connection.execute(insert(conversations).values(
             id=conversation_id, channel=channel, channel_key=channel_key,
-            user_label=user_label, lang=lang, state=BOT, delivered_upto=0,
+            user_label=user_label, lang=lang, locale=locale, state=BOT, delivered_upto=0,
             dialogue=DialogueState().to_json(), created_at=now, updated_at=now))
         return conversation_id
 

@@ -282,8 +282,13 @@ def _v8(connection: Connection) -> None:
                                            "ended_by": "VARCHAR(64)"})
 
 
+def _v9(connection: Connection) -> None:
+    _add_columns(connection, "conversations", {"locale": "VARCHAR(35)"})
+
+
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
-    (1, _v1), (2, _v2), (3, _v3), (4, _v4), (5, _v5), (6, _v6), (7, _v7), (8, _v8)]
+    (1, _v1), (2, _v2), (3, _v3), (4, _v4), (5, _v5), (6, _v6), (7, _v7), (8, _v8),
+    (9, _v9)]
 
 
 def migrate(engine: Engine) -> int:

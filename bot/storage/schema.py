@@ -59,6 +59,9 @@ conversations = Table(
     Column("verified_email", String(254)),
     Column("verified_at", Float),
     Column("erased_at", Float),  # its transcript was erased (retention or a request)
+    # The browser's locale given when the conversation was opened: the language hint of
+    # a message that comes without one (an API client may send it only once).
+    Column("locale", String(35)),
     Index("ix_conversations_channel_key", "channel", "channel_key"),
 )
 
