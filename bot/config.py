@@ -282,6 +282,14 @@ class SafetySettings(_Frozen):
     incident_cue_weight: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
     # How long seed words that end a message stay withheld, waiting for the rest.
     withhold_seconds: Annotated[float, Field(ge=1.0, le=3600.0)] = 60.0
+    # "My withdrawal of 2 ETH hasn't arrived" is no incident, however close its sentence
+    # vector sits to "a withdrawal of 2 ETH I never made": the detector's verdict is set
+    # aside when the intent model is this sure of a transfer intent, the message says the
+    # money has not arrived, nothing says someone else did it, and the detector's score
+    # is under `awaited_transfer_keep_above` (bot/nlu/incidents.py awaited_own_transfer).
+    # Read at parse time.
+    awaited_transfer_confidence: Annotated[float, Field(gt=0.0, le=1.0)] = 0.7
+    awaited_transfer_keep_above: Annotated[float, Field(gt=0.0, le=1.0)] = 0.75
 
 
 class LimitSettings(_Frozen):
@@ -569,7 +577,9 @@ class Settings(_Frozen):
             "classifier": self.classifier.model_dump(
                 mode="json", exclude=self._classifier_not_fingerprinted()),
             "safety": self.safety.model_dump(
-                mode="json", exclude={"withhold_seconds", "incident_cut"}),
+                mode="json", exclude={"withhold_seconds", "incident_cut",
+                                      "awaited_transfer_confidence",
+                                      "awaited_transfer_keep_above"}),
         }
         blob = json.dumps(relevant, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()

@@ -81,6 +81,9 @@ class TurnResult:
     # Set when the turn was deferred (a busy server): what to tell the user meanwhile, in
     # their language. The replies follow over the live channel.
     busy_notice: str | None = None
+    # The message as stored, when the secrets scanner changed what was typed: the widget
+    # shows it in place of the typed text, so a pasted password does not stay on screen.
+    stored_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -153,13 +156,16 @@ class DialogueEngine:
         self.private_link: Callable[[str], str] = lambda _conversation_id: ""
 
     def open(self, channel: str, channel_key: str, user_label: str | None = None,
-             lang: str | None = None) -> str:
+             lang: str | None = None, locale: str | None = None) -> str:
+        """A new conversation. `locale` (the browser's, e.g. "zh-TW") is kept as the
+        language hint of its messages that come without one; unlike `lang` it does not make
+        the conversation's language sticky before the trader has written a word."""
         # A display name is typed by the user too ("pw hunter2"): scanned like a message
         # (with no next message to complete it, nothing is held for one).
         label = None
         if user_label:
             label = self.nlu.secrets.scan_staff_text(clean_text(user_label))
-        return self.store.create(channel, channel_key, label, lang)
+        return self.store.create(channel, channel_key, label, lang, locale)
 
     def handle(self, conversation_id: str, text: str, client_message_id: str | None = None,
                locale: str | None = None, redacted: bool = False,
@@ -230,7 +236,8 @@ class DialogueEngine:
         conversation = taken.conversation
         lang, script = conversation.lang, conversation.script
         if not lang:
-            guess = self.nlu.languages.identify(taken.reading.cleaned, locale, None)
+            guess = self.nlu.languages.identify(taken.reading.cleaned,
+                                                locale or conversation.locale, None)
             lang, script = guess.lang, guess.script
         return in_script(self.replies.render(key, lang, **self.settings.links.model_dump()),
                          lang, script)
@@ -440,7 +447,9 @@ class DialogueEngine:
     def _turn(self, conversation: Any, message_id: int, reading: Reading,
               locale: str | None, lane: int = WAITED_ON) -> TurnResult:
         conversation_id = str(conversation.id)
-        understanding = self._understand(conversation, reading.cleaned, locale, reading.scan,
+        # A message without a locale reads the one the conversation was opened with.
+        understanding = self._understand(conversation, reading.cleaned,
+                                         locale or conversation.locale, reading.scan,
                                          reading.carried, lane)
         # Read before the transaction (and cached): the row lock is held for the turn only.
         incident = self.incidents.current()
@@ -506,7 +515,8 @@ class DialogueEngine:
 
         with self.engine.begin() as connection:
             row = self.store.lock(connection, conversation_id)
-            lang = row.lang or normalise_locale(locale) or self.settings.language.default
+            lang = (row.lang or normalise_locale(locale or row.locale)
+                    or self.settings.language.default)
             text = in_script(self.replies.render(key, lang, **self.settings.links.model_dump(),
                                                  **values), lang, row.script)
             message_id = self.store.add_message(connection, conversation_id, "bot", text, key,

@@ -61,6 +61,14 @@ def _to_traditional() -> OpenCC:
 
 
 @lru_cache(maxsize=1)
+def _to_taiwan_standard() -> OpenCC:
+    # What traders in Taiwan and Hong Kong read: OpenCC's plain s2t writes its own standard
+    # forms (審覈, 開啓, 爲了, 裏面) that neither place uses; s2tw writes 審核, 開啟, 為了, 裡面.
+    # Characters only, no Taiwan phrases (s2twp would make the KYC "review" 稽核, an audit).
+    return OpenCC("s2tw")
+
+
+@lru_cache(maxsize=1)
 def _to_simplified() -> OpenCC:
     return OpenCC("t2s")
 
@@ -80,7 +88,9 @@ def to_simplified(text: str) -> str:
 
 def in_script(text: str, lang: str | None, script: str | None) -> str:
     """Text written in Simplified Chinese, shown in the user's script."""
-    return to_traditional(text) if lang == "zh" and script == "Hant" else text
+    if lang == "zh" and script == "Hant":
+        return str(_to_taiwan_standard().convert(text))
+    return text
 
 
 def is_traditional(text: str) -> bool:

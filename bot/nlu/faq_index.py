@@ -18,6 +18,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from bot.config import LinkSettings
 from bot.knowledge.faq_corpus import LINK_PLACEHOLDERS, FaqEntry
 from bot.nlu.chinese_script import in_script
+from bot.nlu.cue_words import cue_file
+from bot.nlu.folding import fold
 from bot.nlu.tfidf import FastTfidf
 
 
@@ -62,6 +64,15 @@ class LexicalIndex:
     def without(self, keep: np.ndarray) -> LexicalIndex:
         """The same index over the kept rows (a benchmark leaves a variant out)."""
         return LexicalIndex(self.vectorizer, sparse.csr_matrix(self.matrix[keep]))
+
+
+FIAT_TAG, FIAT_INTENT = "fiat", "fiat_transfer"
+_FAQ_CUES = Path(__file__).parent / "resources" / "faq_cues.yml"
+
+
+def names_fiat(text: str) -> bool:
+    """The message names a bank, a card or a national currency (resources/faq_cues.yml)."""
+    return cue_file(_FAQ_CUES)["fiat"].search(fold(text)) is not None
 
 
 class FaqIndex:
@@ -133,7 +144,16 @@ class FaqIndex:
                                round(similarity, 4), self.rows[int(rows[closest])][1],
                                round(nearest + weight, 4)))
         hits.sort(key=lambda hit: (hit.rank, hit.score), reverse=True)
+        if text is not None and not names_fiat(text):
+            # Stable: the bank articles of other intents go last, the rest keep their order.
+            hits.sort(key=lambda hit: self._fiat_only(hit.entry_id))
         return hits[:top_k]
+
+    def _fiat_only(self, entry_id: str) -> bool:
+        """A bank article under an intent that is not about banks: "withdrawal delayed" has
+        one for SEPA transfers beside its on-chain ones."""
+        entry = self.by_id[entry_id]
+        return FIAT_TAG in entry.tags and entry.intent != FIAT_INTENT
 
     def save(self, folder: Path) -> None:
         faiss.write_index(self.index, str(folder / "faq.faiss"))

@@ -79,6 +79,32 @@ def floor(text: str) -> str | None:
     return None
 
 
+# The intents of a trader's own money on its way (bot/taxonomy.py).
+AWAITED_TRANSFER_INTENTS = frozenset(
+    {"withdrawal_delay", "deposit_missing", "fiat_transfer", "earn_products"})
+# What says that someone else did it: any of these keeps the detector's verdict.
+_SOMEONE_ELSES = ("not_me", "stranger", "someone", "loss", "gave", "sim")
+
+
+def awaited_own_transfer(text: str, intent: str, confidence: float, score: float,
+                         settings: SafetySettings) -> bool:
+    """True when a message the detector flags is a trader waiting for their own money:
+    the intent model is sure of a transfer intent, the text says the money has not
+    arrived, nothing says someone else moved it, and the detector is not sure either.
+    Its sentence vector sits among "a withdrawal of 2 ETH I never made" (the product
+    trial of 0.11.12: "my withdrawal of 2 ETH hasn't arrived" was P1 in four languages,
+    and training pairs of both shapes did not move it), but a thief's withdrawal is never
+    one its victim waits to receive."""
+    if (intent not in AWAITED_TRANSFER_INTENTS
+            or confidence < settings.awaited_transfer_confidence
+            or score >= settings.awaited_transfer_keep_above):
+        return False
+    patterns = cue_patterns()
+    folded = fold(text)
+    return (patterns["awaited"].search(folded) is not None
+            and not any(patterns[name].search(folded) for name in _SOMEONE_ELSES))
+
+
 @dataclass(frozen=True)
 class IncidentJudgement:
     kind: str | None  # TAKEOVER, GAVE_AWAY, or None: not an incident

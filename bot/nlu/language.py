@@ -161,12 +161,19 @@ class LanguageIdentifier:
     def identify(
         self, text: str, hint: str | None = None, previous: str | None = None
     ) -> LanguageGuess:
-        hint = normalise_locale(hint)
+        locale, hint = hint, normalise_locale(hint)
         previous = previous if previous in self._supported else None
         readable = _NOISE.sub(" ", text)
         counts = _script_counts(readable)
         by_script = self._by_script(text, counts)
         if by_script is not None:
+            if by_script.lang == "zh" and self._script_undecided(text):
+                # "你好", "我要找真人客服": the same characters in both scripts. A Taiwan or
+                # Hong Kong browser says Traditional; otherwise no script is claimed, so
+                # the conversation keeps the one it had (the 0.11.12 trial: a zh-TW
+                # widget got its replies in Simplified).
+                script = locale_script(locale) if hint == "zh" else None
+                return replace(by_script, script=script if script == "Hant" else None)
             return by_script
         jargon = self._lexicon.get("jargon", frozenset())
         # The same words the letter profiles were counted over.
@@ -278,6 +285,10 @@ class LanguageIdentifier:
         if hint in self._supported:
             return LanguageGuess(hint, 0.5, method="hint")
         return LanguageGuess(self.settings.default, 0.2, method="default")
+
+    @staticmethod
+    def _script_undecided(text: str) -> bool:
+        return not any(to_simplified(c) != c or to_traditional(c) != c for c in text)
 
     def chinese_script(self, text: str) -> str:
         traditional = sum(1 for c in text if to_simplified(c) != c)

@@ -24,7 +24,12 @@ from bot.nlu.classifier import IntentClassifier
 from bot.nlu.embeddings import Embedder
 from bot.nlu.entities import EntityExtractor
 from bot.nlu.faq_index import FaqIndex
-from bot.nlu.incidents import IncidentDetector, IncidentJudgement, floor
+from bot.nlu.incidents import (
+    IncidentDetector,
+    IncidentJudgement,
+    awaited_own_transfer,
+    floor,
+)
 from bot.nlu.language import LanguageIdentifier, strip_noise
 from bot.nlu.language_ngrams import LanguageProfiles
 from bot.nlu.model_text import incident_text, without_identifiers
@@ -40,6 +45,7 @@ from bot.nlu.secrets import (
 from bot.nlu.secrets.keys import says_private_key
 from bot.nlu.triage import WANTS_HUMAN, asking_for_a_person, triage
 from bot.nlu.understanding import (
+    AWAITED_TRANSFER,
     EMPTY,
     LOW_CONFIDENCE,
     NAMES_PRIVATE_KEY,
@@ -255,6 +261,11 @@ class NLU:
         hits = self.faq.search(
             vector, by_intent, faq.top_k, faq.intent_weight, faq.support, item.readable,
             faq.lexical_weight if item.lang in faq.lexical_languages else 0.0)
+        if incident.kind is not None and item.forced_intent is None and awaited_own_transfer(
+                item.readable, ranking[0].intent, ranking[0].confidence, incident.score,
+                self.settings.safety):
+            incident = IncidentJudgement(None, incident.score)
+            flags.append(AWAITED_TRANSFER)
         # An incident is P1 whatever the intent, out of scope included; otherwise an
         # out-of-scope message gets out_of_scope's urgency, not its top guess's.
         result = triage(ranking[0].intent, by_intent, item.readable, entities, item.secrets,

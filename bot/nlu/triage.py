@@ -38,6 +38,12 @@ LARGE_AMOUNT = "large_amount"
 SECRET_SHARED = "secret_shared"
 CREDENTIALS_GIVEN_AWAY = "credentials_given_away"
 SECURITY_INCIDENT = "security_incident"
+# "Freeze my account now": the trader fears someone is in it. Handled as a takeover (P1,
+# the checklist, the freeze offer to a verified trader) whatever the detector says: the
+# one thing that stops the loss must not wait behind a FAQ (found by the 0.11.12 trial:
+# "freeze my account" got the locked-account article, "Bitte sperren Sie sofort mein
+# Konto" the account-closure one).
+FREEZE_REQUESTED = "freeze_requested"
 
 
 @dataclass(frozen=True)
@@ -67,15 +73,17 @@ def load_cues() -> dict[str, re.Pattern[str]]:
 def worth_hurrying(text: str) -> bool:
     """A glance before any model runs: could this message be an incident? It puts the
     message ahead of the queue when the server is busy and never sets its priority, so it
-    errs towards yes: any "not me", loss, SIM swap or incident word, or a secret handed
-    over."""
+    errs towards yes: any "not me", loss, SIM swap or incident word, a secret handed
+    over, or a request to freeze the account."""
     patterns = cue_patterns()
     folded = fold(text)
     if any(patterns[name].search(folded) for name in ("not_me", "loss", "sim")):
         return True
     if patterns["gave"].search(folded) and patterns["secret_object"].search(folded):
         return True
-    return load_cues()["incident"].search(text) is not None
+    cues = load_cues()
+    return (cues["incident"].search(text) is not None
+            or cues["freeze_request"].search(text) is not None)
 
 
 def _shouting(text: str) -> bool:
@@ -104,11 +112,11 @@ def triage(
     incident: IncidentJudgement | None = None,
     out_of_scope: bool = False,
 ) -> TriageResult:
-    """P1 means an incident: a pasted secret, or the incident detector's verdict (a
-    takeover, or credentials or funds already handed over), whatever the intent and
-    even out of scope. Otherwise the intent's base urgency (the out-of-scope one when the
-    message is out of scope), raised one level by distress, a large amount or time
-    pressure, never into P1."""
+    """P1 means an incident: a pasted secret, the incident detector's verdict (a
+    takeover, or credentials or funds already handed over) or a request to freeze the
+    account now, whatever the intent and even out of scope. Otherwise the intent's base
+    urgency (the out-of-scope one when the message is out of scope), raised one level by
+    distress, a large amount or time pressure, never into P1."""
     cues = load_cues()
     flags: list[str] = []
     if list(secret_kinds):
@@ -118,6 +126,10 @@ def triage(
         flags.append(SECURITY_INCIDENT)
     elif kind == GAVE_AWAY:
         flags.append(CREDENTIALS_GIVEN_AWAY)
+    if cues["freeze_request"].search(text) and not cues["freeze_question"].search(text):
+        flags.append(FREEZE_REQUESTED)
+        if kind is None:
+            flags.append(SECURITY_INCIDENT)
     # A request for a person inside a longer message: the policy hands off and the
     # pipeline reads it as request_human (asking_for_a_person gives its urgency).
     wants_human = [WANTS_HUMAN] if asks_for_person(text, cues["wants_human"]) else []

@@ -26,6 +26,9 @@ SCANNER_FAILED = "scanner_failed"
 # The text calls something a private key, not negated: the answer to "was that long code
 # a transaction id or a private key?" (bot.dialogue.policy).
 NAMES_PRIVATE_KEY = "names_private_key"
+# The incident detector flagged it, but it is the trader's own money not yet arrived
+# (bot.nlu.incidents.awaited_own_transfer): not an incident.
+AWAITED_TRANSFER = "awaited_transfer"
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,7 @@ def open_conversation(body: OpenConversation, request: Request) -> dict[str, Any
         except (TokenRefused, VerificationOff) as error:
             raise refused(error) from None
     key = f"{body.channel}:{uuid.uuid4()}"
-    conversation_id = services.dialogue.open(body.channel, key, body.user, None)
+    conversation_id = services.dialogue.open(body.channel, key, body.user, None, body.locale)
     identity = (services.identity.attach(conversation_id, verified) if verified
                 else {"verified": False, "via": None})
     return {"id": conversation_id, "state": st.BOT, "lang": None, "handoff": None,
@@ -109,7 +109,8 @@ async def post_message(conversation_id: ConversationId, body: UserMessage, reque
         response.headers["Preference-Applied"] = "respond-async"
         return {"message_id": turn.message_id, "replies": [], "lang": None, "intent": None,
                 "confidence": None, "urgency": None, "entities": [], "state": turn.state,
-                "handoff": turn.handoff, "deferred": True, "notice": turn.busy_notice}
+                "handoff": turn.handoff, "deferred": True, "notice": turn.busy_notice,
+                "stored_text": turn.stored_text}
     u = turn.understanding
     return {
         "message_id": turn.message_id, "replies": turn.replies,
@@ -117,6 +118,7 @@ async def post_message(conversation_id: ConversationId, body: UserMessage, reque
         "confidence": u.confidence if u else None, "urgency": u.urgency if u else None,
         "entities": [e.as_dict() for e in u.entities] if u else [],
         "state": turn.state, "handoff": turn.handoff, "duplicate": u is None,
+        "stored_text": turn.stored_text,
     }
 
 

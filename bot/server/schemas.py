@@ -171,6 +171,10 @@ class TurnOut(BaseModel):
     # the user's language.
     deferred: bool = False
     notice: str | None = None
+    stored_text: str | None = Field(
+        None, description="the message as stored, when the secrets scanner changed it "
+                          "(a pasted password shows as [REDACTED:password]): show this "
+                          "instead of what was typed")
 
 
 class Csat(_Request):

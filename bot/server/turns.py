@@ -17,13 +17,14 @@ never held back by it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
 from anyio import CapacityLimiter, to_thread
 
 from bot.channels.rate_limit import RateLimiter
-from bot.dialogue.engine import DialogueEngine, TurnResult
+from bot.dialogue.engine import DialogueEngine, Taken, TurnResult
 from bot.nlu.triage import worth_hurrying
 from bot.storage.database import urgent_writes
 
@@ -85,13 +86,15 @@ class TurnRunner:
                 run = partial(_urgently, dialogue, take) if hurry else take
                 taken = await to_thread.run_sync(run, limiter=urgent if hurry else intake)
             if may_defer and dialogue.should_defer(taken):
-                return await to_thread.run_sync(partial(dialogue.defer, taken, locale),
-                                                limiter=intake)
-            if taken.urgent:
-                return await to_thread.run_sync(
+                result = await to_thread.run_sync(partial(dialogue.defer, taken, locale),
+                                                  limiter=intake)
+            elif taken.urgent:
+                result = await to_thread.run_sync(
                     partial(_urgently, dialogue, partial(dialogue.answer, taken, locale)),
                     limiter=urgent)
-            return await to_thread.run_sync(partial(dialogue.answer, taken, locale))
+            else:
+                result = await to_thread.run_sync(partial(dialogue.answer, taken, locale))
+            return _as_stored(result, taken)
 
     async def _flood(self, conversation_id: str, text: str, client_message_id: str | None,
                      locale: str | None, client_seq: int | None,
@@ -117,6 +120,11 @@ class TurnRunner:
         notice = await to_thread.run_sync(partial(dialogue.notice, taken, "rate_limited",
                                                   locale), limiter=intake)
         raise Flooding(taken.message_id, notice, window.retry_after(key))
+
+
+def _as_stored(result: TurnResult, taken: Taken) -> TurnResult:
+    stored = taken.reading.scan.redacted_text
+    return replace(result, stored_text=stored) if stored != taken.reading.cleaned else result
 
 
 def _urgently(dialogue: DialogueEngine, call: Callable[[], Any]) -> Any:

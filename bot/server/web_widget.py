@@ -143,6 +143,8 @@ async def _handle_frame(services: Any, turns: TurnRunner, conversation_id: str, 
         # The replies reach the client through the update stream; acknowledge the message
         # (when the server is busy, with the notice to show until they come).
         ack = {"type": "ack", "client_message_id": client_id, "message_id": turn.message_id}
+        if turn.stored_text is not None:
+            ack["stored_text"] = turn.stored_text
         if turn.busy_notice is not None:
             ack["busy"] = turn.busy_notice
         return ack

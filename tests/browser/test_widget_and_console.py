@@ -216,6 +216,22 @@ def test_a_taiwan_browser_gets_traditional_chrome(browser, server):  # type: ign
     context.close()
 
 
+def test_a_pasted_password_leaves_the_traders_screen_once_stored(browser, server):  # type: ignore[no-untyped-def]
+    """The trader's own bubble showed a pasted password until the page was reloaded
+    (0.11.12 trial); now it shows what was stored. A zh-TW browser also gets Traditional
+    replies to a greeting whose characters are the same in both scripts."""
+    context = browser.new_context(locale="zh-TW")
+    page = say_in_widget(context, server, "你好", ".sb-msg.sb-bot")
+    greeting = page.inner_text(".sb-msg.sb-bot")
+    assert "客服助手" in greeting and "諮詢" in greeting and "咨询" not in greeting
+    page.fill(".sb-input", "我的密碼是 Tr0ub4dor&3xyz 幫我看看")
+    page.keyboard.press("Enter")
+    wait_until(page, "[...document.querySelectorAll('.sb-msg.sb-user')].some("
+                     "m => m.textContent.includes('[REDACTED:password]'))")
+    assert "Tr0ub4dor&3xyz" not in page.inner_text(".sb-messages")
+    context.close()
+
+
 def test_widget_embedded_in_a_page_of_another_origin(browser, shipped_model_dir, tmp_path):  # type: ignore[no-untyped-def]
     """The README's one-tag embed on the exchange's own site: a page served from a second
     origin (localhost vs 127.0.0.1, another port) loads widget.js from the support server

@@ -93,3 +93,15 @@ def test_an_address_and_a_network_alone_keep_the_conversations_language(identifi
     assert (guess.lang, guess.method) == ("ru", "sticky")
     # A long word without digits is a word, not an address.
     assert identifier.identify("Geschwindigkeitsbegrenzung kaputt, bitte helfen").lang == "de"
+
+
+def test_chinese_that_reads_the_same_in_both_scripts_takes_the_browsers(identifier):
+    # "你好" from a zh-TW widget was answered in Simplified (0.11.12 trial).
+    assert identifier.identify("你好", "zh-TW").script == "Hant"
+    assert identifier.identify("我要找真人客服", "zh-HK").script == "Hant"
+    # Otherwise no script is claimed: the conversation keeps the one it has.
+    assert identifier.identify("你好", "zh-CN").script is None
+    assert identifier.identify("你好").script is None
+    # Characters of one script decide, whatever the browser.
+    assert identifier.identify("请问怎么充值", "zh-TW").script == "Hans"
+    assert identifier.identify("請問如何儲值", "zh-CN").script == "Hant"

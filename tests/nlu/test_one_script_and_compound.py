@@ -13,7 +13,7 @@ import pytest
 
 from bot.dialogue.policy import decide
 from bot.dialogue.state import DialogueState
-from bot.nlu.chinese_script import mainland_simplified, mainland_words, one_script
+from bot.nlu.chinese_script import in_script, mainland_simplified, mainland_words, one_script
 from bot.nlu.cue_words import compile_cues
 from bot.nlu.person_request import asks_for_person
 from bot.nlu.triage import WANTS_HUMAN, TriageResult, asking_for_a_person, load_cues
@@ -41,6 +41,14 @@ def test_taiwan_phrases_and_written_cantonese_are_read_in_mainland_words():
     # Hong Kong: 戶口 (account), 畀人 (passive), 咗 (done), 唔該 (please), 搵 (find).
     assert mainland_simplified("我個戶口畀人凍結咗") == "我个账户被人冻结了"
     assert mainland_simplified("唔該幫我搵真人客服") == "请帮我找人工客服"
+
+
+def test_replies_in_traditional_use_the_forms_taiwan_and_hong_kong_write():
+    # OpenCC's plain s2t gave 審覈 / 開啓 / 爲了 / 裏面, forms neither place writes.
+    shown = in_script("身份认证正在审核中，请开启两步验证，为了安全，里面", "zh", "Hant")
+    assert shown == "身份認證正在審核中，請開啟兩步驗證，為了安全，裡面"
+    assert in_script("正在审核", "zh", "Hans") == "正在审核"
+    assert in_script("正在审核", "ja", "Hant") == "正在审核"
 
 
 def test_taiwan_words_in_simplified_letters_read_the_same(shipped_nlu):

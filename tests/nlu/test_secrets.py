@@ -616,3 +616,24 @@ def test_a_misread_phrase_sent_in_two_messages_is_still_a_secret(scanner):
     assert first.withheld == (POSSIBLE_SEED,)
     assert second.carried == CARRIED_SECRET
     assert all(word not in second.redacted_text.split() for word in words[6:])
+
+
+@pytest.mark.parametrize("text, secret", [
+    ("login john.doe@gmail.com / Tr0ub4dor&3 cant get in", "Tr0ub4dor&3"),
+    ("email: anna.k@mail.ru:Qwerty2024! не могу войти", "Qwerty2024!"),
+    ("mi cuenta es pedro.g@hotmail.es  Clave#2024x y no entra", "Clave#2024x"),
+])
+def test_a_password_typed_right_after_the_login_email_is_redacted(scanner, text, secret):
+    # Found by the 0.11.12 trial: no password word, so the pair reached the agent in clear.
+    scan = scanner.scan(text)
+    assert secret not in scan.redacted_text and "password" in scan.kinds
+
+
+@pytest.mark.parametrize("text", [
+    "my email is john.doe@gmail.com and order ORD-8812345 failed",
+    "my email john@x.com, UID 48213377",
+    "mail a.b@c.de txid 7164be4a34732f5ea20165121869a049416435df35b790da44c3cb3e0e8e3b17",
+    "write to me at maria@example.com thanks",
+])
+def test_what_follows_an_email_address_is_kept_unless_it_looks_like_a_password(scanner, text):
+    assert scanner.scan(text).redacted_text == text

@@ -6,10 +6,12 @@ from bot.nlu.incidents import GAVE_AWAY, TAKEOVER, IncidentJudgement
 from bot.nlu.triage import (
     CREDENTIALS_GIVEN_AWAY,
     DISTRESS,
+    FREEZE_REQUESTED,
     LARGE_AMOUNT,
     SECURITY_INCIDENT,
     TIME_PRESSURE,
     triage,
+    worth_hurrying,
 )
 
 SETTINGS = TriageSettings()
@@ -136,3 +138,31 @@ def test_the_anti_phishing_code_is_no_distress(text):
 
 def test_being_scammed_is_still_distress():
     assert DISTRESS in run("phishing_scam", "sàn lừa đảo, trả tiền cho tôi").flags
+
+
+@pytest.mark.parametrize("text", [
+    "freeze my account", "please freeze my account immediately", "PLEASE FREEZE MY ACCOUNT NOW",
+    "Bitte sperren Sie sofort mein Konto", "bloquea mi cuenta ya", "冻结我的账户",
+    "請幫我凍結帳號", "アカウントを凍結してください", "계정 동결해 주세요",
+    "заблокируйте мой аккаунт срочно", "hesabımı hemen dondurun", "gelez mon compte svp",
+    "congelate il mio account", "bloqueie minha conta agora", "hãy khóa tài khoản của tôi ngay",
+])
+def test_a_request_to_freeze_the_account_is_p1_in_every_language(text):
+    # Found by the 0.11.12 trial: "freeze my account" got the locked-account article and
+    # "Bitte sperren Sie sofort mein Konto" the account-closure one, with no person.
+    result = run("account_locked", text)
+    assert result.urgency == "P1"
+    assert FREEZE_REQUESTED in result.flags and SECURITY_INCIDENT in result.flags
+    assert worth_hurrying(text)  # ahead of the queue on a busy server too
+
+
+@pytest.mark.parametrize("text", [
+    "they froze my account", "why did you freeze my account?", "how do I lock my account?",
+    "warum wurde mein Konto gesperrt", "bloquearon mi cuenta", "我的账户被冻结了",
+    "凭什么冻结我的账户！！！", "之前我自己点了冻结账户，现在想恢复", "계정이 동결됐어요",
+    "tôi bị khóa tài khoản", "unfreeze my account please", "разблокируйте аккаунт срочно",
+    "deactivate my account for good",
+])
+def test_a_frozen_account_or_a_question_about_freezing_is_not_a_freeze_request(text):
+    result = run("account_locked", text)
+    assert result.urgency != "P1" and FREEZE_REQUESTED not in result.flags

@@ -190,6 +190,35 @@ def test_human_button_first_takes_the_locale_language_and_reads_as_a_button(
     assert pressed[0]["button"] == "request human"
 
 
+def test_the_locale_given_when_opening_reads_the_messages_sent_without_one(client):
+    # An API client may send the browser's locale once, when it opens the conversation:
+    # a first "/request_human" (an English button name) is then answered in German.
+    opened = client.post("/api/v1/conversations", json={"channel": "api", "locale": "de-AT"})
+    assert opened.status_code == 201 and opened.json()["lang"] is None
+    german = say(client, opened.json()["id"], "/request_human")
+    assert german["lang"] == "de" and german["state"] == "queued"
+    english = say(client, open_conversation(client), "/request_human")
+    assert english["lang"] == "en"
+    assert german["replies"][0]["text"] != english["replies"][0]["text"]
+    # A Traditional-script browser gets Traditional replies without repeating its locale.
+    replies = {}
+    for locale in ("zh-TW", "zh-CN"):
+        opened = client.post("/api/v1/conversations", json={"channel": "api", "locale": locale})
+        turn = say(client, opened.json()["id"], "/request_human")
+        assert turn["lang"] == "zh" and HAN.search(turn["replies"][0]["text"])
+        replies[locale] = turn["replies"][0]["text"]
+    assert replies["zh-TW"] != replies["zh-CN"]
+
+
+def test_the_response_says_how_a_pasted_secret_was_stored(client):
+    # The widget replaces the trader's own bubble with it (0.11.12 trial: the password
+    # stayed on screen until a reload).
+    conversation = open_conversation(client)
+    turn = say(client, conversation, "login ana@mail.com / Tr0ub4dor&3xyz cant get in")
+    assert turn["stored_text"] == "login ana@mail.com / [REDACTED:password] cant get in"
+    assert say(client, conversation, "thanks")["stored_text"] is None
+
+
 def test_retry_with_the_same_client_id_is_idempotent(client, services):
     conversation = open_conversation(client)
     first = say(client, conversation, "deposit not credited", client_message_id="m-1")

@@ -153,7 +153,25 @@ def passwords(f: Folded) -> list[Found]:
                 found.append(Found(*before, PASSWORD))
                 continue
         unresolved.append((cue_start, cue_end))
-    return found + _near_cues(f, unresolved)  # overlaps are merged by the scanner
+    return found + _near_cues(f, unresolved) + _after_login(f)  # overlaps are merged
+
+
+# "login john.doe@gmail.com / Tr0ub4dor&3 cant get in": a login and its password typed as
+# a pair, no password word in sight (the 0.11.12 trial: shown to the agent in clear). Only
+# a strictly password-shaped token right after the e-mail address counts, so an order id,
+# an amount or a TXID after it does not.
+_LOGIN_THEN_VALUE = re.compile(
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*(?:[/:|,;]|\s)\s*([^\s,，。、;；]+)")
+
+
+def _after_login(f: Folded) -> list[Found]:
+    found = []
+    for match in _LOGIN_THEN_VALUE.finditer(f.original):
+        start, end = match.span(1)
+        token = f.original[start:end].rstrip(_TRAILING)
+        if strictly_shaped(token):
+            found.append(Found(start, start + len(token), PASSWORD))
+    return found
 
 
 # "minha senha e saudade,", "la password e girasole,": "é" / "è" typed without its accent.

@@ -434,7 +434,7 @@
       var frame = JSON.parse(event.data);
       if (frame.type === "update") applyUpdate(frame);
       if (frame.type === "ack" && frame.client_message_id) {
-        acknowledge(frame.client_message_id, frame.message_id);
+        acknowledge(frame.client_message_id, frame.message_id, frame.stored_text);
         if (frame.busy) busyOn(frame.busy);
         if (frame.notice) busyOn(frame.notice);  // too many messages: stored, not answered
       }
@@ -499,7 +499,7 @@
         if (turn.flood) {  // stored, not answered: say why
           acknowledge(entry.id); busyOn(turn.flood); return;
         }
-        acknowledge(entry.id, turn.message_id);
+        acknowledge(entry.id, turn.message_id, turn.stored_text);
         if (turn.deferred && turn.notice) busyOn(turn.notice);
         applyUpdate({ messages: turn.replies, handoff: turn.handoff, state: turn.state,
                       lang: turn.lang });
@@ -511,12 +511,16 @@
   }
   // Stored: the message is no longer pending (its stored copy may never be fetched again,
   // since the replies that follow it move the cursor past it).
-  function acknowledge(clientId, messageId) {
+  // A pasted secret: the bubble shows the stored text ("[REDACTED:password]"), not what
+  // was typed, as soon as the server has it.
+  function acknowledge(clientId, messageId, storedText) {
     state.outbox = state.outbox.filter(function (entry) { return entry.id !== clientId; });
     delete sending[clientId];
     var item = list.querySelector('[data-client-id="' + CSS.escape(clientId) + '"]');
     if (item) {
       item.classList.remove("sb-pending");
+      var shown = item.querySelector(".sb-text");
+      if (typeof storedText === "string" && shown) shown.textContent = storedText;
       if (messageId) { item.setAttribute("data-id", String(messageId)); seen[messageId] = true; }
     }
     save();
