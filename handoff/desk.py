@@ -81,7 +81,10 @@ class AgentDesk:
             ConversationStore.record_event(connection, conversation.id, "claimed",
                                            {"handoff_id": handoff_id, "agent": agent.username,
                                             "wait_seconds": row.assigned_at - row.queued_at})
-        self.notify(row.conversation_id)
+            behind = HandoffQueue.queued_conversations(connection)
+        # Everyone still waiting moved up a place: their widgets show it without asking.
+        for conversation_id in [row.conversation_id, *behind]:
+            self.notify(conversation_id)
         return outcome, {"handoff_id": handoff_id, "conversation_id": row.conversation_id}
 
     def _mine(self, connection: Any, handoff_id: int, agent: Agent) -> Any:
@@ -122,7 +125,10 @@ class AgentDesk:
             self._notice(connection, conversation, "agent_left", agent_name=name)
             ConversationStore.record_event(connection, conversation.id, reason,
                                            {"handoff_id": handoff_id})
-        self.notify(row.conversation_id)
+            waiting = HandoffQueue.queued_conversations(connection)
+        # Back in the queue, ahead of some: every waiting widget shows its new place.
+        for conversation_id in waiting:
+            self.notify(conversation_id)
         return DeskResult(DeskOutcome.OK)
 
     @staticmethod

@@ -125,6 +125,13 @@ class HandoffQueue:
         return connection.execute(query.order_by(handoffs.c.id.desc())).first()
 
     @staticmethod
+    def queued_conversations(connection: Connection) -> list[str]:
+        """The conversations waiting in the queue: their places move when a case ahead
+        of them is claimed or released."""
+        return [str(c) for c in connection.scalars(
+            select(handoffs.c.conversation_id).where(handoffs.c.status == QUEUED))]
+
+    @staticmethod
     def waiting_by_priority(connection: Connection) -> dict[int, tuple[int, float]]:
         """Queued cases per priority: (how many, when the oldest was queued)."""
         rows = connection.execute(

@@ -65,12 +65,15 @@ async def conversation_socket(websocket: WebSocket, conversation_id: Conversatio
         while True:
             update = await asyncio.to_thread(_update, services, conversation_id, seen["last"])
             until = update.pop("until")
+            # A case ahead claimed: the place in the queue changed, nothing else.
+            place = (update["handoff"] or {}).get("position")
             if (update["messages"] or update["state"] != seen["state"]
-                    or update["typing"] != seen["typing"]):
+                    or update["typing"] != seen["typing"] or place != seen.get("place")):
                 await websocket.send_json(update)
                 if update["messages"]:
                     seen["last"] = update["messages"][-1]["id"]
                 seen["state"], seen["typing"] = update["state"], update["typing"]
+                seen["place"] = place
             # A typing mark lapses without any change to announce it: wake up to say so.
             lapse = until - time.time() + 0.05
             await hub.wait(conversation_id, *([lapse] if update["typing"]["agent"] else []))

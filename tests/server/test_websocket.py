@@ -60,3 +60,21 @@ def test_reconnect_resends_everything_after_the_last_seen_id(client):
 def test_unknown_conversation_is_refused(client):
     with client.websocket_connect("/ws/conversations/nope") as socket:
         assert socket.receive_json()["type"] == "error"
+
+
+def test_a_waiting_trader_sees_their_place_move_up_without_asking(client, agent_headers):
+    # 0.11.12 trial: the widget kept "number 92" until the trader typed again.
+    first, second = open_conversation(client), open_conversation(client)
+    ahead = client.post(f"/api/v1/conversations/{first}/messages",
+                        json={"text": "/request_human"}).json()["handoff"]
+    behind = client.post(f"/api/v1/conversations/{second}/messages",
+                         json={"text": "/request_human"}).json()["handoff"]
+    assert behind["position"] == ahead["position"] + 1
+    with client.websocket_connect(f"/ws/conversations/{second}?after=0") as socket:
+        assert _next(socket, "update")["handoff"]["position"] == behind["position"]
+        claimed = client.post(f"/api/v1/agent/handoffs/{ahead['id']}/claim",
+                              headers=agent_headers("nia", ["en"]))
+        assert claimed.status_code == 200
+        moved = _next(socket, "update")
+        assert moved["handoff"]["position"] == behind["position"] - 1
+        assert not moved["messages"]

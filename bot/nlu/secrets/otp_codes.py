@@ -69,9 +69,11 @@ def otp_codes(f: Folded) -> list[Found]:
         value = match.span(1)
         otp = _nearest(strong + plain, value)
         # A label after the number, past a comma, names the next number: "Authenticator
-        # ist 661 093, Ticket 4420917".
+        # ist 661 093, Ticket 4420917". One before it, past a comma, ended its own clause:
+        # "谷歌验证码一直提示错误，现在显示的是738204" (wrong, and now it shows …) is a code.
         other = _nearest([o for o in others if not (
-            o[0] >= value[1] and re.search(r"[,;]", f.text[value[1]:o[0]]))],
+            (o[0] >= value[1] and re.search(r"[,;]", f.text[value[1]:o[0]]))
+            or (o[1] <= value[0] and re.search(r"[,;]", f.text[o[1]:value[0]])))],
             value, after=_UNIT_GAP)
         if otp is not None and (other is None or otp < other):
             found.append(Found(*f.span(*value), OTP_CODE))
