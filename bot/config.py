@@ -287,9 +287,12 @@ class SafetySettings(_Frozen):
     # aside when the intent model is this sure of a transfer intent, the message says the
     # money has not arrived, nothing says someone else did it, and the detector's score
     # is under `awaited_transfer_keep_above` (bot/nlu/incidents.py awaited_own_transfer).
+    # On the 10,376 labelled evaluation messages it loses no P1 at any confidence from 0.6
+    # to 0.9, nor at any valve from 0.75 to 1.0; 0.7 covers the trial's Chinese (0.75)
+    # and Russian (0.85) sentences, the valve 0.85 the second trial's Chinese one (0.79).
     # Read at parse time.
     awaited_transfer_confidence: Annotated[float, Field(gt=0.0, le=1.0)] = 0.7
-    awaited_transfer_keep_above: Annotated[float, Field(gt=0.0, le=1.0)] = 0.75
+    awaited_transfer_keep_above: Annotated[float, Field(gt=0.0, le=1.0)] = 0.85
 
 
 class LimitSettings(_Frozen):

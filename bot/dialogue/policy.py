@@ -185,8 +185,8 @@ def _decide(u: Understanding, dialogue: DialogueState, conversation_state: str,
     if conversation_state in (st.QUEUED, st.WITH_AGENT):
         actions: list[Action] = []
         if u.secrets or key_named:
-            actions += [_say("secret_warning"), Action("escalate", {"urgency": "P1",
-                                                                   "reason": "secret_shared"})]
+            actions += [_say(_secret_warning(u, key_named)),
+                        Action("escalate", {"urgency": "P1", "reason": "secret_shared"})]
         elif u.urgency == "P1":
             actions.append(Action("escalate", {"urgency": "P1", "reason": _incident_reason(u)}))
         if conversation_state == st.QUEUED and not (u.secrets or key_named):
@@ -219,7 +219,11 @@ def _decide(u: Understanding, dialogue: DialogueState, conversation_state: str,
     # my private key", answering our question about a withheld 64-hex value, is a pasted
     # secret too (the value itself was never stored).
     if u.secrets or key_named:
-        return Decision((_say("secret_warning"), _say("security_checklist"),
+        warning = _secret_warning(u, key_named)
+        # A one-time code alone needs no new password nor new keys: the checklist is for
+        # secrets that stay valid.
+        checklist = () if warning == CODE_WARNING else (_say("security_checklist"),)
+        return Decision((_say(warning), *checklist,
                          _handoff("secret_shared", "P1", missing_details(None, d.entities))),
                         replace(d, stage=st.IDLE, intent=u.intent, urgency="P1"), "4 secret")
     if u.urgency == "P1":
@@ -409,6 +413,16 @@ def _queue_note_due(u: Understanding, d: DialogueState, now: float | None,
     if u.intent in ("greet", "bot_challenge") or "?" in u.text or "？" in u.text:
         return True
     return now - d.queue_note_at >= settings.queued_note_seconds
+
+
+CODE_WARNING = "secret_warning_code"
+
+
+def _secret_warning(u: Understanding, key_named: bool) -> str:
+    """A 2FA code expires in seconds: "move your funds to a new wallet" (the warning for a
+    seed phrase or a key) frightened a trader whose code did not work (0.11.12 trial)."""
+    return CODE_WARNING if set(u.secrets) == {"otp_code"} and not key_named else (
+        "secret_warning")
 
 
 def _incident_reason(u: Understanding) -> str:

@@ -43,7 +43,7 @@ from bot.nlu.secrets import (
     scan_safely,
 )
 from bot.nlu.secrets.keys import says_private_key
-from bot.nlu.triage import WANTS_HUMAN, asking_for_a_person, triage
+from bot.nlu.triage import FREEZE_REQUESTED, WANTS_HUMAN, asking_for_a_person, triage
 from bot.nlu.understanding import (
     AWAITED_TRANSFER,
     EMPTY,
@@ -60,6 +60,10 @@ from bot.nlu.understanding import (
     Understanding,
 )
 from bot.taxonomy import OUT_OF_SCOPE
+
+ACCOUNT_HACKED = "account_hacked"
+# What a request to freeze the account is read as, when it is not read as a takeover.
+_NOT_WHAT_A_FREEZE_MEANS = frozenset({"account_closure", "account_locked", OUT_OF_SCOPE})
 
 BOT_CHALLENGE, REQUEST_HUMAN = "bot_challenge", "request_human"
 
@@ -272,6 +276,10 @@ class NLU:
                         self.settings.triage, incident,
                         out_of_scope=intent == OUT_OF_SCOPE and item.forced_intent is None)
         urgency = result.urgency
+        if FREEZE_REQUESTED in result.flags and intent in _NOT_WHAT_A_FREEZE_MEANS:
+            # "제 계정 동결해 주세요" read as closing the account: the agent must see what the
+            # trader fears, not an account to close (0.11.12 trial).
+            intent = ACCOUNT_HACKED
         if (WANTS_HUMAN in result.flags and item.forced_intent is None
                 and ranking[0].intent != BOT_CHALLENGE):
             # "… my deposit is missing, I want to talk to a person": what the user asks

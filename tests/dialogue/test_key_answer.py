@@ -37,3 +37,20 @@ def test_a_key_named_without_the_question_is_an_ordinary_message():
     decision = decide(answer, DialogueState(), st.BOT, PolicySettings())
     assert decision.rule != "4 secret"
     assert not any(a.name == "handoff" for a in decision.actions)
+
+
+def _said(decision):  # type: ignore[no-untyped-def]
+    return [a.params["key"] for a in decision.actions if a.name == "utter"]
+
+
+def test_a_pasted_2fa_code_gets_its_own_warning_and_no_checklist():
+    # "move your funds to a new wallet" frightened a trader whose code did not work
+    # (0.11.12 trial); a code expires in seconds, a seed phrase does not.
+    code = replace(understanding("2fa code [REDACTED:otp_code] not working", "reset_2fa", "P1"),
+                   secrets=("otp_code",))
+    told = decide(code, DialogueState(), st.BOT, PolicySettings())
+    assert told.rule == "4 secret" and _said(told) == ["secret_warning_code"]
+    assert next(a for a in told.actions if a.name == "handoff").params["urgency"] == "P1"
+    seed = replace(code, secrets=("otp_code", "seed_phrase"))
+    told = decide(seed, DialogueState(), st.BOT, PolicySettings())
+    assert _said(told) == ["secret_warning", "security_checklist"]

@@ -135,6 +135,7 @@ def test_every_reply_exists_in_every_language():
 def test_reply_keys_cover_what_the_bot_says():
     needed = {"greet", "ask_resolved", "clarify", "ask_details", "handoff_queued",
               "agent_joined", "agent_left", "security_checklist", "secret_warning",
+              "secret_warning_code",
               "out_of_scope", "group_dm_redirect", "group_scam_warning", "csat_prompt",
               "goodbye"}
     english = yaml.safe_load((ROOT / "responses" / "en.yml").read_text())

@@ -637,3 +637,21 @@ def test_a_password_typed_right_after_the_login_email_is_redacted(scanner, text,
 ])
 def test_what_follows_an_email_address_is_kept_unless_it_looks_like_a_password(scanner, text):
     assert scanner.scan(text).redacted_text == text
+
+
+@pytest.mark.parametrize("text, secret", [
+    ("Xy7#pQ92!mz", "Xy7#pQ92!mz"),  # alone, the message after "login a@b.com"
+    ("pwd: correcthorsebattery", "correcthorsebattery"),  # starts like "correct"
+    ("pasword: Qw3rty!!2024", "Qw3rty!!2024"),  # the cue misspelt
+])
+def test_passwords_the_second_trial_found_in_clear(scanner, text, secret):
+    scan = scanner.scan(text)
+    assert secret not in scan.redacted_text and "password" in scan.kinds
+
+
+@pytest.mark.parametrize("text", [
+    "TQm8qR3vXk2Ng7pZbW5eYc9Ha4sJdF6uT1", "ORD-8812345", "USDT!!!", "ok!", "wen2moon?",
+    "password incorrecto", "Passwort abgelaufen",
+])
+def test_a_lone_address_id_or_shout_is_no_password(scanner, text):
+    assert scanner.scan(text).redacted_text == text

@@ -146,6 +146,9 @@ def test_being_scammed_is_still_distress():
     "請幫我凍結帳號", "アカウントを凍結してください", "계정 동결해 주세요",
     "заблокируйте мой аккаунт срочно", "hesabımı hemen dondurun", "gelez mon compte svp",
     "congelate il mio account", "bloqueie minha conta agora", "hãy khóa tài khoản của tôi ngay",
+    # The second trial's: no "my", chat spelling, a typo.
+    "freeze account", "pls freeze acc", "please freeze my acount asap",
+    "khóa tài khoản của tôi ngay",
 ])
 def test_a_request_to_freeze_the_account_is_p1_in_every_language(text):
     # Found by the 0.11.12 trial: "freeze my account" got the locked-account article and

@@ -219,6 +219,14 @@ def test_the_response_says_how_a_pasted_secret_was_stored(client):
     assert say(client, conversation, "thanks")["stored_text"] is None
 
 
+def test_a_freeze_request_reaches_a_person_at_once_and_reads_as_a_takeover(client):
+    # 0.11.12 trials: "freeze my account" got a FAQ; in Korean the agent saw "closure".
+    for text in ("freeze account", "제 계정 동결해 주세요"):
+        turn = say(client, open_conversation(client), text)
+        assert turn["state"] == "queued" and turn["handoff"]["priority"] == "P1"
+        assert turn["intent"] == "account_hacked", text
+
+
 def test_retry_with_the_same_client_id_is_idempotent(client, services):
     conversation = open_conversation(client)
     first = say(client, conversation, "deposit not credited", client_message_id="m-1")

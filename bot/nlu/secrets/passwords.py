@@ -41,6 +41,7 @@ _TERMS = {"2fa", "g2fa", "u2f", "otp", "api", "sms", "pin", "id", "uid", "kyc", 
           "2nd", "3rd", "usdt", "btc", "eth"}
 _AMOUNT = re.compile(r"^\d+(?:[.,]\d+)?[a-z]{2,5}$", re.IGNORECASE)
 _EMAIL_OR_LINK = re.compile(r"@.*\.|://|^www\.|^0x[0-9a-f]{8,}", re.IGNORECASE)
+_LONGEST_DESCRIPTION = 14  # "incorrectamente", "abgelaufen", "sbagliata" fit
 _NEARBY = 60  # how far after a password cue a strictly password-shaped token still counts
 _BEFORE = 25  # "Tr0ub4dor&3 is my password": how far before the cue
 
@@ -60,9 +61,11 @@ def _value_at(text: str, start: int) -> tuple[int, int] | None:
 
 
 def _describes(word: str) -> bool:
-    """A plain word that says something about the password ("falsch", "expirou")."""
+    """A plain word that says something about the password ("falsch", "expirou"). Not a
+    long one that merely starts like one: "correcthorsebattery" is a password."""
     folded = fold(word).strip("!?.")
-    return folded.isalpha() and bool(cue_patterns()["not_a_password"].fullmatch(folded))
+    return (folded.isalpha() and len(folded) <= _LONGEST_DESCRIPTION
+            and bool(cue_patterns()["not_a_password"].fullmatch(folded)))
 
 
 def _wordlike(token: str) -> bool:
@@ -153,7 +156,7 @@ def passwords(f: Folded) -> list[Found]:
                 found.append(Found(*before, PASSWORD))
                 continue
         unresolved.append((cue_start, cue_end))
-    return found + _near_cues(f, unresolved) + _after_login(f)  # overlaps are merged
+    return found + _near_cues(f, unresolved) + _after_login(f) + _lone_token(f)
 
 
 # "login john.doe@gmail.com / Tr0ub4dor&3 cant get in": a login and its password typed as
@@ -162,6 +165,19 @@ def passwords(f: Folded) -> list[Found]:
 # an amount or a TXID after it does not.
 _LOGIN_THEN_VALUE = re.compile(
     r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*(?:[/:|,;]|\s)\s*([^\s,，。、;；]+)")
+
+
+def _lone_token(f: Folded) -> list[Found]:
+    """A message that is nothing but a password-shaped token with a symbol in it
+    ("Xy7#pQ92!mz", sent after "login a@b.com"): what else would one send alone? Ids,
+    addresses, hashes and codes carry no !@#$%^&* (the 0.11.12 trial: stored in clear).
+    The symbol must sit inside it: "wen2moon?" ends a question."""
+    token = f.original.strip()
+    if len(token.split()) != 1 or not strictly_shaped(token) or not (
+            set(token[:-1]) & _STRONG_SYMBOLS):
+        return []
+    start = f.original.index(token)
+    return [Found(start, start + len(token), PASSWORD)]
 
 
 def _after_login(f: Folded) -> list[Found]:
