@@ -652,6 +652,7 @@ def test_passwords_the_second_trial_found_in_clear(scanner, text, secret):
 @pytest.mark.parametrize("text", [
     "TQm8qR3vXk2Ng7pZbW5eYc9Ha4sJdF6uT1", "ORD-8812345", "USDT!!!", "ok!", "wen2moon?",
     "password incorrecto", "Passwort abgelaufen",
+    "现货maker和taker费率各是多少?交易量到多少能升VIP1",  # a sentence without spaces
 ])
 def test_a_lone_address_id_or_shout_is_no_password(scanner, text):
     assert scanner.scan(text).redacted_text == text

@@ -171,9 +171,10 @@ def _lone_token(f: Folded) -> list[Found]:
     """A message that is nothing but a password-shaped token with a symbol in it
     ("Xy7#pQ92!mz", sent after "login a@b.com"): what else would one send alone? Ids,
     addresses, hashes and codes carry no !@#$%^&* (the 0.11.12 trial: stored in clear).
-    The symbol must sit inside it: "wen2moon?" ends a question."""
+    The symbol must sit inside it: "wen2moon?" ends a question. ASCII only: Chinese,
+    Japanese and Korean sentences have no spaces either ("现货maker和taker费率?交易量…")."""
     token = f.original.strip()
-    if len(token.split()) != 1 or not strictly_shaped(token) or not (
+    if not token.isascii() or len(token.split()) != 1 or not strictly_shaped(token) or not (
             set(token[:-1]) & _STRONG_SYMBOLS):
         return []
     start = f.original.index(token)
