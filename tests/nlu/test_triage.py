@@ -169,3 +169,13 @@ def test_a_request_to_freeze_the_account_is_p1_in_every_language(text):
 def test_a_frozen_account_or_a_question_about_freezing_is_not_a_freeze_request(text):
     result = run("account_locked", text)
     assert result.urgency != "P1" and FREEZE_REQUESTED not in result.flags
+
+
+@pytest.mark.parametrize("text", [
+    "you lock withdrawals for 24h after a password change?",
+    "the exchange will lock the funds for 24h", "they block my account for no reason",
+])
+def test_english_freeze_words_that_request_nothing_are_no_freeze_request(text):
+    # In English the imperative is the bare verb: only a clause that starts with it, or
+    # "please" / "can you" before it, asks us to freeze.
+    assert FREEZE_REQUESTED not in run("account_locked", text).flags
