@@ -420,9 +420,13 @@ CODE_WARNING = "secret_warning_code"
 
 def _secret_warning(u: Understanding, key_named: bool) -> str:
     """A 2FA code expires in seconds: "move your funds to a new wallet" (the warning for a
-    seed phrase or a key) frightened a trader whose code did not work (0.11.12 trial)."""
-    return CODE_WARNING if set(u.secrets) == {"otp_code"} and not key_named else (
-        "secret_warning")
+    seed phrase or a key) frightened a trader whose code did not work (0.11.12 trial). Not
+    when the code went to someone, or someone else is in the account: then it is the full
+    warning and the checklist."""
+    only_a_code = set(u.secrets) == {"otp_code"} and not key_named
+    if only_a_code and not (u.has(CREDENTIALS_GIVEN_AWAY) or u.has(SECURITY_INCIDENT)):
+        return CODE_WARNING
+    return "secret_warning"
 
 
 def _incident_reason(u: Understanding) -> str:

@@ -288,7 +288,8 @@ class LanguageIdentifier:
 
     @staticmethod
     def _script_undecided(text: str) -> bool:
-        return not any(to_simplified(c) != c or to_traditional(c) != c for c in text)
+        # Two conversions of the whole text, not two per character (a long paste).
+        return to_simplified(text) == text and to_traditional(text) == text
 
     def chinese_script(self, text: str) -> str:
         traditional = sum(1 for c in text if to_simplified(c) != c)

@@ -82,8 +82,25 @@ def worth_hurrying(text: str) -> bool:
     if patterns["gave"].search(folded) and patterns["secret_object"].search(folded):
         return True
     cues = load_cues()
-    return (cues["incident"].search(text) is not None
-            or cues["freeze_request"].search(text) is not None)
+    return cues["incident"].search(text) is not None or asks_to_freeze(text, cues)
+
+
+def asks_to_freeze(text: str, cues: dict[str, re.Pattern[str]] | None = None) -> bool:
+    """"Freeze my account", "请马上冻结我的账户": a request to freeze, unless the words just
+    before it make it a question or a negation. Only those words: a "how did this happen?"
+    or "as soon as possible" later in the message does not undo the request."""
+    cues = cues or load_cues()
+    for match in cues["freeze_request"].finditer(text):
+        # Its own clause only: "I never made that withdrawal. Please freeze my account".
+        clause = _CLAUSE_BREAK.split(text[max(0, match.start() - _FREEZE_CONTEXT):
+                                          match.end()])[-1]
+        if not cues["freeze_question"].search(clause):
+            return True
+    return False
+
+
+_FREEZE_CONTEXT = 30  # characters before the freeze words that may turn them into a question
+_CLAUSE_BREAK = re.compile(r"[.;!?,，。！？；\n]")
 
 
 def _shouting(text: str) -> bool:
@@ -126,7 +143,7 @@ def triage(
         flags.append(SECURITY_INCIDENT)
     elif kind == GAVE_AWAY:
         flags.append(CREDENTIALS_GIVEN_AWAY)
-    if cues["freeze_request"].search(text) and not cues["freeze_question"].search(text):
+    if asks_to_freeze(text, cues):
         flags.append(FREEZE_REQUESTED)
         if kind is None:
             flags.append(SECURITY_INCIDENT)

@@ -106,9 +106,10 @@ class TurnRunner:
             limiter=intake)
         if taken.urgent:  # a pasted secret: answered, flood or not
             with dialogue.admitted():
-                return await to_thread.run_sync(
+                result = await to_thread.run_sync(
                     partial(_urgently, dialogue, partial(dialogue.answer, taken, locale)),
                     limiter=self._limiters()[1])
+            return _as_stored(result, taken)
         if not taken.processed:
             await to_thread.run_sync(dialogue.leave_unanswered, taken.message_id,
                                      "rate_limited")

@@ -11,6 +11,7 @@ from bot.config import PolicySettings
 from bot.dialogue import state as st
 from bot.dialogue.policy import decide
 from bot.dialogue.state import DialogueState
+from bot.nlu.triage import CREDENTIALS_GIVEN_AWAY
 from bot.nlu.understanding import NAMES_PRIVATE_KEY, UNCLEAR_VALUE
 from tests.dialogue.test_queue_notes import understanding
 
@@ -53,4 +54,14 @@ def test_a_pasted_2fa_code_gets_its_own_warning_and_no_checklist():
     assert next(a for a in told.actions if a.name == "handoff").params["urgency"] == "P1"
     seed = replace(code, secrets=("otp_code", "seed_phrase"))
     told = decide(seed, DialogueState(), st.BOT, PolicySettings())
+    assert _said(told) == ["secret_warning", "security_checklist"]
+
+
+def test_a_code_handed_to_someone_gets_the_full_warning_and_checklist():
+    # The code review of 0.11.12: "I gave my authenticator code 482913 to a guy on
+    # telegram" was told "no danger here".
+    given = replace(understanding("I gave my code [REDACTED:otp_code] to 'support'",
+                                  "phishing_scam", "P1"),
+                    secrets=("otp_code",), flags=(CREDENTIALS_GIVEN_AWAY,))
+    told = decide(given, DialogueState(), st.BOT, PolicySettings())
     assert _said(told) == ["secret_warning", "security_checklist"]

@@ -653,6 +653,13 @@ def test_passwords_the_second_trial_found_in_clear(scanner, text, secret):
     "TQm8qR3vXk2Ng7pZbW5eYc9Ha4sJdF6uT1", "ORD-8812345", "USDT!!!", "ok!", "wen2moon?",
     "password incorrecto", "Passwort abgelaufen",
     "现货maker和taker费率各是多少?交易量到多少能升VIP1",  # a sentence without spaces
+    # The code review of 0.11.12: handles, links, case numbers, times, versions.
+    "@binance_support24", "john#1234", "case#4420917x", "t.me/support_bot?start=abc123",
+    "binance.com/en/register?ref=abc123xy", "my email is john.doe@gmail.com 12:30pm yesterday",
+    "john.doe@gmail.com v2.3.1 app version", "<script>window.__xss=1</script>",
+    "<b>x=1</b>",
+    # Long words that describe a password are no password.
+    "мой пароль недействительный, что делать", "la contraseña es incorrectamente",
 ])
 def test_a_lone_address_id_or_shout_is_no_password(scanner, text):
     assert scanner.scan(text).redacted_text == text

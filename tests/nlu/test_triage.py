@@ -149,6 +149,11 @@ def test_being_scammed_is_still_distress():
     # The second trial's: no "my", chat spelling, a typo.
     "freeze account", "pls freeze acc", "please freeze my acount asap",
     "khóa tài khoản của tôi ngay",
+    # Question or negation words elsewhere in the message do not undo the request.
+    "Please freeze my account as soon as possible",
+    "someone is in, freeze my account! how did this happen",
+    "there is a withdrawal i did not make, freeze my account",
+    "I never made that withdrawal. Please freeze my account",
 ])
 def test_a_request_to_freeze_the_account_is_p1_in_every_language(text):
     # Found by the 0.11.12 trial: "freeze my account" got the locked-account article and
@@ -165,6 +170,10 @@ def test_a_request_to_freeze_the_account_is_p1_in_every_language(text):
     "凭什么冻结我的账户！！！", "之前我自己点了冻结账户，现在想恢复", "계정이 동결됐어요",
     "tôi bị khóa tài khoản", "unfreeze my account please", "разблокируйте аккаунт срочно",
     "deactivate my account for good",
+    # A statement or a negation (the code review of 0.11.12).
+    "你们冻结我的账户，我要投诉", "我被锁定账户了，登录不了", "请不要冻结我的账户",
+    "Не блокируйте мой аккаунт, я уже прошёл проверку", "No bloqueen mi cuenta por favor",
+    "Bitte nicht mein Konto sperren", "non bloccate il mio conto", "Não bloqueiem minha conta",
 ])
 def test_a_frozen_account_or_a_question_about_freezing_is_not_a_freeze_request(text):
     result = run("account_locked", text)

@@ -41,7 +41,7 @@ _TERMS = {"2fa", "g2fa", "u2f", "otp", "api", "sms", "pin", "id", "uid", "kyc", 
           "2nd", "3rd", "usdt", "btc", "eth"}
 _AMOUNT = re.compile(r"^\d+(?:[.,]\d+)?[a-z]{2,5}$", re.IGNORECASE)
 _EMAIL_OR_LINK = re.compile(r"@.*\.|://|^www\.|^0x[0-9a-f]{8,}", re.IGNORECASE)
-_LONGEST_DESCRIPTION = 14  # "incorrectamente", "abgelaufen", "sbagliata" fit
+_LONGEST_DESCRIPTION = 18  # "недействительный" (16) fits, "correcthorsebattery" (19) not
 _NEARBY = 60  # how far after a password cue a strictly password-shaped token still counts
 _BEFORE = 25  # "Tr0ub4dor&3 is my password": how far before the cue
 
@@ -164,7 +164,14 @@ def passwords(f: Folded) -> list[Found]:
 # a strictly password-shaped token right after the e-mail address counts, so an order id,
 # an amount or a TXID after it does not.
 _LOGIN_THEN_VALUE = re.compile(
-    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*(?:[/:|,;]|\s)\s*([^\s,，。、;；]+)")
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+(?:\s*[/:|,;]\s*|\s+)([^\s,，。、;；]+)")
+
+
+# Alone but no password: a handle ("@binance_support24", "john#1234"), a link or domain
+# ("t.me/support_bot?start=abc123", "binance.com/en/…"), a case number ("case#4420917x"),
+# markup ("<script>…</script>", which the console must show as typed).
+_NOT_LONE_PASSWORD = re.compile(
+    r"^[@<]|/|\.[a-z]{2,}\b|^[a-z_]+#\d+[a-z]?$", re.IGNORECASE)
 
 
 def _lone_token(f: Folded) -> list[Found]:
@@ -175,18 +182,25 @@ def _lone_token(f: Folded) -> list[Found]:
     Japanese and Korean sentences have no spaces either ("现货maker和taker费率?交易量…")."""
     token = f.original.strip()
     if not token.isascii() or len(token.split()) != 1 or not strictly_shaped(token) or not (
-            set(token[:-1]) & _STRONG_SYMBOLS):
+            set(token[:-1]) & _STRONG_SYMBOLS) or _NOT_LONE_PASSWORD.search(token):
         return []
     start = f.original.index(token)
     return [Found(start, start + len(token), PASSWORD)]
 
 
+# A time or a version after the address is no password: "… john@x.com 12:30pm", "v2.3.1".
+_TIME_OR_VERSION = re.compile(r"\d{1,2}[:.]\d{2}(?:[ap]m)?|v?\d+(?:\.\d+)+[a-z]?",
+                              re.IGNORECASE)
+
+
 def _after_login(f: Folded) -> list[Found]:
-    found = []
+    found: list[Found] = []
+    if "@" not in f.original:  # the address pattern backtracks over long words otherwise
+        return found
     for match in _LOGIN_THEN_VALUE.finditer(f.original):
         start, end = match.span(1)
         token = f.original[start:end].rstrip(_TRAILING)
-        if strictly_shaped(token):
+        if strictly_shaped(token) and not _TIME_OR_VERSION.fullmatch(token):
             found.append(Found(start, start + len(token), PASSWORD))
     return found
 
