@@ -51,7 +51,7 @@ def test_the_guard_reads_who_moved_the_money_not_only_that_it_is_missing():
                                     0.99, 0.5, SAFETY)
     assert not awaited_own_transfer(awaited + " to an unknown address", "withdrawal_delay",
                                     0.99, 0.5, SAFETY)
-    assert not awaited_own_transfer(awaited, "withdrawal_delay", 0.99, 0.8, SAFETY)
+    assert not awaited_own_transfer(awaited, "withdrawal_delay", 0.99, 0.9, SAFETY)
     assert not awaited_own_transfer(awaited, "withdrawal_delay", 0.5, 0.5, SAFETY)
     assert not awaited_own_transfer(awaited, "account_hacked", 0.99, 0.5, SAFETY)
     # Not arriving is what it is about: a pending withdrawal alone says nothing of whose.
