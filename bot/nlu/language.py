@@ -158,6 +158,11 @@ class LanguageIdentifier:
         self._lock = threading.Lock()
         self._lexicon = _load_lexicon()
 
+    @property
+    def jargon(self) -> frozenset[str]:
+        """Latin words that belong to no language: tickers, networks, apps ("usdt", "p2p")."""
+        return self._lexicon.get("jargon", frozenset())
+
     def identify(
         self, text: str, hint: str | None = None, previous: str | None = None
     ) -> LanguageGuess:

@@ -43,6 +43,7 @@ from bot.nlu.secrets import (
     scan_safely,
 )
 from bot.nlu.secrets.keys import says_private_key
+from bot.nlu.translit import in_cyrillic
 from bot.nlu.triage import FREEZE_REQUESTED, WANTS_HUMAN, asking_for_a_person, triage
 from bot.nlu.understanding import (
     AWAITED_TRANSFER,
@@ -70,6 +71,7 @@ BOT_CHALLENGE, REQUEST_HUMAN = "bot_challenge", "request_human"
 # Control characters except tab and newline: they confuse tokenisers and terminals.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _REDACTION = re.compile(r"\[(?:REDACTED|WITHHELD):\w+\]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _HAS_WORD = re.compile(r"[^\W\d_]{2,}|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 RANKING_SIZE = 5
 # Entities that tie a message to a transaction or a case (see _finish).
@@ -100,8 +102,22 @@ class _Prepared:
     forced_intent: str | None
 
 
+# Invisible characters inside a word ("acc\u200bount hac\u200bked", a seed word "sn\u200bow")
+# would split it in two for the secrets scanner, the cue words and the models (0.11.13
+# trial: a takeover so written was P2, such a seed phrase stored in clear): between two
+# letters they are taken out. Elsewhere they are spaces, like any other control character.
+_INVISIBLE_IN_WORD = re.compile(
+    r"(?<=\w)[\u00ad\u034f\u180e\u200b-\u200d\u2060-\u2064\ufeff]+(?=\w)")
+# Strike-through and overlay marks drawn over each letter ("m̶y̶ ̶a̶c̶c̶o̶u̶n̶t̶").
+_OVERLAYS = re.compile(r"[\u0334-\u0338\u20d2\u20d3\u20e5\u20e6]")
+# A lone UTF-16 surrogate (JSON "\ud800") cannot be stored or encoded: it becomes U+FFFD
+# instead of failing the request and losing the message.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 def clean_text(text: str) -> str:
-    return unicodedata.normalize("NFC", _CONTROL.sub(" ", text or "")).strip()
+    text = _OVERLAYS.sub("", _INVISIBLE_IN_WORD.sub("", _SURROGATE.sub("\ufffd", text or "")))
+    return unicodedata.normalize("NFC", _CONTROL.sub(" ", text)).strip()
 
 
 class NLU:
@@ -220,6 +236,10 @@ class NLU:
             # The models read one script (see chinese_script); the stored text keeps the
             # user's own.
             readable = mainland_simplified(readable)
+        elif language.lang == "ru" and not _CYRILLIC.search(readable):
+            # "zablokirujte moj akkaunt": the models and the cue words read Cyrillic
+            # (bot/nlu/translit.py); the stored text keeps the trader's letters.
+            readable = in_cyrillic(readable, self.languages.jargon)
         elif language.lang == "zh":
             # Taiwan words need no Traditional letters: "出金卡住了" reads as "提现卡住了".
             readable = mainland_words(readable)

@@ -142,8 +142,9 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 class UserMessage(_Request):
-    text: str = Field(..., pattern=NO_NUL,
-                      description="the user's message (redacted before storage)")
+    # No NUL check here: the engine turns control characters into spaces before the
+    # secrets scan, so a message holding one is stored, not refused (and lost).
+    text: str = Field(..., description="the user's message (redacted before storage)")
     client_message_id: str | None = Field(
         None, max_length=80, pattern=NO_NUL,
         description="makes a retry idempotent: same id → same replies")

@@ -87,3 +87,21 @@ def test_how_long_verification_takes_has_its_own_answer(shipped_nlu, text):
     understood = shipped_nlu.parse(text)
     assert understood.intent == "kyc_verification"
     assert understood.faq_hits[0].entry_id == "kyc_review_time"
+
+
+# The 0.11.13 adversarial trial: an account being emptied, told without "hacked", was
+# out of scope at P4; round 33 (blind-helper messages of these shapes) taught the detector.
+@pytest.mark.parametrize("text", [
+    "my account is getting drained as we speak",
+    "lol my account is getting drained as we speak, anybody there?",
+    "drained",
+    "acc\u200bount hac\u200bked, fu\u200bnds sto\u200blen",  # zero-width spaces inside words
+])
+def test_an_account_being_emptied_is_p1_however_told(shipped_nlu, text):
+    understood = shipped_nlu.parse(text)
+    assert understood.urgency == "P1", (understood.intent, understood.incident_score)
+
+
+def test_a_large_withdrawal_not_there_yet_is_routine(shipped_nlu):
+    understood = shipped_nlu.parse("I made a withdrawal of 1000 USDT and it's not there yet")
+    assert understood.urgency != "P1" and understood.intent == "withdrawal_delay"

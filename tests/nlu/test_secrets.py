@@ -663,3 +663,106 @@ def test_passwords_the_second_trial_found_in_clear(scanner, text, secret):
 ])
 def test_a_lone_address_id_or_shout_is_no_password(scanner, text):
     assert scanner.scan(text).redacted_text == text
+
+
+# The 0.11.13 adversarial trial: ways of writing a phrase that were stored in clear.
+@pytest.mark.parametrize("layout", [
+    lambda w: ", ".join(f"word {i} is {x}" for i, x in enumerate(w, 1)),
+    lambda w: " ".join(f"{i}{'st' if i == 1 else 'nd' if i == 2 else 'rd' if i == 3 else 'th'}:"
+                       f" {x}" for i, x in enumerate(w, 1)),
+    lambda w: ", ".join(w[:-1]) + " and " + w[-1],
+    lambda w: "first half " + " ".join(w[:6]) + " and second half " + " ".join(w[6:]),
+])
+def test_numbered_joined_and_halved_phrases(scanner, layout):
+    words = _english()
+    result = scanner.scan(layout(words))
+    assert result.kinds == ("seed_phrase",), result.redacted_text
+    assert not result.withheld
+    assert not any(w in result.redacted_text.split() for w in words if len(w) > 3)
+
+
+def test_two_dropped_letters_in_twelve_words_are_still_a_phrase(scanner):
+    """One typo in six: the second one, past the ninth word, must not cut the run short
+    (it was held back, then restored in clear a minute later)."""
+    words = _english()
+    for i in (2, 9):
+        words[i] = words[i][:-1]
+    result = scanner.scan(" ".join(words))
+    assert result.redacted_text == "[REDACTED:seed_phrase]"
+
+
+def test_list_words_joined_by_and_in_prose_stay(scanner):
+    for text in ("I want to buy, sell and trade bitcoin and ethereum, is that possible?",
+                 "I bought btc, eth and sol last week and now the price is down"):
+        assert scanner.scan(text).redacted_text == text
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("my passwrod is Gr8tDay!22", "Gr8tDay"),
+    ("my p@ssw0rd is Tr0ub4dor&3", "Tr0ub4dor"),
+    ("my password is: purple monkey dishwasher", "monkey"),
+])
+def test_misspelt_cues_and_passphrases(scanner, text, kept):
+    result = scanner.scan(text)
+    assert result.kinds == ("password",) and kept not in result.redacted_text
+
+
+def test_a_passphrase_stops_where_the_sentence_goes_on(scanner):
+    assert scanner.scan("password: hunter2x doesnt work").redacted_text == (
+        "password: [REDACTED:password] doesnt work")
+
+
+_NUMBERS = "one two three four five six seven eight nine ten eleven twelve".split()
+_ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh "
+             "twelfth").split()
+
+
+@pytest.mark.parametrize("layout", [
+    lambda w: ". ".join(f"word {n} is {x}" for n, x in zip(_NUMBERS, w, strict=True)),
+    lambda w: " ".join(f"{o}: {x}" for o, x in zip(_ORDINALS, w, strict=True)),
+])
+def test_numbers_spelt_out_between_the_words(scanner, layout):
+    """The second trial of 0.11.13: "word one is indoor. word two is fault. …"."""
+    words = _english()
+    result = scanner.scan(layout(words))
+    assert result.kinds == ("seed_phrase",)
+    assert not any(w in result.redacted_text.split() for w in words if len(w) > 3)
+
+
+def test_a_short_aside_between_the_halves_keeps_the_first_withheld(scanner):
+    words = _english()
+    first = scanner.scan(" ".join(words[:6]))
+    held = Carried(first.withheld_tail or "", first.tail_context or first.seed_context,
+                   first.seed_wordlist)
+    assert first.withheld and scanner.scan("wait what do I do now", held).carried == CARRIED_KEPT
+    rest = scanner.scan(" ".join(words[6:]), held)
+    assert rest.carried == CARRIED_SECRET and rest.redacted_text == "[REDACTED:seed_phrase]"
+
+
+def test_the_same_list_words_sent_again_and_again_make_no_phrase(scanner):
+    carried = None
+    for number in range(1, 9):
+        result = scanner.scan(f"burst message number {number} about my deposit", carried)
+        assert "seed_phrase" not in result.kinds and result.redacted_text.endswith("my deposit")
+        if result.withheld_tail:
+            previous = carried.text + "\n" if carried and result.carried == CARRIED_KEPT else ""
+            carried = Carried(previous + result.withheld_tail, result.tail_context,
+                              result.seed_wordlist)
+
+
+def test_a_password_shaped_cue_stays_readable(scanner):
+    assert scanner.scan("p4ssw0rd: Qz9!mK2#vL").redacted_text == "p4ssw0rd: [REDACTED:password]"
+    assert scanner.scan("my password is purple monkey dishwasher").redacted_text == (
+        "my password is [REDACTED:password]")
+    assert scanner.scan("my password is Abc123!x on the app").redacted_text == (
+        "my password is [REDACTED:password] on the app")
+
+
+def test_a_key_copied_in_groups_or_on_two_lines(scanner):
+    key = "3f9c0b1a" * 8
+    on_two_lines = scanner.scan(f"private key: {key[:32]}\n{key[32:]}")
+    assert on_two_lines.redacted_text == "private key: [REDACTED:private_key]"
+    grouped = scanner.scan("0x" + " ".join(key[i:i + 8] for i in range(0, 64, 8)))
+    assert grouped.withheld == ("unclear_hex",) and "3f9c0b1a" not in grouped.redacted_text
+    tx = "txid " + " ".join(key[i:i + 8] for i in range(0, 64, 8))
+    assert scanner.scan(tx).redacted_text == tx

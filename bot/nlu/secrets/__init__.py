@@ -46,6 +46,7 @@ from bot.nlu.secrets.seed_phrases import (
     solid_han_phrases,
     tokens_of,
     without_cues,
+    without_fillers,
     worth_withholding,
 )
 
@@ -122,39 +123,47 @@ class SecretScanner:
         seed_cues = find("seed", f.text)
         context = bool(seed_cues) or bool(carried and carried.context)
         cues = seed_cues + find("private_key", f.text) + find("password", f.text)
-        tokens = tokens_of(f.text)
-        runs = [piece for run in all_runs(f.text, tokens) for piece in without_cues(run, cues)]
+        # Seed words are read with the words that only number or join them blanked
+        # ("word 1 is …", "… and mixture"); every other detector reads `f`.
+        w = replace(f, text=without_fillers(f.text))
+        tokens = tokens_of(w.text)
+        runs = [piece for run in all_runs(w.text, tokens) for piece in without_cues(run, cues)]
         spans: list[Span] = []
         seed_lists: list[str] = []
         for run in runs:
             # Twelve list words or more, numbered or one per line, are a phrase whatever
             # list words follow the list; so is a whole phrase named as "my words are …"
             # (a half phrase named so is held back for its rest, below).
-            part = listed_part(f.text, run)
+            part = listed_part(w.text, run)
             run = part or run
             named = len(run) >= 12 and _NAMED_AS_WORDS.search(
                 _LIST_MARK.sub("", f.text[:run.start])) is not None
             # is_seed reads `listed` for 12 words or more only: there the part is the run.
             if (is_seed(run, context or named, part is not None,
-                        separator(f.text, run) is not None)
+                        separator(w.text, run) is not None)
                     or _rest_of_a_phrase(run, carried)):
-                whole = f.span(*grown(f.text, tokens, run, runs, cues))
+                whole = f.span(*grown(w.text, tokens, run, runs, cues))
                 spans.append(Span(*_numbered(text, *whole), SEED_PHRASE))
                 seed_lists.append(run.wordlist.name)
         spans += [Span(*f.span(*s), SEED_PHRASE) for s in solid_han_phrases(f.text, context)]
         outcome = None
         before = _carried_runs(carried)
         if before:
-            completing = _continue(before, _carried_folded(carried), runs, f.text, context)
+            completing = _continue(before, _carried_folded(carried), runs, w.text, context)
             outcome = CARRIED_SECRET if completing is not None else CARRIED_RELEASED
             if completing is not None:
-                grown_span = f.span(*grown(f.text, tokens, completing, runs, cues))
+                grown_span = f.span(*grown(w.text, tokens, completing, runs, cues))
                 spans.append(Span(*_numbered(text, *grown_span), SEED_PHRASE))
                 seed_lists.append(completing.wordlist.name)
             elif any(r.wordlist.name in seed_lists for r in before):
                 # A phrase of the same list in this message: the held words were its
                 # start, whatever came between.
                 outcome = CARRIED_SECRET
+            elif len(tokens) <= _ASIDE_WORDS and not any(len(r) >= 3 for r in runs):
+                # "wait what do I do now" between the two halves (0.11.13 trial: the
+                # first half was then restored in clear): a short aside with no run of
+                # list words keeps the held words waiting for their rest.
+                outcome = CARRIED_KEPT
         held_han = Folded.of(carried.text).text if carried and carried.text else ""
         if carried and held_han and SOLID_HAN.fullmatch(held_han):
             rest = han_rest(held_han, f.text)
@@ -169,7 +178,7 @@ class SecretScanner:
                               *passwords(f), *otp_codes(f)]
         spans += [Span(x.start, x.end, x.kind) for x in found]
         # Once the held words made a phrase, nothing more is waiting to go on with them.
-        held = _held_back(f, runs, tokens, spans, context,
+        held = _held_back(w, runs, tokens, spans, context,
                           [] if outcome == CARRIED_SECRET else before)
         if held is not None:
             spans.append(Span(*_numbered(text, *f.span(held.start, held.end)), POSSIBLE_SEED))
@@ -291,6 +300,7 @@ def _rest_of_a_phrase(run: Run, carried: Carried | None) -> bool:
     return len(run) < 3 or not run.wordlist.reads_like_a_sentence(run.best_positions())
 
 
+_ASIDE_WORDS = 6  # "wait what do I do now"; not "ok thanks, and what are the fees?"
 _LIST_MARK = re.compile(r"[ \t•*\-]*(?:#?\d{1,2}\s*[.)\]]?)?[ \t•*\-]*$")
 
 

@@ -22,6 +22,10 @@ API_SECRET = "api_secret"
 UNCLEAR_HEX = "unclear_hex"
 
 _HEX64 = re.compile(r"(?<![0-9a-z])(?:0x)?[0-9a-f]{64}(?![0-9a-z])")
+# The same 64 hex digits copied in groups ("3f2a9c1e 77b0…", or two halves on two lines):
+# 0.11.13 trial, a labelled key with a line break inside was stored in clear.
+_HEX_GROUPS = re.compile(
+    r"(?<![0-9a-z])(?:0x)?[0-9a-f]{4,}(?:[ \t\n\-:]{1,2}[0-9a-f]{4,}){1,15}(?![0-9a-z])")
 _WIF = re.compile(r"(?<![0-9A-Za-z])[5KLc9][1-9A-HJ-NP-Za-km-z]{50,51}(?![0-9A-Za-z])")
 _EXTENDED = re.compile(
     r"(?<![0-9A-Za-z])[xyztuvXYZ]prv[1-9A-HJ-NP-Za-km-z]{100,112}(?![0-9A-Za-z])")
@@ -79,15 +83,17 @@ def _unnegated(cues: list[tuple[int, int]], negations: list[tuple[int, int]],
 def hex_values(f: Folded) -> list[Found]:
     """Each 64-hex value: a private key, unclear, or a transaction hash (not returned)."""
     folded = f.text
-    matches = list(_HEX64.finditer(folded))
+    matches = [m.span() for m in _HEX64.finditer(folded)]
+    matches += [m.span() for m in _HEX_GROUPS.finditer(folded)
+                if sum(c in "0123456789abcdef" for c in m.group(0).removeprefix("0x")) == 64
+                and not _HEX64.fullmatch(m.group(0))]
     if not matches:
         return []
     key_cues = _unnegated(find("private_key", folded), find("negation", folded), folded)
     tx_cues = find("transaction", folded)
     funds_cues = find("funds_movement", folded)
     found = []
-    for match in matches:
-        value = match.span()
+    for value in matches:
         key = min((_distance(c, value, folded) for c in key_cues), default=None)
         key = key if key is not None and key <= _KEY_WINDOW else None
         tx = min((_distance(c, value, folded) for c in tx_cues), default=None)

@@ -46,6 +46,28 @@ _NEARBY = 60  # how far after a password cue a strictly password-shaped token st
 _BEFORE = 25  # "Tr0ub4dor&3 is my password": how far before the cue
 
 
+# "my password is: purple monkey dishwasher": after a colon or "is", a few plain words that end
+# the message or its line are one passphrase (0.11.13 trial: two of its three words were
+# stored in clear). Words that go on with a sentence ("… doesn't work", "… and it …")
+# end it.
+_PRESENTED = re.compile(r"[:：=]|\bis\b")
+_PASSPHRASE_REST = re.compile(r"(?:[ \t]+[^\W\d_][\w'’-]*){1,5}(?=[ \t]*(?:$|\n|[.!?]+[ \t]*$))")
+_GOES_ON = frozenset(
+    "not no doesnt doesn't isnt isn't wont won't dont don't didnt didn't cant can't and but or "
+    "please pls plz help why what how when is was it its it's work works working worked "
+    "anymore now again thanks thank on in at for the a an to from with since because so if "
+    "still also too yet here there i you me my we".split())
+
+
+def _whole_passphrase(text: str, end: int, presented: bool) -> int:
+    if not presented:
+        return end
+    rest = _PASSPHRASE_REST.match(text, end)
+    if rest is None or any(word.casefold() in _GOES_ON for word in rest.group(0).split()):
+        return end
+    return rest.end()
+
+
 def _value_at(text: str, start: int) -> tuple[int, int] | None:
     while start < len(text) and text[start] in _QUOTES + " ":
         start += 1
@@ -138,7 +160,9 @@ def passwords(f: Folded) -> list[Found]:
             quoted = f.original[value[0] - 1:value[0]] in _QUOTES if value[0] else False
             if _acceptable(token) and (_shaped(token) or word_ok
                                        or (quoted and _plain_word(token))):
-                found.append(Found(*value, PASSWORD))
+                presented = bool(connector and _PRESENTED.search(connector.group(0)))
+                found.append(Found(value[0], _whole_passphrase(f.original, value[1], presented),
+                                   PASSWORD))
                 # Read on past it: "ancien mdp : Paris75011xx, nouveau : LeChat#Noir2024",
                 # "原密码Aa123456，改成Xb!9pQ_2024" give a second one.
                 unresolved.append((cue_start, cue_end))
@@ -156,7 +180,10 @@ def passwords(f: Folded) -> list[Found]:
                 found.append(Found(*before, PASSWORD))
                 continue
         unresolved.append((cue_start, cue_end))
-    return found + _near_cues(f, unresolved) + _after_login(f) + _lone_token(f)
+    cues = [f.span(a, b) for a, b in find("password", f.text)]
+    # A misspelt cue is password-shaped itself ("p4ssw0rd: …"): it stays readable.
+    return [x for x in found + _near_cues(f, unresolved) + _after_login(f) + _lone_token(f)
+            if not any(a <= x.start and x.end <= b for a, b in cues)]
 
 
 # "login john.doe@gmail.com / Tr0ub4dor&3 cant get in": a login and its password typed as

@@ -93,6 +93,51 @@ def without_cues(run: Run, cues: Sequence[tuple[int, int]]) -> list[Run]:
     return pieces
 
 
+# Words that number or join a phrase's words without being part of it: "word 1 is
+# library, word 2 is gift", "1st: crane 2nd: kite", "…, crouch and mixture", "first half
+# … and second half …" (0.11.13 trial: each was stored in clear). Blanked before runs are
+# read, offsets kept, so the words around them join as a list's words do.
+_NUMBERED_WORD = re.compile(
+    r"\b(?:word|palabra|palavra|parola|mot|wort|слово|kelime|từ)\s*(?:#|no\.?|n[º°o]\.?)?\s*"
+    r"(?=\d{1,2}\b)|(?<=\d)(?:st|nd|rd|th)\b|(?<=\d)(?:\s*(?:is|es|é|è|est|ist|=))(?=\s)")
+_NUMBERS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+            "fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|twenty[- ]one|"
+            "twenty[- ]two|twenty[- ]three|twenty[- ]four")
+_ORDINALS = ("first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
+             "twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|"
+             "nineteenth|twentieth|twenty[- ](?:first|second|third|fourth)")
+# "word one is indoor. word two is fault.", "first: craft second: flash": the number in
+# letters, and the stop before it, blanked with the rest.
+_SPELT_NUMBER = re.compile(
+    rf"(?:[.;]\s*)?\bword\s+(?:number\s+)?(?:{_NUMBERS})\b\s*(?:is|=|:|-)?"
+    rf"|(?:[.;,]\s*)?\b(?:{_ORDINALS})(?:\s+word)?\s*(?:is\b|[:=-])")
+_HALVES = re.compile(
+    r"\b(?:and\s+|then\s+)?(?:the\s+)?(?:first|second|other|last|next)\s+(?:half|part|six|6)\b"
+    r"(?:\s+is)?|\bthe\s+rest\b(?:\s+is)?")
+_LAST_OF_A_LIST = re.compile(r"(?<=[^\W\d_])\s+(?:and|then|und|et|y|e|и|ve|và|va|&)\s+"
+                             r"(?=[^\W\d_]+\s*(?:[.!?,;\n]|$))")
+
+
+def without_fillers(folded: str) -> str:
+    """`folded` with the words that number or join a phrase's words blanked (same
+    length). "and" only before the last word of a comma-separated list: "buy and sell"
+    stays a sentence, and "la frase e …" ("è", folded) still names what follows."""
+
+    def blank(match: re.Match[str]) -> str:
+        return " " * len(match.group(0))
+
+    text = _HALVES.sub(blank, _SPELT_NUMBER.sub(blank, _NUMBERED_WORD.sub(blank, folded)))
+    if "," not in text:
+        return text
+
+    def last_of_a_list(match: re.Match[str]) -> str:
+        before = text[max(0, match.start() - 24):match.start()]
+        return blank(match) if "," in before and not _SENTENCE_BREAK.search(before) else (
+            match.group(0))
+
+    return _LAST_OF_A_LIST.sub(last_of_a_list, text)
+
+
 _LIST_START = re.compile(r"(?:^|[\s:(\[])#?0?1\s*[.)\]:、]?\s*$")
 _SPACES = re.compile(r"\s+")
 _SENTENCE_BREAK = re.compile(r"[.!?。！？]\s|\n\s*\n")
@@ -103,7 +148,7 @@ def _joined(folded: str, left: Token, right: Token) -> bool:
     without numbering, "!", a blank line), not the colon that presents what follows
     ("phrase: rack harsh …"; "1: rack 2: harsh" is numbering)."""
     gap = folded[left.end:right.start]
-    if len(gap) > _MAX_GAP or _LETTER.search(gap):
+    if len(gap.strip()) > _MAX_GAP or _LETTER.search(gap):
         return False
     numbered = any(c.isdigit() for c in gap)
     if numbered and _LIST_START.search(gap):
@@ -146,9 +191,14 @@ def _spans(tokens: list[Token], exact: list[int | None], wordlist: Wordlist) -> 
     # A word too far from any list word to guess counts as a typo only deep inside list
     # words (three on each side), and a short one only when it is no common word: "the",
     # "and", "my" join a sentence's words, "msa" (mesa) and "gtn" are typos.
+    # Near the end of the stretch the word needs all the list words there are, five at
+    # least ("… happy dum gasp forest": a dropped letter in the tenth of twelve words).
+    def deep_inside(k: int) -> bool:
+        around = [exact[j] for j in range(k - 3, k + 4) if j != k and 0 <= j < len(exact)]
+        return len(around) >= 5 and k >= 3 and all(e is not None for e in around)
+
     mangled = {k for k in guesses if (len(tokens[k].text) >= 4 or not common_word(tokens[k].text))
-               and k >= 3
-               and sum(e is not None for e in exact[k - 3:k + 4]) == 6}
+               and deep_inside(k)}
 
     best: tuple[int, int] | None = None
     for a in range(len(tokens)):
@@ -158,11 +208,15 @@ def _spans(tokens: list[Token], exact: list[int | None], wordlist: Wordlist) -> 
         for b in range(a, len(tokens)):
             if exact[b] is None:
                 misses += 1
-                if misses > max(1, (b - a + 1) // 6) or len(tokens[b].text) > 12 or not (
+                # One in six of the words the span could still reach: a second typo
+                # after nine words is kept while twelve may follow.
+                if misses > max(1, (len(tokens) - a) // 6) or len(tokens[b].text) > 12 or not (
                         guesses[b] or b in mangled):
                     break
             if exact[b] is None and not guesses[b]:
                 continue
+            if misses > max(1, (b - a + 1) // 6):
+                continue  # too many typos for a span this short (it may still grow)
             if exact[a] is None and exact[b] is None and a == b:
                 continue  # a lone guess is no run
             if best is None or b - a > best[1] - best[0]:
@@ -231,6 +285,12 @@ def separator(folded: str, run: Run) -> str | None:
 
 def is_seed(run: Run, context: bool, listed: bool = False, even: bool = False) -> bool:
     if len(run) < 6:
+        return False
+    if len(run) <= 60 and len({token.text for token in run.tokens}) < 0.75 * len(run):
+        # Words over again ("burst message number 1 about…" sent eight times, its list
+        # words carried from one message to the next): a phrase drawn at random almost
+        # never repeats a quarter of its words. (A wall of pasted words is decided by
+        # its length, below.)
         return False
     if passes_checksum(run):
         return True

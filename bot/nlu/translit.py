@@ -1,0 +1,75 @@
+"""Russian typed in Latin letters, read back in Cyrillic.
+
+Some Russian traders type "zablokirujte moj akkaunt srochno" on a Latin keyboard. The
+language is recognised (bot/nlu/language.py, method "translit"), but the models and the
+cue words were taught mostly on Cyrillic Russian: in the spent fresh set s three of its
+four such messages were misread, a request to freeze an account being emptied among them
+(out of scope, not P1). So, for the models and the cue words only, such a message is
+spelt back into Cyrillic; the stored text and the entities keep what the trader typed.
+
+There is no one Latin spelling of Russian ("y" is ы after a consonant and й after a
+vowel, "ts" is ц or тс), so the result is close rather than exact: "pishu" → "пишу",
+"dengi" → "денги". The sentence encoder and the character n-grams tolerate that as they
+tolerate a typo. Words that are not Russian stay as typed: anything with a digit, in
+capitals (USDT, TRC20) or in the shared jargon list (p2p, binance, metamask).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+# A redaction placeholder ("[REDACTED:password]") is matched whole, so it stays as it is.
+_WORD = re.compile(r"\[[A-Z]+:\w+\]|[A-Za-z']+")
+# Longest first: "shch" before "sh", "tsya" before "ts".
+_LETTERS: tuple[tuple[str, str], ...] = (
+    ("shch", "щ"), ("tsya", "тся"), ("tsja", "тся"), ("sch", "щ"), ("zh", "ж"),
+    ("kh", "х"), ("ch", "ч"), ("sh", "ш"), ("ts", "ц"), ("ya", "я"), ("ja", "я"),
+    ("yu", "ю"), ("ju", "ю"), ("yo", "ё"), ("jo", "ё"), ("a", "а"), ("b", "б"),
+    ("v", "в"), ("w", "в"), ("g", "г"), ("d", "д"), ("e", "е"), ("z", "з"), ("i", "и"),
+    ("j", "й"), ("k", "к"), ("l", "л"), ("m", "м"), ("n", "н"), ("o", "о"), ("p", "п"),
+    ("r", "р"), ("s", "с"), ("t", "т"), ("u", "у"), ("f", "ф"), ("h", "х"), ("c", "ц"),
+    ("x", "кс"), ("q", "к"), ("'", "ь"),
+)
+_VOWELS = set("aeiouy")
+
+
+def _word_in_cyrillic(word: str) -> str:
+    lower = word.lower()
+    out: list[str] = []
+    i = 0
+    while i < len(lower):
+        if lower[i] == "y" and not lower.startswith(("ya", "yu", "yo"), i):
+            # After a vowel "y" closes a syllable (moy, dobryy's second y): й; else ы.
+            out.append("й" if i and lower[i - 1] in _VOWELS else "ы")
+            i += 1
+            continue
+        for latin, cyrillic in _LETTERS:
+            if lower.startswith(latin, i):
+                out.append(cyrillic)
+                i += len(latin)
+                break
+        else:
+            out.append(lower[i])
+            i += 1
+    spelt = "".join(out)
+    return spelt.capitalize() if word[:1].isupper() else spelt
+
+
+def in_cyrillic(text: str, keep: Collection[str]) -> str:
+    """`text` with its Latin-letter Russian words spelt in Cyrillic. `keep`: lower-case
+    words that are not Russian (the jargon list)."""
+
+    def spell(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if word.startswith("["):
+            return word
+        start, end = match.span()
+        joined = text[max(0, start - 1):start] + text[end:end + 1]
+        if (word.lower().strip("'") in keep or (word.isupper() and len(word) > 1)
+                or any(char.isdigit() or char in "@/._" for char in joined.strip())):
+            # In the jargon list, in capitals, or part of a link, address or identifier.
+            return word
+        return _word_in_cyrillic(word)
+
+    return _WORD.sub(spell, text)

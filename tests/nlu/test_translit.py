@@ -1,0 +1,37 @@
+"""Russian typed in Latin letters is read in Cyrillic by the models and the cue words."""
+
+from bot.nlu.language import LanguageIdentifier
+from bot.nlu.translit import in_cyrillic
+from bot.nlu.triage import FREEZE_REQUESTED
+
+JARGON = frozenset({"usdt", "p2p", "binance"})
+
+
+def test_words_are_spelt_back_and_jargon_identifiers_and_markers_stay():
+    assert in_cyrillic("zablokirujte moj akkaunt srochno pozhalujsta", JARGON) == (
+        "заблокируйте мой аккаунт срочно пожалуйста")
+    assert in_cyrillic("privet", JARGON) == "привет"
+    text = "ne prishli USDT po TRC20 na binance, 0xab12cd, pishite na a@b.ru [REDACTED:password]"
+    assert in_cyrillic(text, JARGON) == (
+        "не пришли USDT по TRC20 на binance, 0xab12cd, пишите на a@b.ru [REDACTED:password]")
+
+
+def test_more_latin_russian_is_recognised_and_other_languages_are_not(settings):
+    languages = LanguageIdentifier(settings.language)
+    for text in ("mozhno li vyvesti na kartu tinkoff napryamuyu ili tolko cherez p2p?",
+                 "vvel nepravilno parol 5 raz, teper blokirovka na 24 chasa"):
+        assert languages.identify(text).lang == "ru", text
+    for text, lang in (("il mio prelievo è ancora in attesa", "it"),
+                       ("minha conta foi bloqueada ontem", "pt"),
+                       ("rút tiền bị treo từ hôm qua", "vi")):
+        assert languages.identify(text).lang == lang
+
+
+def test_a_latin_russian_freeze_request_is_p1_and_a_greeting_a_greeting(shipped_nlu):
+    """Set s (spent): the freeze request was read as out of scope, P4."""
+    freeze = shipped_nlu.parse(
+        "zablokirujte moj akkaunt srochno pozhalujsta, kto-to pytaetsya vyvesti dengi")
+    assert freeze.urgency == "P1" and FREEZE_REQUESTED in freeze.flags
+    assert freeze.text.startswith("zablokirujte")  # stored as typed
+    assert shipped_nlu.parse("privet").intent == "greet"
+    assert shipped_nlu.parse("ne mogu vojti v akkaunt, zabyl parol").intent == "login_problem"
