@@ -159,6 +159,11 @@ class LanguageIdentifier:
         self._lexicon = _load_lexicon()
 
     @property
+    def russian_in_latin(self) -> frozenset[str]:
+        """Russian words as typed in Latin letters ("privet", "akkaunt")."""
+        return self._lexicon.get("ru_translit", frozenset())
+
+    @property
     def jargon(self) -> frozenset[str]:
         """Latin words that belong to no language: tickers, networks, apps ("usdt", "p2p")."""
         return self._lexicon.get("jargon", frozenset())

@@ -69,7 +69,9 @@ _NOT_WHAT_A_FREEZE_MEANS = frozenset({"account_closure", "account_locked", OUT_O
 BOT_CHALLENGE, REQUEST_HUMAN = "bot_challenge", "request_human"
 
 # Control characters except tab and newline: they confuse tokenisers and terminals.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+# The zero-width joiner (U+200D) stays between emoji ("👨‍👩‍👧" is one family, not three).
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 _REDACTION = re.compile(r"\[(?:REDACTED|WITHHELD):\w+\]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _HAS_WORD = re.compile(r"[^\W\d_]{2,}|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
@@ -103,11 +105,16 @@ class _Prepared:
 
 
 # Invisible characters inside a word ("acc\u200bount hac\u200bked", a seed word "sn\u200bow")
-# would split it in two for the secrets scanner, the cue words and the models (0.11.13
-# trial: a takeover so written was P2, such a seed phrase stored in clear): between two
-# letters they are taken out. Elsewhere they are spaces, like any other control character.
-_INVISIBLE_IN_WORD = re.compile(
-    r"(?<=\w)[\u00ad\u034f\u180e\u200b-\u200d\u2060-\u2064\ufeff]+(?=\w)")
+# split it for the secrets scanner, the cue words and the models (0.11.13 trial: a
+# takeover so written was P2, such a seed phrase stored in clear). Between two letters of
+# a chunk that reads as one word once they are gone (20 letters at most), they are taken
+# out; in a longer chunk they separate words ("embody\u200bbring\u200banalyst…", a seed
+# phrase joined by them) and become spaces. Elsewhere they are left to _CONTROL.
+_INVISIBLE = ("\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+              "\u2066-\u2069\u2800\u3164\ufe00-\ufe0f\ufeff\U000e0000-\U000e007f")
+_INVISIBLE_IN_WORD = re.compile(rf"(?<=\w)[{_INVISIBLE}]+(?=\w)")
+_CHUNK = re.compile(r"\S+")
+_LONGEST_SPLIT_WORD = 20
 # Strike-through and overlay marks drawn over each letter ("m̶y̶ ̶a̶c̶c̶o̶u̶n̶t̶").
 _OVERLAYS = re.compile(r"[\u0334-\u0338\u20d2\u20d3\u20e5\u20e6]")
 # A lone UTF-16 surrogate (JSON "\ud800") cannot be stored or encoded: it becomes U+FFFD
@@ -115,8 +122,17 @@ _OVERLAYS = re.compile(r"[\u0334-\u0338\u20d2\u20d3\u20e5\u20e6]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
+def _chunk_without_invisible(match: re.Match[str]) -> str:
+    chunk = match.group(0)
+    if not _INVISIBLE_IN_WORD.search(chunk):
+        return chunk
+    joined = _INVISIBLE_IN_WORD.sub("", chunk)
+    return joined if len(joined) <= _LONGEST_SPLIT_WORD else _INVISIBLE_IN_WORD.sub(" ", chunk)
+
+
 def clean_text(text: str) -> str:
-    text = _OVERLAYS.sub("", _INVISIBLE_IN_WORD.sub("", _SURROGATE.sub("\ufffd", text or "")))
+    text = _OVERLAYS.sub("", _SURROGATE.sub("\ufffd", text or ""))
+    text = _CHUNK.sub(_chunk_without_invisible, text)
     return unicodedata.normalize("NFC", _CONTROL.sub(" ", text)).strip()
 
 
@@ -239,7 +255,8 @@ class NLU:
         elif language.lang == "ru" and not _CYRILLIC.search(readable):
             # "zablokirujte moj akkaunt": the models and the cue words read Cyrillic
             # (bot/nlu/translit.py); the stored text keeps the trader's letters.
-            readable = in_cyrillic(readable, self.languages.jargon)
+            readable = in_cyrillic(readable, self.languages.jargon,
+                                   self.languages.russian_in_latin)
         elif language.lang == "zh":
             # Taiwan words need no Traditional letters: "出金卡住了" reads as "提现卡住了".
             readable = mainland_words(readable)

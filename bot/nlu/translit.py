@@ -11,7 +11,8 @@ There is no one Latin spelling of Russian ("y" is ы after a consonant and й af
 vowel, "ts" is ц or тс), so the result is close rather than exact: "pishu" → "пишу",
 "dengi" → "денги". The sentence encoder and the character n-grams tolerate that as they
 tolerate a typo. Words that are not Russian stay as typed: anything with a digit, in
-capitals (USDT, TRC20) or in the shared jargon list (p2p, binance, metamask).
+capitals (USDT, TRC20), in the shared jargon list (p2p, binance, metamask), or a common
+word of a language we serve that is not also a known Latin-letter Russian word.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
+from bot.nlu.secrets.common_words import common_word
+
 # A redaction placeholder ("[REDACTED:password]") is matched whole, so it stays as it is.
-_WORD = re.compile(r"\[[A-Z]+:\w+\]|[A-Za-z']+")
+_WORD = re.compile(r"\[[A-Z]+:\w+\]|[A-Za-z]+(?:'[A-Za-z]+)*")
 # Longest first: "shch" before "sh", "tsya" before "ts".
 _LETTERS: tuple[tuple[str, str], ...] = (
     ("shch", "щ"), ("tsya", "тся"), ("tsja", "тся"), ("sch", "щ"), ("zh", "ж"),
@@ -56,19 +59,29 @@ def _word_in_cyrillic(word: str) -> str:
     return spelt.capitalize() if word[:1].isupper() else spelt
 
 
-def in_cyrillic(text: str, keep: Collection[str]) -> str:
+def in_cyrillic(text: str, keep: Collection[str], russian: Collection[str] = ()) -> str:
     """`text` with its Latin-letter Russian words spelt in Cyrillic. `keep`: lower-case
-    words that are not Russian (the jargon list)."""
+    words that are not Russian (the jargon list). `russian`: words known to be Russian
+    in Latin letters; any other common word of a language we serve stays as typed, so
+    English mixed in ("someone logged in, not me, pomogite srochno") keeps its cues."""
 
     def spell(match: re.Match[str]) -> str:
         word = match.group(0)
         if word.startswith("["):
             return word
         start, end = match.span()
-        joined = text[max(0, start - 1):start] + text[end:end + 1]
-        if (word.lower().strip("'") in keep or (word.isupper() and len(word) > 1)
-                or any(char.isdigit() or char in "@/._" for char in joined.strip())):
-            # In the jargon list, in capitals, or part of a link, address or identifier.
+        before, after = text[start - 1:start], text[end:end + 2]
+        # Part of a link, an address or an identifier: a digit or "@/._:" glued to it
+        # ("x.ru", "a@b.ru", "https://"), not a full stop ending the sentence.
+        glued_before = before != "" and (before.isdigit() or before in "@/._:")
+        glued_after = after != "" and (after[0].isdigit() or (
+            after[0] in "@/._:" and len(after) == 2 and not after[1].isspace()))
+        lower = word.lower()
+        if (lower in keep or (word.isupper() and len(word) > 1)
+                or (lower not in russian and common_word(lower)) or glued_before
+                or glued_after):
+            # In the jargon list, in capitals, a common word of another language, or
+            # part of a link, address or identifier.
             return word
         return _word_in_cyrillic(word)
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import HTTPException, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.storage.schema import MAX_ID
 
@@ -18,10 +18,27 @@ State = Literal["bot", "queued", "with_agent", "closed"]
 NO_NUL = r"^[^\x00]*$"
 
 
+def _no_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return "".join("\ufffd" if "\ud800" <= char <= "\udfff" else char for char in value)
+    if isinstance(value, dict):
+        return {key: _no_surrogates(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_no_surrogates(item) for item in value]
+    return value
+
+
 class _Request(BaseModel):
-    """A request body: unknown fields are refused."""
+    """A request body: unknown fields are refused. A lone UTF-16 surrogate (JSON
+    "\\ud800") in any text becomes U+FFFD: no database can store one, and it failed the
+    request with a 500 (0.11.13 review)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable(cls, data: Any) -> Any:
+        return _no_surrogates(data)
 
 
 class IdentityToken(_Request):

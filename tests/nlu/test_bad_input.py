@@ -42,3 +42,17 @@ def test_mixed_scripts(tiny_nlu):
     result = tiny_nlu.parse("usdt充值 not arrived 入金 депозит")
     assert result.lang in {"zh", "ja"}
     assert result.intent  # understood as something, no crash
+
+
+def test_invisible_characters_split_words_or_separate_them():
+    """Inside a word they go ("acc\u200bount"); between many words glued by them (a seed
+    phrase) they separate; a family emoji keeps its joiners."""
+    from bot.nlu.pipeline import clean_text
+
+    assert clean_text("acc\u200bount hac\u200bked, fu\u200bnds sto\u200blen") == (
+        "account hacked, funds stolen")
+    words = "embody bring analyst suggest reopen tragic cute cliff renew glare keen grace"
+    assert clean_text("\u200b".join(words.split())) == words
+    assert clean_text("\U0001F468\u200d\U0001F469\u200d\U0001F467 ok") == (
+        "\U0001F468\u200d\U0001F469\u200d\U0001F467 ok")
+    assert clean_text("m\u0336y\u0336 a\u0336c\u0336c") == "my acc"

@@ -766,3 +766,46 @@ def test_a_key_copied_in_groups_or_on_two_lines(scanner):
     assert grouped.withheld == ("unclear_hex",) and "3f9c0b1a" not in grouped.redacted_text
     tx = "txid " + " ".join(key[i:i + 8] for i in range(0, 64, 8))
     assert scanner.scan(tx).redacted_text == tx
+
+
+# The code review of 0.11.13 (a helper reading the change): what the first version broke.
+def test_a_phrase_pasted_twice_is_still_a_phrase(scanner):
+    phrase = " ".join(_english())
+    result = scanner.scan(f"{phrase}\n{phrase}\nis my wallet safe? please tell me what to do next")
+    assert result.redacted_text.startswith("[REDACTED:seed_phrase]\nis my wallet safe")
+
+
+@pytest.mark.parametrize("text", [
+    "my password is P@ssw0rd", "password: Passw0rd", "pw: Pa$$word",
+    "login john@gmail.com / P@ssw0rd cant get in",
+])
+def test_the_commonest_passwords_are_passwords_not_cues(scanner, text):
+    assert scanner.scan(text).kinds == ("password",)
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("password: Abc12345 withdrawals locked", "withdrawals locked"),
+    ("비밀번호: moonlight 로 로그인하는데 자꾸 실패해요", "자꾸 실패해요"),
+    ("Muito obrigado, hoje tudo certo: dinheiro, moeda e valores, ótimo trabalho", "valores"),
+])
+def test_what_follows_a_password_or_a_list_stays(scanner, text, kept):
+    assert kept in scanner.scan(text).redacted_text
+
+
+def test_numbering_in_other_languages_and_a_sentence_after_the_phrase(scanner):
+    words = _english()
+    numbered = scanner.scan(
+        "seed: " + ", ".join(f"palavra {i} é {w}" for i, w in enumerate(words, 1)))
+    assert numbered.kinds == ("seed_phrase",) and words[5] not in numbered.redacted_text
+    after = scanner.scan("seed: " + " ".join(words) + "\nwithdrawal 5000 is still pending")
+    assert after.redacted_text == "seed: [REDACTED:seed_phrase]\nwithdrawal 5000 is still pending"
+
+
+def test_grouped_hex_is_trimmed_to_the_key_and_uuids_are_not_one(scanner):
+    key = "3f9c0b1a" * 8
+    grouped = " ".join(key[i:i + 8] for i in range(0, 64, 8))
+    assert scanner.scan(f"private key {grouped} added to metamask").redacted_text == (
+        "private key [REDACTED:private_key] added to metamask")
+    ids = ("order ids 9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d 1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed "
+           "please check")
+    assert scanner.scan(ids).redacted_text == ids

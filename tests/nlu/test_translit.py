@@ -11,9 +11,12 @@ def test_words_are_spelt_back_and_jargon_identifiers_and_markers_stay():
     assert in_cyrillic("zablokirujte moj akkaunt srochno pozhalujsta", JARGON) == (
         "заблокируйте мой аккаунт срочно пожалуйста")
     assert in_cyrillic("privet", JARGON) == "привет"
-    text = "ne prishli USDT po TRC20 na binance, 0xab12cd, pishite na a@b.ru [REDACTED:password]"
+    text = "prishli USDT TRC20 binance, 0xab12cd, pishite a@b.ru https://x.ru [REDACTED:password]"
     assert in_cyrillic(text, JARGON) == (
-        "не пришли USDT по TRC20 на binance, 0xab12cd, пишите на a@b.ru [REDACTED:password]")
+        "пришли USDT TRC20 binance, 0xab12cd, пишите a@b.ru https://x.ru [REDACTED:password]")
+    # English mixed in keeps its words (and the cues in them); known Russian words do not.
+    assert in_cyrillic("someone logged in, not me, pomogite", JARGON, {"pomogite"}) == (
+        "someone логгед in, not me, помогите")
 
 
 def test_more_latin_russian_is_recognised_and_other_languages_are_not(settings):
@@ -35,3 +38,6 @@ def test_a_latin_russian_freeze_request_is_p1_and_a_greeting_a_greeting(shipped_
     assert freeze.text.startswith("zablokirujte")  # stored as typed
     assert shipped_nlu.parse("privet").intent == "greet"
     assert shipped_nlu.parse("ne mogu vojti v akkaunt, zabyl parol").intent == "login_problem"
+    # Review of 0.11.13: respelling the English of a mixed message lost this P1.
+    assert shipped_nlu.parse(
+        "someone logged in, not me, pomogite srochno, chto delat").urgency == "P1"

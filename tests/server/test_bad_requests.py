@@ -168,7 +168,8 @@ def test_a_message_with_a_nul_or_a_lone_surrogate_is_stored_not_lost(client, ser
     refused with the seed phrase beside it echoed back, the second failed with a 500)."""
     conversation = open_conversation(client)
     phrase = ("trust great ripple crane lumber mesh zone carbon order dizzy follow birth")
-    body = '{"text": "my deposit is missing \\u0000 and \\ud800 here", "client_message_id": "n1"}'
+    body = ('{"text": "my deposit is missing \\u0000 and \\ud800 here", '
+            '"client_message_id": "n\\ud8001", "locale": "en\\udc00"}')
     response = client.post(f"/api/v1/conversations/{conversation}/messages", content=body,
                            headers={"Content-Type": "application/json"})
     assert response.status_code == 200, response.text

@@ -182,3 +182,23 @@ def test_alarming_routine_messages_are_not_p1(client):
                  "how do I enable 2FA?", "新设备登录的提醒是我自己，换了新手机"]:
         conversation = open_conversation(client)
         assert say(client, conversation, text)["urgency"] != "P1", text
+
+
+def test_a_key_sent_in_two_messages_never_reaches_the_disk(client, services, sqlite_url):
+    """The 0.11.13 trial: the second half of a key, and both halves of a WIF key, were
+    stored in clear."""
+    halves = ("3f9c0b1a77e24d55c1a09b3e6f8d2c4a", "73065400a1068bc93c95b5e594520e5d")
+    conversation = open_conversation(client)
+    say(client, conversation, f"private key part 1: {halves[0]}")
+    say(client, conversation, f"part 2: {halves[1]}")
+    wif = ("KzQw6hMr8yqxuj3zHRiUiig8t8", "cwc7uFzBEoXcKemTs8ZQuGzi9P")
+    other = open_conversation(client)
+    say(client, other, f"key: {wif[0]}")
+    say(client, other, wif[1])
+    database = raw(sqlite_url)
+    for part in (*halves, *wif):
+        assert part.encode() not in database, part
+    assert stored_user_texts(services, conversation)[1] == "part 2: [REDACTED:private_key]"
+    # A transaction id after it is a transaction id.
+    say(client, conversation, f"and my deposit txid is {TXID}")
+    assert TXID in stored_user_texts(services, conversation)[2]

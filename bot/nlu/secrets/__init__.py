@@ -28,6 +28,8 @@ from bot.nlu.secrets.keys import (
     api_secrets,
     encoded_keys,
     hex_values,
+    key_parts,
+    wif_starts,
 )
 from bot.nlu.secrets.otp_codes import OTP_CODE, otp_codes
 from bot.nlu.secrets.passwords import PASSWORD, passwords
@@ -59,6 +61,9 @@ SCANNER_ERROR = "scanner_error"
 WITHHELD_KINDS = (UNCLEAR_HEX, POSSIBLE_SEED, SCANNER_ERROR)
 
 # What happened to the withheld end of the previous message(s).
+# Carried.wordlist after a message that held a key: not a BIP39 list, so no seed rule
+# reads it; the next message's long hex or base58 tokens are the key's rest.
+KEY_CONTEXT = "private_key"
 CARRIED_SECRET = "secret"  # with this message it makes a seed phrase: redact it
 CARRIED_KEPT = "kept"  # this message goes on with seed words: keep withholding both
 CARRIED_RELEASED = "released"  # not a phrase: it may be shown in clear
@@ -100,6 +105,9 @@ class SecretScan:
     # ("first half: …" / "second half: …").
     seed_context: bool = False
     seed_wordlist: str | None = None  # the list of a phrase found (or held back) here
+    # A key or an exchange secret was found here: the next message may hold its rest
+    # (carried as the wordlist KEY_CONTEXT).
+    key_context: bool = False
     # What the understanding step may read: the redacted text with a possible seed's
     # words still in (they are only held back from storage until the next message says
     # what they were; "live support agent now" must still be understood).
@@ -137,7 +145,7 @@ class SecretScanner:
             part = listed_part(w.text, run)
             run = part or run
             named = len(run) >= 12 and _NAMED_AS_WORDS.search(
-                _LIST_MARK.sub("", f.text[:run.start])) is not None
+                _without_list_mark(f.text[:run.start])) is not None
             # is_seed reads `listed` for 12 words or more only: there the part is the run.
             if (is_seed(run, context or named, part is not None,
                         separator(w.text, run) is not None)
@@ -174,8 +182,13 @@ class SecretScanner:
             elif outcome is None:
                 outcome = CARRIED_RELEASED
         found: list[Found] = [*hex_values(f), *encoded_keys(text), *config_secrets(text),
-                              *api_secrets(f),
+                              *api_secrets(f), *wif_starts(f),
                               *passwords(f), *otp_codes(f)]
+        # Only a key told as one starts the context: a key's second part is its end.
+        key_context = any(x.kind in (PRIVATE_KEY, API_SECRET) for x in found)
+        if carried is not None and carried.wordlist == KEY_CONTEXT and not find(
+                "transaction", f.text):
+            found += key_parts(text)
         spans += [Span(x.start, x.end, x.kind) for x in found]
         # Once the held words made a phrase, nothing more is waiting to go on with them.
         held = _held_back(w, runs, tokens, spans, context,
@@ -207,7 +220,9 @@ class SecretScanner:
             tail_context=context if withheld_tail else False, carried=outcome,
             withheld=tuple(sorted({s.kind for s in merged if s.withheld})),
             seed_context=context or SEED_PHRASE in kinds,
-            seed_wordlist=seed_lists[-1] if seed_lists else None)
+            seed_wordlist=seed_lists[-1] if seed_lists else (
+                KEY_CONTEXT if key_context else None),
+            key_context=key_context and not seed_lists)
 
 
     def scan_staff_text(self, text: str) -> str:
@@ -300,6 +315,13 @@ def _rest_of_a_phrase(run: Run, carried: Carried | None) -> bool:
     return len(run) < 3 or not run.wordlist.reads_like_a_sentence(run.best_positions())
 
 
+def _without_list_mark(lead: str) -> str:
+    """`lead` without the list mark it ends with. Only its end is searched: the pattern
+    tried at every position of a long run of spaces took seconds (0.11.13 review)."""
+    cut = max(0, len(lead) - 64)
+    return lead[:cut] + _LIST_MARK.sub("", lead[cut:])
+
+
 _ASIDE_WORDS = 6  # "wait what do I do now"; not "ok thanks, and what are the fees?"
 _LIST_MARK = re.compile(r"[ \t•*\-]*(?:#?\d{1,2}\s*[.)\]]?)?[ \t•*\-]*$")
 
@@ -317,7 +339,7 @@ def _held_back(f: Folded, runs: list[Run], tokens: list[Token], spans: list[Span
         after = sum(token.start >= run.end for token in tokens)
         # What comes before, less a list mark ("\n1.heart 2.anchor …"); a numbered list
         # presents its words as much as a colon does.
-        lead = _LIST_MARK.sub("", f.text[:run.start])
+        lead = _without_list_mark(f.text[:run.start])
         in_a_list = listed(f.text, run)
         named = _NAMED_AS_WORDS.search(lead) is not None  # "la phrase c'est control …"
         introduced = lead.endswith((":", "\n")) or in_a_list or named

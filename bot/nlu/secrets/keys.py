@@ -80,13 +80,36 @@ def _unnegated(cues: list[tuple[int, int]], negations: list[tuple[int, int]],
     return kept
 
 
+_HEX_GROUP = re.compile(r"[0-9a-f]{4,}")
+
+
+def _grouped_key(match: re.Match[str]) -> tuple[int, int] | None:
+    """The first groups of the match that make 64 hex digits, when the groups are of one
+    length (a key copied in fours, eights or halves) and hold a letter: two UUIDs or
+    eight 8-digit order numbers are not a key, and "… added to metamask" after the
+    groups is not part of it ("added" is hex)."""
+    groups = list(_HEX_GROUP.finditer(match.group(0), 2 if match.group(0).startswith("0x")
+                                      else 0))
+    digits = 0
+    for count, group in enumerate(groups, 1):
+        digits += len(group.group(0))
+        if digits == 64:
+            taken = groups[:count]
+            if count < 2 or len({len(g.group(0)) for g in taken}) > 1 or not any(
+                    c in "abcdef" for g in taken for c in g.group(0)):
+                return None
+            return match.start(), match.start() + taken[-1].end()
+        if digits > 64:
+            return None
+    return None
+
+
 def hex_values(f: Folded) -> list[Found]:
     """Each 64-hex value: a private key, unclear, or a transaction hash (not returned)."""
     folded = f.text
     matches = [m.span() for m in _HEX64.finditer(folded)]
-    matches += [m.span() for m in _HEX_GROUPS.finditer(folded)
-                if sum(c in "0123456789abcdef" for c in m.group(0).removeprefix("0x")) == 64
-                and not _HEX64.fullmatch(m.group(0))]
+    matches += [span for m in _HEX_GROUPS.finditer(folded)
+                if (span := _grouped_key(m)) is not None]
     if not matches:
         return []
     key_cues = _unnegated(find("private_key", folded), find("negation", folded), folded)
@@ -223,3 +246,38 @@ def api_secrets(f: Folded) -> list[Found]:
         if mixed and ((after_cue and len(token) >= 16) or bare_alnum or bare_base64):
             found.append(Found(*match.span(), API_SECRET))
     return found
+
+
+# A key sent in two messages (0.11.13 trial: "private key part 1: <32 hex>", then "part 2:
+# <32 hex>"; a WIF key cut in two): the message after one that held a key or a secret may
+# hold its rest, and a WIF's first part needs no checksum to be one.
+_KEY_PART = re.compile(r"(?<![0-9A-Za-z])(?:0x)?[0-9A-Za-z]{16,}(?![0-9A-Za-z])")
+_WIF_START = re.compile(r"(?<![0-9A-Za-z])[5KLc9][1-9A-HJ-NP-Za-km-z]{15,49}(?![0-9A-Za-z])")
+
+
+def key_parts(text: str) -> list[Found]:
+    """In the message right after a key: each token of 16 or more hex digits, or of
+    base58 letters and digits mixed, is the key's rest."""
+    found = []
+    for match in _KEY_PART.finditer(text):
+        token = match.group(0)
+        bare = token[2:] if token.lower().startswith("0x") else token
+        hex_digits = all(c in "0123456789abcdefABCDEF" for c in bare)
+        base58 = set(bare) <= _BASE58 and any(c.isdigit() for c in bare) and any(
+            c.isalpha() for c in bare)
+        if (hex_digits or base58) and not _in_link(text, match):
+            found.append(Found(*match.span(), PRIVATE_KEY))
+    return found
+
+
+def wif_starts(f: Folded) -> list[Found]:
+    """The first part of a WIF key right after a key or secret cue ("key: KzQw6hMr…")."""
+    cues = find("private_key", f.text) + find("api_secret", f.text)
+    found = []
+    for match in _WIF_START.finditer(f.original):
+        start = f.at(match.start())
+        if any(0 <= start - c[1] <= _API_WINDOW for c in cues) and not _in_link(
+                f.original, match):
+            found.append(Found(*match.span(), PRIVATE_KEY))
+    return found
+

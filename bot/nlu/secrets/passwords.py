@@ -50,8 +50,11 @@ _BEFORE = 25  # "Tr0ub4dor&3 is my password": how far before the cue
 # the message or its line are one passphrase (0.11.13 trial: two of its three words were
 # stored in clear). Words that go on with a sentence ("… doesn't work", "… and it …")
 # end it.
-_PRESENTED = re.compile(r"[:：=]|\bis\b")
-_PASSPHRASE_REST = re.compile(r"(?:[ \t]+[^\W\d_][\w'’-]*){1,5}(?=[ \t]*(?:$|\n|[.!?]+[ \t]*$))")
+_PRESENTED = re.compile(r"[:：=]|\bis\b", re.IGNORECASE)
+# Latin words only: a passphrase is typed on the keyboard the password is, and "moonlight
+# 로 로그인하는데 자꾸 실패해요" goes on in Korean.
+_PASSPHRASE_REST = re.compile(
+    r"(?:[ \t]+[A-Za-z][A-Za-z'’-]*){1,5}(?=[ \t]*(?:$|\n|[.!?]+[ \t]*$))")
 _GOES_ON = frozenset(
     "not no doesnt doesn't isnt isn't wont won't dont don't didnt didn't cant can't and but or "
     "please pls plz help why what how when is was it its it's work works working worked "
@@ -160,7 +163,10 @@ def passwords(f: Folded) -> list[Found]:
             quoted = f.original[value[0] - 1:value[0]] in _QUOTES if value[0] else False
             if _acceptable(token) and (_shaped(token) or word_ok
                                        or (quoted and _plain_word(token))):
-                presented = bool(connector and _PRESENTED.search(connector.group(0)))
+                # Only words make a passphrase: "Abc12345 withdrawals locked" is a
+                # password and what happened.
+                presented = bool(connector and _PRESENTED.search(connector.group(0))
+                                 and _plain_word(token))
                 found.append(Found(value[0], _whole_passphrase(f.original, value[1], presented),
                                    PASSWORD))
                 # Read on past it: "ancien mdp : Paris75011xx, nouveau : LeChat#Noir2024",
@@ -180,10 +186,13 @@ def passwords(f: Folded) -> list[Found]:
                 found.append(Found(*before, PASSWORD))
                 continue
         unresolved.append((cue_start, cue_end))
-    cues = [f.span(a, b) for a, b in find("password", f.text)]
-    # A misspelt cue is password-shaped itself ("p4ssw0rd: …"): it stays readable.
-    return [x for x in found + _near_cues(f, unresolved) + _after_login(f) + _lone_token(f)
-            if not any(a <= x.start and x.end <= b for a, b in cues)]
+    values = found + _near_cues(f, unresolved) + _after_login(f) + _lone_token(f)
+    # A leetspeak cue is password-shaped itself ("p4ssw0rd: Qz9!…"): where it names a
+    # value after it, it stays readable. Where nothing follows it, it is the password
+    # ("my password is P@ssw0rd", the commonest there is).
+    naming = [(a, b) for a, b in (f.span(*cue) for cue in find("password", f.text))
+              if any(x.start >= b for x in values)]
+    return [x for x in values if not any(a <= x.start and x.end <= b for a, b in naming)]
 
 
 # "login john.doe@gmail.com / Tr0ub4dor&3 cant get in": a login and its password typed as

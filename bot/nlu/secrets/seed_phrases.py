@@ -97,9 +97,12 @@ def without_cues(run: Run, cues: Sequence[tuple[int, int]]) -> list[Run]:
 # library, word 2 is gift", "1st: crane 2nd: kite", "…, crouch and mixture", "first half
 # … and second half …" (0.11.13 trial: each was stored in clear). Blanked before runs are
 # read, offsets kept, so the words around them join as a list's words do.
+# Folded text: accents are gone ("palavra 1 é" reads "palavra 1 e", "từ 1 là" "tu 1 la").
+# The digits stay (they make the words a numbered list); "is" only after "word N", so
+# "withdrawal 5000 is still pending" after a phrase stays a sentence.
 _NUMBERED_WORD = re.compile(
-    r"\b(?:word|palabra|palavra|parola|mot|wort|слово|kelime|từ)\s*(?:#|no\.?|n[º°o]\.?)?\s*"
-    r"(?=\d{1,2}\b)|(?<=\d)(?:st|nd|rd|th)\b|(?<=\d)(?:\s*(?:is|es|é|è|est|ist|=))(?=\s)")
+    r"\b(?:word|palabra|palavra|parola|mot|wort|слово|kelime|tu)\s*(?:#|no\.?|n[º°o]\.?)?\s*"
+    r"\d{1,2}\b(?:\s*(?:is|es|e|est|ist|la|это|=)(?=\s))?|(?<=\d)(?:st|nd|rd|th)\b")
 _NUMBERS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
             "fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|twenty[- ]one|"
             "twenty[- ]two|twenty[- ]three|twenty[- ]four")
@@ -115,18 +118,23 @@ _HALVES = re.compile(
     r"\b(?:and\s+|then\s+)?(?:the\s+)?(?:first|second|other|last|next)\s+(?:half|part|six|6)\b"
     r"(?:\s+is)?|\bthe\s+rest\b(?:\s+is)?")
 _LAST_OF_A_LIST = re.compile(r"(?<=[^\W\d_])\s+(?:and|then|und|et|y|e|и|ve|và|va|&)\s+"
-                             r"(?=[^\W\d_]+\s*(?:[.!?,;\n]|$))")
+                             r"(?=[^\W\d_]+[ \t]*(?:[.!?]*[ \t]*(?:\n|$)))")
 
 
 def without_fillers(folded: str) -> str:
     """`folded` with the words that number or join a phrase's words blanked (same
-    length). "and" only before the last word of a comma-separated list: "buy and sell"
-    stays a sentence, and "la frase e …" ("è", folded) still names what follows."""
+    length). "and" only before the last word of a comma-separated list that ends the
+    line: "buy and sell" and "dinheiro, moeda e valores, ótimo trabalho" stay sentences,
+    and "la frase e …" ("è", folded) still names what follows."""
 
     def blank(match: re.Match[str]) -> str:
         return " " * len(match.group(0))
 
-    text = _HALVES.sub(blank, _SPELT_NUMBER.sub(blank, _NUMBERED_WORD.sub(blank, folded)))
+    def blank_but_digits(match: re.Match[str]) -> str:
+        return "".join(c if c.isdigit() else " " for c in match.group(0))
+
+    text = _HALVES.sub(blank, _SPELT_NUMBER.sub(
+        blank, _NUMBERED_WORD.sub(blank_but_digits, folded)))
     if "," not in text:
         return text
 
@@ -251,6 +259,10 @@ def _exact_runs(tokens: list[Token], exact: list[int | None], wordlist: Wordlist
     return [Run(wordlist, [t for t, _ in r], [(e,) for _, e in r]) for r in runs]
 
 
+def _repeats(tokens: Sequence[Token]) -> bool:
+    return len({token.text for token in tokens}) < 0.75 * len(tokens)
+
+
 def passes_checksum(run: Run) -> bool:
     """The whole run, or a valid-length window of it, is a checksummed phrase."""
     n = len(run)
@@ -261,8 +273,8 @@ def passes_checksum(run: Run) -> bool:
                 for s in range(n - size + 1)]
     for start, end in windows:
         choices = run.candidates[start:end]
-        if not all(choices):
-            continue
+        if not all(choices) or _repeats(run.tokens[start:end]):
+            continue  # a window of repeated words passes 1 time in 16 all the same
         combos = 1
         for c in choices:
             combos *= len(c)
@@ -286,14 +298,14 @@ def separator(folded: str, run: Run) -> str | None:
 def is_seed(run: Run, context: bool, listed: bool = False, even: bool = False) -> bool:
     if len(run) < 6:
         return False
-    if len(run) <= 60 and len({token.text for token in run.tokens}) < 0.75 * len(run):
-        # Words over again ("burst message number 1 about…" sent eight times, its list
-        # words carried from one message to the next): a phrase drawn at random almost
-        # never repeats a quarter of its words. (A wall of pasted words is decided by
-        # its length, below.)
-        return False
     if passes_checksum(run):
         return True
+    if len(run) <= 60 and _repeats(run.tokens):
+        # Words over again ("burst message number 1 about…" sent eight times, its list
+        # words carried from one message to the next): a phrase drawn at random almost
+        # never repeats a quarter of its words. A phrase pasted twice passed the
+        # checksum above; a wall of pasted words is decided by its length, below.
+        return False
     positions = run.best_positions()
     if len(run) >= 12:
         if listed:
