@@ -127,7 +127,13 @@ def _chunk_without_invisible(match: re.Match[str]) -> str:
     if not _INVISIBLE_IN_WORD.search(chunk):
         return chunk
     joined = _INVISIBLE_IN_WORD.sub("", chunk)
-    return joined if len(joined) <= _LONGEST_SPLIT_WORD else _INVISIBLE_IN_WORD.sub(" ", chunk)
+    pieces = _INVISIBLE_IN_WORD.split(chunk)
+    # Words glued by them (letters only, each a word's length) are kept apart; a key, a
+    # token or a comma list with one inside is read joined (0.11.13 review: a key split
+    # by a zero-width space was no longer a key).
+    separate = len(joined) > _LONGEST_SPLIT_WORD and all(
+        piece.isalpha() and len(piece) >= 3 for piece in pieces)
+    return _INVISIBLE_IN_WORD.sub(" ", chunk) if separate else joined
 
 
 def clean_text(text: str) -> str:

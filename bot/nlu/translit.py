@@ -35,6 +35,11 @@ _LETTERS: tuple[tuple[str, str], ...] = (
     ("x", "кс"), ("q", "к"), ("'", "ь"),
 )
 _VOWELS = set("aeiouy")
+# Short Russian words that are common words elsewhere too ("ne", "na", "da"): spelt
+# back all the same, so that "eto ne ya" meets the cue "не я" (0.11.13 review). Not
+# "to", "do", "on", "my", "me": English mixed in needs them.
+_RUSSIAN_SHORT = frozenset(
+    "ne net ya na v u da po ot za iz s k o ob eto vse mne menya ty vy ona oni".split())
 
 
 def _word_in_cyrillic(word: str) -> str:
@@ -78,7 +83,8 @@ def in_cyrillic(text: str, keep: Collection[str], russian: Collection[str] = ())
             after[0] in "@/._:" and len(after) == 2 and not after[1].isspace()))
         lower = word.lower()
         if (lower in keep or (word.isupper() and len(word) > 1)
-                or (lower not in russian and common_word(lower)) or glued_before
+                or (lower not in russian and lower not in _RUSSIAN_SHORT
+                    and common_word(lower)) or glued_before
                 or glued_after):
             # In the jargon list, in capitals, a common word of another language, or
             # part of a link, address or identifier.

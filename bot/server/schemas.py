@@ -18,13 +18,15 @@ State = Literal["bot", "queued", "with_agent", "closed"]
 NO_NUL = r"^[^\x00]*$"
 
 
-def _no_surrogates(value: Any) -> Any:
+def _no_surrogates(value: Any, depth: int = 0) -> Any:
     if isinstance(value, str):
         return "".join("\ufffd" if "\ud800" <= char <= "\udfff" else char for char in value)
+    if depth > 8:  # no body of ours nests deeper; validation refuses what does
+        return value
     if isinstance(value, dict):
-        return {key: _no_surrogates(item) for key, item in value.items()}
+        return {key: _no_surrogates(item, depth + 1) for key, item in value.items()}
     if isinstance(value, list):
-        return [_no_surrogates(item) for item in value]
+        return [_no_surrogates(item, depth + 1) for item in value]
     return value
 
 

@@ -809,3 +809,55 @@ def test_grouped_hex_is_trimmed_to_the_key_and_uuids_are_not_one(scanner):
     ids = ("order ids 9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d 1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed "
            "please check")
     assert scanner.scan(ids).redacted_text == ids
+
+
+# The second code review of 0.11.13.
+def test_a_key_wrapped_unevenly_or_split_by_an_invisible_character(scanner):
+    from bot.nlu.pipeline import clean_text
+
+    key = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
+    assert scanner.scan(f"my private key:\n{key[:40]}\n{key[40:]}").kinds == ("private_key",)
+    assert scanner.scan(clean_text(f"my private key: {key[:40]}\u200b{key[40:]}")).kinds == (
+        "private_key",)
+
+
+def test_a_phrase_numbered_n_is_and_ticket_numbers(scanner):
+    words = _english()
+    listed = scanner.scan("seed: " + ", ".join(f"{i} is {w}" for i, w in enumerate(words, 1)))
+    assert listed.kinds == ("seed_phrase",)
+    text = "Ticket 12 is still open, order 34 is pending"
+    assert scanner.scan(text).redacted_text == text
+
+
+@pytest.mark.parametrize("text", [
+    "how do I reset my passw0rd?", "I cant remember my passw0rd.",
+    "please cancel, refund and close", "apple, banana, orange and grape",
+    "I created an API key to trade cryptocurrencies with my bot",
+    "key question: why is my withdrawal 9876543219876543 pending?",
+    "I exported my wallet, LTC deposit address LbTjMGN7gELw4KbeyQf6cTCq859hD18guE",
+])
+def test_look_alikes_of_the_new_rules_stay(scanner, text):
+    assert scanner.scan(text).redacted_text == text
+
+
+def test_a_leetspeak_password_named_by_a_cue_is_a_password(scanner):
+    assert scanner.scan("old password was P@ssw0rd, new password is Tr0ub4dor&3").redacted_text == (
+        "old password was [REDACTED:password], new password is [REDACTED:password]")
+
+
+def test_a_key_in_two_messages_in_another_language_and_what_follows_a_whole_key(scanner):
+    first = scanner.scan("mi clave privada parte 1: 3f9c0b1a3f9c0b1a3f9c0b1a3f9c0b1a")
+    assert first.key_context
+    rest = scanner.scan("parte 2: 73065400a1068bc93c95b5e594520e5d",
+                        Carried("", False, first.seed_wordlist))
+    assert rest.redacted_text == "parte 2: [REDACTED:private_key]"
+    whole = scanner.scan("my api key is Xy7pQ92mzAb3kLm0Qw")
+    assert not whole.key_context  # a whole secret: the next message is read as usual
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("пароль: синий кот летает", "кот"),
+    ("mot de passe : girafe été rouge", "rouge"),
+])
+def test_passphrases_in_other_scripts(scanner, text, kept):
+    assert kept not in scanner.scan(text).redacted_text

@@ -17,6 +17,8 @@ def test_words_are_spelt_back_and_jargon_identifiers_and_markers_stay():
     # English mixed in keeps its words (and the cues in them); known Russian words do not.
     assert in_cyrillic("someone logged in, not me, pomogite", JARGON, {"pomogite"}) == (
         "someone логгед in, not me, помогите")
+    # Short Russian words that other languages also have are spelt back ("не я").
+    assert in_cyrillic("eto ne ya", JARGON) == "ето не я"
 
 
 def test_more_latin_russian_is_recognised_and_other_languages_are_not(settings):

@@ -29,7 +29,8 @@ from bot.nlu.secrets.keys import (
     encoded_keys,
     hex_values,
     key_parts,
-    wif_starts,
+    key_starts,
+    names_a_part,
 )
 from bot.nlu.secrets.otp_codes import OTP_CODE, otp_codes
 from bot.nlu.secrets.passwords import PASSWORD, passwords
@@ -181,11 +182,14 @@ class SecretScanner:
                 outcome = CARRIED_SECRET
             elif outcome is None:
                 outcome = CARRIED_RELEASED
+        starts = key_starts(f)
         found: list[Found] = [*hex_values(f), *encoded_keys(text), *config_secrets(text),
-                              *api_secrets(f), *wif_starts(f),
+                              *api_secrets(f), *starts,
                               *passwords(f), *otp_codes(f)]
-        # Only a key told as one starts the context: a key's second part is its end.
-        key_context = any(x.kind in (PRIVATE_KEY, API_SECRET) for x in found)
+        # Part of a key here: the next message may hold its rest. A key's rest found
+        # below is its end.
+        key_context = bool(starts) or (names_a_part(f) and any(
+            x.kind in (PRIVATE_KEY, API_SECRET) for x in found))
         if carried is not None and carried.wordlist == KEY_CONTEXT and not find(
                 "transaction", f.text):
             found += key_parts(text)

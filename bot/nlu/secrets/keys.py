@@ -85,7 +85,8 @@ _HEX_GROUP = re.compile(r"[0-9a-f]{4,}")
 
 def _grouped_key(match: re.Match[str]) -> tuple[int, int] | None:
     """The first groups of the match that make 64 hex digits, when the groups are of one
-    length (a key copied in fours, eights or halves) and hold a letter: two UUIDs or
+    length but the last (a key copied in fours, eights, halves, or wrapped) and hold a
+    letter: two UUIDs or
     eight 8-digit order numbers are not a key, and "… added to metamask" after the
     groups is not part of it ("added" is hex)."""
     groups = list(_HEX_GROUP.finditer(match.group(0), 2 if match.group(0).startswith("0x")
@@ -95,7 +96,10 @@ def _grouped_key(match: re.Match[str]) -> tuple[int, int] | None:
         digits += len(group.group(0))
         if digits == 64:
             taken = groups[:count]
-            if count < 2 or len({len(g.group(0)) for g in taken}) > 1 or not any(
+            sizes = [len(g.group(0)) for g in taken]
+            # One size, the last group shorter at most (a line wrapped at 40): two
+            # UUIDs (8-4-4-4-12) are not a key.
+            if count < 2 or len(set(sizes[:-1])) > 1 or sizes[-1] > sizes[0] or not any(
                     c in "abcdef" for g in taken for c in g.group(0)):
                 return None
             return match.start(), match.start() + taken[-1].end()
@@ -249,35 +253,69 @@ def api_secrets(f: Folded) -> list[Found]:
 
 
 # A key sent in two messages (0.11.13 trial: "private key part 1: <32 hex>", then "part 2:
-# <32 hex>"; a WIF key cut in two): the message after one that held a key or a secret may
-# hold its rest, and a WIF's first part needs no checksum to be one.
-_KEY_PART = re.compile(r"(?<![0-9A-Za-z])(?:0x)?[0-9A-Za-z]{16,}(?![0-9A-Za-z])")
-_WIF_START = re.compile(r"(?<![0-9A-Za-z])[5KLc9][1-9A-HJ-NP-Za-km-z]{15,49}(?![0-9A-Za-z])")
+# <32 hex>"; a WIF key cut in two). The first message shows it is a part: a part word
+# beside a key or secret, hex too short for a key after a private-key cue, or the start
+# of a WIF after a key cue. The message after it has its hex and WIF-like tokens read as
+# the rest (bot.nlu.secrets, KEY_CONTEXT). Order numbers (digits only), addresses and
+# UUIDs stay (0.11.13 review: the first version took every long token after any key).
+_PART_WORD = re.compile(
+    r"\b(?:part|half|first|1/2|parte|partie|teil|halfte|часть|половин\w*)\b|一半|前半|앞부분")
+_HEX_PART = re.compile(r"(?<![0-9a-z])(?:0x)?[0-9a-f]{16,63}(?![0-9a-z])")
+_KEY_PART = re.compile(r"(?<![0-9A-Za-z])(?:0x)?[0-9A-Za-z]{16,64}(?![0-9A-Za-z-])")
+_WIF_START = re.compile(r"(?<![0-9A-Za-z])[5KLc9][1-9A-HJ-NP-Za-km-z]{19,49}(?![0-9A-Za-z])")
+_ADDRESS_WORD = re.compile(
+    r"address|adres|direcci|endere|adresse|indirizzo|адрес|地址|アドレス|주소|dia chi")
+_ADDRESS_START = "13TLMD"  # Bitcoin, TRON, Litecoin, Dogecoin addresses (26–35 characters)
+
+
+def names_a_part(f: Folded) -> bool:
+    return bool(_PART_WORD.search(f.text))
+
+
+def _wif_like(token: str) -> bool:
+    """Base58 with capitals, small letters and digits: a WIF key or a piece of one."""
+    return (set(token) <= _BASE58 and any(c.isupper() for c in token)
+            and any(c.islower() for c in token) and any(c.isdigit() for c in token)
+            and not (26 <= len(token) <= 35 and token[0] in _ADDRESS_START))
+
+
+def _hex_with_a_letter(token: str) -> bool:
+    return all(c in "0123456789abcdefABCDEF" for c in token) and any(
+        c in "abcdefABCDEF" for c in token)
 
 
 def key_parts(text: str) -> list[Found]:
-    """In the message right after a key: each token of 16 or more hex digits, or of
-    base58 letters and digits mixed, is the key's rest."""
+    """In the message right after part of a key: its hex (a letter among the digits, at
+    most 64; not a 0x address) and WIF-like tokens are the key's rest."""
     found = []
     for match in _KEY_PART.finditer(text):
         token = match.group(0)
         bare = token[2:] if token.lower().startswith("0x") else token
-        hex_digits = all(c in "0123456789abcdefABCDEF" for c in bare)
-        base58 = set(bare) <= _BASE58 and any(c.isdigit() for c in bare) and any(
-            c.isalpha() for c in bare)
-        if (hex_digits or base58) and not _in_link(text, match):
+        if token.lower().startswith("0x") and len(bare) == 40:
+            continue  # an EVM address
+        if (_hex_with_a_letter(bare) or _wif_like(bare)) and not _in_link(text, match):
             found.append(Found(*match.span(), PRIVATE_KEY))
     return found
 
 
-def wif_starts(f: Folded) -> list[Found]:
-    """The first part of a WIF key right after a key or secret cue ("key: KzQw6hMr…")."""
-    cues = find("private_key", f.text) + find("api_secret", f.text)
+def key_starts(f: Folded) -> list[Found]:
+    """Part of a key in this message: hex too short for a key (16–63 digits) right after
+    a private-key cue ("mi clave privada parte 1: …"), or the start of a WIF right after
+    a key or secret cue ("key: KzQw6hMr…"), not after an address word."""
+    private = find("private_key", f.text)
     found = []
+    for match in _HEX_PART.finditer(f.text):
+        token = match.group(0)
+        if len(token.removeprefix("0x")) == 40:
+            continue  # an EVM address ("la chiave privata del wallet 0x8c1d…")
+        if any(0 <= match.start() - c[1] <= _API_WINDOW for c in private) and any(
+                c in "abcdef" for c in token):
+            found.append(Found(*f.span(*match.span()), PRIVATE_KEY))
+    cues = private + find("api_secret", f.text)
     for match in _WIF_START.finditer(f.original):
         start = f.at(match.start())
-        if any(0 <= start - c[1] <= _API_WINDOW for c in cues) and not _in_link(
-                f.original, match):
+        near = [c for c in cues if 0 <= start - c[1] <= _API_WINDOW]
+        if near and _wif_like(match.group(0)) and not _in_link(f.original, match) and not (
+                _ADDRESS_WORD.search(f.text[max(0, start - 30):start])):
             found.append(Found(*match.span(), PRIVATE_KEY))
     return found
-

@@ -51,22 +51,37 @@ _BEFORE = 25  # "Tr0ub4dor&3 is my password": how far before the cue
 # stored in clear). Words that go on with a sentence ("… doesn't work", "… and it …")
 # end it.
 _PRESENTED = re.compile(r"[:：=]|\bis\b", re.IGNORECASE)
-# Latin words only: a passphrase is typed on the keyboard the password is, and "moonlight
-# 로 로그인하는데 자꾸 실패해요" goes on in Korean.
+# Words of the first word's script (Latin or Cyrillic): a passphrase is typed on one
+# keyboard, and "moonlight 로 로그인하는데 자꾸 실패해요" goes on in Korean.
 _PASSPHRASE_REST = re.compile(
-    r"(?:[ \t]+[A-Za-z][A-Za-z'’-]*){1,5}(?=[ \t]*(?:$|\n|[.!?]+[ \t]*$))")
+    r"(?:[ \t]+[^\W\d_][^\W\d_'’-]*){1,5}(?=[ \t]*(?:$|\n|[.!?]+[ \t]*$))")
 _GOES_ON = frozenset(
     "not no doesnt doesn't isnt isn't wont won't dont don't didnt didn't cant can't and but or "
     "please pls plz help why what how when is was it its it's work works working worked "
     "anymore now again thanks thank on in at for the a an to from with since because so if "
-    "still also too yet here there i you me my we".split())
+    "still also too yet here there i you me my we "
+    # the same in the other languages whose passphrases are words
+    "не нет и но а уже работает подходит ne pas et mais marche plus no y pero funciona "
+    "nicht und aber geht mehr não e mas funciona non ma funziona".split())
 
 
-def _whole_passphrase(text: str, end: int, presented: bool) -> int:
+def _script(word: str) -> str | None:
+    """"latin" or "cyrillic" when every letter is; None otherwise."""
+    if all("a" <= c.lower() <= "z" or "\u00c0" <= c <= "\u024f" for c in word):
+        return "latin"
+    if all("\u0400" <= c <= "\u04ff" for c in word):
+        return "cyrillic"
+    return None
+
+
+def _whole_passphrase(text: str, end: int, presented: bool, script: str | None = None) -> int:
     if not presented:
         return end
     rest = _PASSPHRASE_REST.match(text, end)
-    if rest is None or any(word.casefold() in _GOES_ON for word in rest.group(0).split()):
+    if rest is None:
+        return end
+    words = rest.group(0).split()
+    if any(word.casefold() in _GOES_ON or _script(word) != script for word in words):
         return end
     return rest.end()
 
@@ -167,8 +182,10 @@ def passwords(f: Folded) -> list[Found]:
                 # password and what happened.
                 presented = bool(connector and _PRESENTED.search(connector.group(0))
                                  and _plain_word(token))
-                found.append(Found(value[0], _whole_passphrase(f.original, value[1], presented),
-                                   PASSWORD))
+                script = _script(token)
+                found.append(Found(value[0], _whole_passphrase(
+                    f.original, value[1], presented and script is not None, script),
+                    PASSWORD))
                 # Read on past it: "ancien mdp : Paris75011xx, nouveau : LeChat#Noir2024",
                 # "原密码Aa123456，改成Xb!9pQ_2024" give a second one.
                 unresolved.append((cue_start, cue_end))
@@ -186,13 +203,18 @@ def passwords(f: Folded) -> list[Found]:
                 found.append(Found(*before, PASSWORD))
                 continue
         unresolved.append((cue_start, cue_end))
-    values = found + _near_cues(f, unresolved) + _after_login(f) + _lone_token(f)
-    # A leetspeak cue is password-shaped itself ("p4ssw0rd: Qz9!…"): where it names a
-    # value after it, it stays readable. Where nothing follows it, it is the password
-    # ("my password is P@ssw0rd", the commonest there is).
-    naming = [(a, b) for a, b in (f.span(*cue) for cue in find("password", f.text))
-              if any(x.start >= b for x in values)]
-    return [x for x in values if not any(a <= x.start and x.end <= b for a, b in naming)]
+    # A leetspeak cue is password-shaped itself ("p4ssw0rd: Qz9!…", "how do I reset my
+    # passw0rd?"): found only because of its shape, it stays readable. Named by another
+    # cue ("my password is P@ssw0rd", "old password was P@ssw0rd, new …") or typed after
+    # the login, it is the password: the commonest there is.
+    named = found + _after_login(f)
+    shaped = _near_cues(f, unresolved) + _lone_token(f)
+    cues = [f.span(*cue) for cue in find("password", f.text)]
+    # A cue spelt in letters ("password") is never the password, whatever reads it so
+    # (the leetspeak cue after it looks back at it).
+    words = [(a, b) for a, b in cues if f.original[a:b].replace(" ", "").isalpha()]
+    return [x for x in named if not any(a <= x.start and x.end <= b for a, b in words)] + [
+        x for x in shaped if not any(a <= x.start and x.end <= b for a, b in cues)]
 
 
 # "login john.doe@gmail.com / Tr0ub4dor&3 cant get in": a login and its password typed as

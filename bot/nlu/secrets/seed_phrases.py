@@ -103,6 +103,10 @@ def without_cues(run: Run, cues: Sequence[tuple[int, int]]) -> list[Run]:
 _NUMBERED_WORD = re.compile(
     r"\b(?:word|palabra|palavra|parola|mot|wort|слово|kelime|tu)\s*(?:#|no\.?|n[º°o]\.?)?\s*"
     r"\d{1,2}\b(?:\s*(?:is|es|e|est|ist|la|это|=)(?=\s))?|(?<=\d)(?:st|nd|rd|th)\b")
+# "1 is swap, 2 is sustain, …": only in a list of six or more, so that "ticket 12 is
+# still open" stays a sentence.
+_NUMBER_IS = re.compile(r"(?<![\d.,])\b\d{1,2}\s*(?:is|es|e|est|ist|la|=)(?=\s)")
+_NUMBER_IS_LIST = 6
 _NUMBERS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
             "fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|twenty[- ]one|"
             "twenty[- ]two|twenty[- ]three|twenty[- ]four")
@@ -118,14 +122,16 @@ _HALVES = re.compile(
     r"\b(?:and\s+|then\s+)?(?:the\s+)?(?:first|second|other|last|next)\s+(?:half|part|six|6)\b"
     r"(?:\s+is)?|\bthe\s+rest\b(?:\s+is)?")
 _LAST_OF_A_LIST = re.compile(r"(?<=[^\W\d_])\s+(?:and|then|und|et|y|e|и|ve|và|va|&)\s+"
-                             r"(?=[^\W\d_]+[ \t]*(?:[.!?]*[ \t]*(?:\n|$)))")
+                             r"(?=[^\W\d_]+[ \t]*(?:[.!?]|\n|$))")
+_LIST_COMMAS = 3  # "please cancel, refund and close" is a sentence, not a list of words
 
 
 def without_fillers(folded: str) -> str:
     """`folded` with the words that number or join a phrase's words blanked (same
-    length). "and" only before the last word of a comma-separated list that ends the
-    line: "buy and sell" and "dinheiro, moeda e valores, ótimo trabalho" stay sentences,
-    and "la frase e …" ("è", folded) still names what follows."""
+    length). "and" only before the last word of a list of four or more, ending a
+    sentence or the line: "buy and sell", "cancel, refund and close" and "dinheiro, moeda
+    e valores, ótimo trabalho" stay sentences, and "la frase e …" ("è", folded) still
+    names what follows."""
 
     def blank(match: re.Match[str]) -> str:
         return " " * len(match.group(0))
@@ -135,13 +141,15 @@ def without_fillers(folded: str) -> str:
 
     text = _HALVES.sub(blank, _SPELT_NUMBER.sub(
         blank, _NUMBERED_WORD.sub(blank_but_digits, folded)))
+    if len(_NUMBER_IS.findall(text)) >= _NUMBER_IS_LIST:
+        text = _NUMBER_IS.sub(blank_but_digits, text)
     if "," not in text:
         return text
 
     def last_of_a_list(match: re.Match[str]) -> str:
-        before = text[max(0, match.start() - 24):match.start()]
-        return blank(match) if "," in before and not _SENTENCE_BREAK.search(before) else (
-            match.group(0))
+        before = text[max(0, match.start() - 60):match.start()]
+        listed = before.count(",") >= _LIST_COMMAS and not _SENTENCE_BREAK.search(before)
+        return blank(match) if listed else match.group(0)
 
     return _LAST_OF_A_LIST.sub(last_of_a_list, text)
 
