@@ -110,8 +110,10 @@ class _Prepared:
 # a chunk that reads as one word once they are gone (20 letters at most), they are taken
 # out; in a longer chunk they separate words ("embody\u200bbring\u200banalyst…", a seed
 # phrase joined by them) and become spaces. Elsewhere they are left to _CONTROL.
-_INVISIBLE = ("\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
-              "\u2066-\u2069\u2800\u3164\ufe00-\ufe0f\ufeff\U000e0000-\U000e007f")
+# Not the bidirectional overrides and isolates (U+202A–202E, 2066–2069): "evil\u202egnp.exe"
+# shows its trick as a space.
+_INVISIBLE = ("\u00ad\u034f\u061c\u180e\u200b-\u200f\u2060-\u2064"
+              "\u2800\u3164\ufe00-\ufe0f\ufeff\U000e0000-\U000e007f")
 _INVISIBLE_IN_WORD = re.compile(rf"(?<=\w)[{_INVISIBLE}]+(?=\w)")
 _CHUNK = re.compile(r"\S+")
 _LONGEST_SPLIT_WORD = 20

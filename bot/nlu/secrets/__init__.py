@@ -106,8 +106,8 @@ class SecretScan:
     # ("first half: …" / "second half: …").
     seed_context: bool = False
     seed_wordlist: str | None = None  # the list of a phrase found (or held back) here
-    # A key or an exchange secret was found here: the next message may hold its rest
-    # (carried as the wordlist KEY_CONTEXT).
+    # Part of a key was found here: the next message may hold its rest (carried as the
+    # wordlist KEY_CONTEXT).
     key_context: bool = False
     # What the understanding step may read: the redacted text with a possible seed's
     # words still in (they are only held back from storage until the next message says
@@ -168,10 +168,12 @@ class SecretScanner:
                 # A phrase of the same list in this message: the held words were its
                 # start, whatever came between.
                 outcome = CARRIED_SECRET
-            elif len(tokens) <= _ASIDE_WORDS and not any(len(r) >= 3 for r in runs):
+            elif (len(tokens) <= _ASIDE_WORDS and not any(len(r) >= 3 for r in runs)
+                  and all(len(token.text) <= _ASIDE_LETTERS for token in tokens)):
                 # "wait what do I do now" between the two halves (0.11.13 trial: the
-                # first half was then restored in clear): a short aside with no run of
-                # list words keeps the held words waiting for their rest.
+                # first half was then restored in clear): a short aside of short words,
+                # with no run of list words, keeps the held words waiting for their
+                # rest. "sorry, how do I deposit usdt?" is a question of its own.
                 outcome = CARRIED_KEPT
         held_han = Folded.of(carried.text).text if carried and carried.text else ""
         if carried and held_han and SOLID_HAN.fullmatch(held_han):
@@ -327,6 +329,7 @@ def _without_list_mark(lead: str) -> str:
 
 
 _ASIDE_WORDS = 6  # "wait what do I do now"; not "ok thanks, and what are the fees?"
+_ASIDE_LETTERS = 5
 _LIST_MARK = re.compile(r"[ \t•*\-]*(?:#?\d{1,2}\s*[.)\]]?)?[ \t•*\-]*$")
 
 
