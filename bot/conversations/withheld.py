@@ -118,7 +118,7 @@ class WithheldFragments:
                 withheld_fragments.c.id.in_(sealed)).values(created_at=now))
         else:
             self._resolve(connection, rows, secret=False)
-        if scan.withheld_tail or scan.seed_context or scan.key_context:
+        if scan.withheld_tail or scan.seed_context or scan.expects:
             connection.execute(insert(withheld_fragments).values(
                 conversation_id=conversation_id, message_id=message_id, key_id=self.key_id,
                 ciphertext=(self._seal(conversation_id, scan.withheld_tail)

@@ -43,8 +43,9 @@ from bot.nlu.secrets import (
     scan_safely,
 )
 from bot.nlu.secrets.keys import says_private_key
-from bot.nlu.translit import in_cyrillic
+from bot.nlu.translit import from_wrong_layout, in_cyrillic
 from bot.nlu.triage import FREEZE_REQUESTED, WANTS_HUMAN, asking_for_a_person, triage
+from bot.nlu.typos import mend_typos
 from bot.nlu.understanding import (
     AWAITED_TRANSFER,
     EMPTY,
@@ -110,12 +111,16 @@ class _Prepared:
 # a chunk that reads as one word once they are gone (20 letters at most), they are taken
 # out; in a longer chunk they separate words ("embody\u200bbring\u200banalyst…", a seed
 # phrase joined by them) and become spaces. Elsewhere they are left to _CONTROL.
-# Not the bidirectional overrides and isolates (U+202A–202E, 2066–2069): "evil\u202egnp.exe"
-# shows its trick as a space.
-_INVISIBLE = ("\u00ad\u034f\u061c\u180e\u200b-\u200f\u2060-\u2064"
-              "\u2800\u3164\ufe00-\ufe0f\ufeff\U000e0000-\U000e007f")
+# Of the bidirectional controls, only the two that reverse what follows (U+202E, U+2067)
+# stay spaces: "evil\u202egnp.exe" shows its trick as one. The others (embeddings, pops,
+# isolates: what copying from a right-to-left page leaves inside words) are taken out like
+# any invisible character, so a seed word or a key with one inside is read whole (0.11.13
+# review: "ne\u2069utral fi\u2069re …" was stored in clear as two words each).
+_INVISIBLE = ("\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202d\u2060-\u2064"
+              "\u2066\u2068\u2069\u2800\u3164\ufe00-\ufe0f\ufeff\U000e0000-\U000e007f")
 _INVISIBLE_IN_WORD = re.compile(rf"(?<=\w)[{_INVISIBLE}]+(?=\w)")
 _CHUNK = re.compile(r"\S+")
+_EDGE_PUNCTUATION = ".,;:!?…'\"“”‘’()[]«»。，！？、"
 _LONGEST_SPLIT_WORD = 20
 # Strike-through and overlay marks drawn over each letter ("m̶y̶ ̶a̶c̶c̶o̶u̶n̶t̶").
 _OVERLAYS = re.compile(r"[\u0334-\u0338\u20d2\u20d3\u20e5\u20e6]")
@@ -130,16 +135,20 @@ def _chunk_without_invisible(match: re.Match[str]) -> str:
         return chunk
     joined = _INVISIBLE_IN_WORD.sub("", chunk)
     pieces = _INVISIBLE_IN_WORD.split(chunk)
-    # Words glued by them (letters only, each a word's length) are kept apart; a key, a
-    # token or a comma list with one inside is read joined (0.11.13 review: a key split
-    # by a zero-width space was no longer a key).
+    # Words glued by them (letters only, most of a word's length; the chunk's own
+    # punctuation at either end aside: "…\u200bdoor.") are kept apart; a key, a token or
+    # a comma list with one inside is read joined (0.11.13 review: a key split by a
+    # zero-width space was no longer a key).
+    words = [piece.strip(_EDGE_PUNCTUATION) for piece in pieces]
     separate = len(joined) > _LONGEST_SPLIT_WORD and all(
-        piece.isalpha() and len(piece) >= 3 for piece in pieces)
+        word.isalpha() for word in words) and 2 * sum(len(word) >= 3 for word in words) >= len(
+        words)
     return _INVISIBLE_IN_WORD.sub(" ", chunk) if separate else joined
 
 
 def clean_text(text: str) -> str:
-    text = _OVERLAYS.sub("", _SURROGATE.sub("\ufffd", text or ""))
+    # NFC first: a decomposed accent (U+0301) or dakuten (U+3099) is no letter on its own.
+    text = unicodedata.normalize("NFC", _OVERLAYS.sub("", _SURROGATE.sub("\ufffd", text or "")))
     text = _CHUNK.sub(_chunk_without_invisible, text)
     return unicodedata.normalize("NFC", _CONTROL.sub(" ", text)).strip()
 
@@ -255,6 +264,12 @@ class NLU:
             redacted, readable = redacted[:limit], readable[:limit]
             flags.append(TRUNCATED)
         words = _REDACTION.sub(" ", readable)
+        swapped = from_wrong_layout(words)
+        if swapped is not None and self.languages.identify(swapped, None, None).lang == "ru":
+            # Russian typed with the Latin layout on: read as the Russian keys would have
+            # typed it (the stored text keeps what was typed).
+            words = swapped
+            readable = from_wrong_layout(readable) or swapped
         language = self.languages.identify(words, context.locale_hint, context.previous_lang)
         if language.lang == "zh" and language.script == "Hant":
             # The models read one script (see chinese_script); the stored text keeps the
@@ -268,6 +283,8 @@ class NLU:
         elif language.lang == "zh":
             # Taiwan words need no Traditional letters: "出金卡住了" reads as "提现卡住了".
             readable = mainland_words(readable)
+        # "my ac is hakced": the words a takeover report hangs on, read as meant.
+        readable = mend_typos(readable)
         if text and not _HAS_WORD.search(strip_noise(words)) and not scan.found:
             flags.append(NO_TEXT)
         return _Prepared(text, redacted, readable, tuple(scan.kinds), language.lang,

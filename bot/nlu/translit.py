@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from functools import lru_cache
 
-from bot.nlu.secrets.common_words import common_word
+from bot.nlu.secrets.common_words import common_word, common_words
 
 # A redaction placeholder ("[REDACTED:password]") is matched whole, so it stays as it is.
 _WORD = re.compile(r"\[[A-Z]+:\w+\]|[A-Za-z]+(?:'[A-Za-z]+)*")
@@ -92,3 +93,42 @@ def in_cyrillic(text: str, keep: Collection[str], russian: Collection[str] = ())
         return _word_in_cyrillic(word)
 
     return _WORD.sub(spell, text)
+
+
+# Russian typed with the Latin keyboard layout still on: "frr dpkjvfkb ,fkfyc 0" is
+# "акк взломали баланс 0" (the 0.11.14 held-out typo set: a takeover read as "thanks").
+# Each key is read as the Cyrillic letter it carries on the Russian layout (ЙЦУКЕН).
+_LAYOUT = str.maketrans(
+    "qwertyuiop[]asdfghjkl;'zxcvbnm,.`QWERTYUIOP{}ASDFGHJKL:\"ZXCVBNM<>~",
+    "йцукенгшщзхъфывапролджэячсмитьбюёЙЦУКЕНГШЩЗХЪФЫВАПРОЛДЖЭЯЧСМИТЬБЮЁ")
+_LATIN_WORD = re.compile(r"[A-Za-z;,.'\[\]`]+")
+_MOSTLY_NOT_WORDS = 0.25  # at most this share of the typed words may be real words
+
+
+def from_wrong_layout(text: str) -> str | None:
+    """The text as the Russian layout would have typed it, when it is Latin gibberish
+    that reads as Russian so: two words or more, hardly any of them a word of a language
+    we serve, and at least one common Russian word once swapped. None otherwise. The
+    caller confirms the language of the result."""
+    if not text.isascii():
+        return None
+    words = [w.strip(",.;'[]`") for w in _LATIN_WORD.findall(text)]
+    words = [w for w in words if len(w) >= 2 and w.isalpha()]
+    if len(words) < 2 or sum(common_word(w) for w in words) > _MOSTLY_NOT_WORDS * len(words):
+        return None
+    swapped = text.translate(_LAYOUT)
+    russian = re.findall(r"[а-яё]{2,}", swapped.lower())
+    # Every swapped word spelt as Russian words are (letter pairs of common Russian words
+    # only): Latin-letter Russian or Turkish swapped ("ne mogu" → "ту ьщпг") is not.
+    pairs = _russian_letter_pairs()
+    spelt = sum(all(w[i:i + 2] in pairs for i in range(len(w) - 1)) for w in russian)
+    # One word in three may be spelt unlike them: "акк" (short for аккаунт).
+    if not any(common_word(w) for w in russian) or spelt < len(russian) - len(russian) // 3:
+        return None
+    return swapped
+
+
+@lru_cache(maxsize=1)
+def _russian_letter_pairs() -> frozenset[str]:
+    words = [w for w in common_words() if re.fullmatch(r"[а-яё]+", w)]
+    return frozenset(w[i:i + 2] for w in words for i in range(len(w) - 1))

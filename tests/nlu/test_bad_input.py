@@ -56,3 +56,18 @@ def test_invisible_characters_split_words_or_separate_them():
     assert clean_text("\U0001F468\u200d\U0001F469\u200d\U0001F467 ok") == (
         "\U0001F468\u200d\U0001F469\u200d\U0001F467 ok")
     assert clean_text("m\u0336y\u0336 a\u0336c\u0336c") == "my acc"
+
+
+def test_invisible_separators_of_a_phrase_ending_a_sentence_or_decomposed():
+    """0.11.13 review: a full stop after the last word, a decomposed accent or a
+    right-to-left pop inside the words glued the phrase into one word shown in clear."""
+    import unicodedata
+
+    from bot.nlu.pipeline import clean_text
+
+    words = "embody bring analyst suggest reopen tragic cute cliff renew glare keen grace"
+    assert clean_text("\u200b".join(words.split()) + ".") == words + "."
+    spanish = "ábaco pétalo órbita ñandú lápiz cóndor"
+    assert clean_text(unicodedata.normalize("NFD", "\u200b".join(spanish.split()))) == spanish
+    assert clean_text(" ".join(w[:2] + "\u2069" + w[2:] for w in words.split())) == words
+    assert clean_text("evil\u202egnp.exe") == "evil gnp.exe"  # a reversal still shows

@@ -1,7 +1,7 @@
 """Russian typed in Latin letters is read in Cyrillic by the models and the cue words."""
 
 from bot.nlu.language import LanguageIdentifier
-from bot.nlu.translit import in_cyrillic
+from bot.nlu.translit import from_wrong_layout, in_cyrillic
 from bot.nlu.triage import FREEZE_REQUESTED
 
 JARGON = frozenset({"usdt", "p2p", "binance"})
@@ -43,3 +43,18 @@ def test_a_latin_russian_freeze_request_is_p1_and_a_greeting_a_greeting(shipped_
     # Review of 0.11.13: respelling the English of a mixed message lost this P1.
     assert shipped_nlu.parse(
         "someone logged in, not me, pomogite srochno, chto delat").urgency == "P1"
+
+
+def test_russian_typed_with_the_latin_layout_on_is_read_in_russian():
+    assert from_wrong_layout("frr dpkjvfkb ,fkfyc 0 gjvjubnt") == "акк взломали баланс 0 помогите"
+    assert from_wrong_layout("e vtyz erhfkb ltymub") == "у меня украли деньги"
+    # Latin-letter Russian, Turkish and Italian without accents, English: not swapped.
+    for text in ("ne mogu voiti, pishet nevernyi parol", "cekimim 3 saattir beklemede ne oluyo",
+                 "deposito SOL non accreditato", "my withdrawal is pending", "ghbdtn"):
+        assert from_wrong_layout(text) is None
+
+
+def test_a_takeover_typed_with_the_wrong_layout_is_p1(shipped_nlu):
+    """Set u's typo part (spent): read as "thanks"."""
+    result = shipped_nlu.parse("frr dpkjvfkb ,fkfyc 0 gjvjubnt")
+    assert result.urgency == "P1" and result.text == "frr dpkjvfkb ,fkfyc 0 gjvjubnt"

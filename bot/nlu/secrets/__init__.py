@@ -12,6 +12,7 @@ than redacted, never stored in clear but not yet called secrets:
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 import unicodedata
@@ -32,8 +33,8 @@ from bot.nlu.secrets.keys import (
     key_starts,
     names_a_part,
 )
-from bot.nlu.secrets.otp_codes import OTP_CODE, otp_codes
-from bot.nlu.secrets.passwords import PASSWORD, passwords
+from bot.nlu.secrets.otp_codes import OTP_CODE, backup_codes, code_alone, otp_codes
+from bot.nlu.secrets.passwords import PASSWORD, password_alone, passwords
 from bot.nlu.secrets.seed_phrases import (
     SOLID_HAN,
     Run,
@@ -48,6 +49,7 @@ from bot.nlu.secrets.seed_phrases import (
     separator,
     solid_han_phrases,
     tokens_of,
+    trimmed,
     without_cues,
     without_fillers,
     worth_withholding,
@@ -65,6 +67,10 @@ WITHHELD_KINDS = (UNCLEAR_HEX, POSSIBLE_SEED, SCANNER_ERROR)
 # Carried.wordlist after a message that held a key: not a BIP39 list, so no seed rule
 # reads it; the next message's long hex or base58 tokens are the key's rest.
 KEY_CONTEXT = "private_key"
+# Likewise after a message that names a password or a one-time code without giving it
+# ("do you need my password?", "2fa"): the next message's value alone is that secret.
+PASSWORD_CONTEXT = "password"
+CODE_CONTEXT = "otp_code"
 CARRIED_SECRET = "secret"  # with this message it makes a seed phrase: redact it
 CARRIED_KEPT = "kept"  # this message goes on with seed words: keep withholding both
 CARRIED_RELEASED = "released"  # not a phrase: it may be shown in clear
@@ -109,6 +115,9 @@ class SecretScan:
     # Part of a key was found here: the next message may hold its rest (carried as the
     # wordlist KEY_CONTEXT).
     key_context: bool = False
+    # What the next message's lone value would be (KEY_CONTEXT, PASSWORD_CONTEXT,
+    # CODE_CONTEXT), carried as the wordlist of a withheld fragment; None: nothing.
+    expects: str | None = None
     # What the understanding step may read: the redacted text with a possible seed's
     # words still in (they are only held back from storage until the next message says
     # what they were; "live support agent now" must still be understood).
@@ -131,7 +140,7 @@ class SecretScanner:
         f = _without_markers(Folded.of(text))
         seed_cues = find("seed", f.text)
         context = bool(seed_cues) or bool(carried and carried.context)
-        cues = seed_cues + find("private_key", f.text) + find("password", f.text)
+        cues = sorted(seed_cues + find("private_key", f.text) + find("password", f.text))
         # Seed words are read with the words that only number or join them blanked
         # ("word 1 is …", "… and mixture"); every other detector reads `f`.
         w = replace(f, text=without_fillers(f.text))
@@ -144,36 +153,43 @@ class SecretScanner:
             # list words follow the list; so is a whole phrase named as "my words are …"
             # (a half phrase named so is held back for its rest, below).
             part = listed_part(w.text, run)
-            run = part or run
-            named = len(run) >= 12 and _NAMED_AS_WORDS.search(
-                _without_list_mark(f.text[:run.start])) is not None
+            run = part or trimmed(run, w.text)
+            named = len(run) >= 12 and _NAMED_AS_WORDS.search(_without_list_mark(
+                f.text[max(0, run.start - _LEAD_READ):run.start])) is not None
             # is_seed reads `listed` for 12 words or more only: there the part is the run.
             if (is_seed(run, context or named, part is not None,
                         separator(w.text, run) is not None)
-                    or _rest_of_a_phrase(run, carried)):
+                    or _rest_of_a_phrase(run, carried, tokens, w.text)):
                 whole = f.span(*grown(w.text, tokens, run, runs, cues))
                 spans.append(Span(*_numbered(text, *whole), SEED_PHRASE))
                 seed_lists.append(run.wordlist.name)
         spans += [Span(*f.span(*s), SEED_PHRASE) for s in solid_han_phrases(f.text, context)]
         outcome = None
-        before = _carried_runs(carried)
-        if before:
-            completing = _continue(before, _carried_folded(carried), runs, w.text, context)
+        # Held words of any number (a word or two a message, see _held_back); only runs
+        # of three or more are read as a phrase's first part to complete.
+        held_runs = _carried_runs(carried)
+        before = [run for run in held_runs if len(run) >= 3]
+        if held_runs:
+            completing = (_continue(before, _carried_folded(carried), runs, w.text, context)
+                          if before else None)
             outcome = CARRIED_SECRET if completing is not None else CARRIED_RELEASED
             if completing is not None:
                 grown_span = f.span(*grown(w.text, tokens, completing, runs, cues))
                 spans.append(Span(*_numbered(text, *grown_span), SEED_PHRASE))
                 seed_lists.append(completing.wordlist.name)
-            elif any(r.wordlist.name in seed_lists for r in before):
+            elif any(r.wordlist.name in seed_lists for r in held_runs):
                 # A phrase of the same list in this message: the held words were its
                 # start, whatever came between.
                 outcome = CARRIED_SECRET
             elif (len(tokens) <= _ASIDE_WORDS and not any(len(r) >= 3 for r in runs)
-                  and all(len(token.text) <= _ASIDE_LETTERS for token in tokens)):
-                # "wait what do I do now" between the two halves (0.11.13 trial: the
-                # first half was then restored in clear): a short aside of short words,
-                # with no run of list words, keeps the held words waiting for their
-                # rest. "sorry, how do I deposit usdt?" is a question of its own.
+                  and ("?" not in text
+                       or all(len(token.text) <= _ASIDE_LETTERS for token in tokens))):
+                # "wait what do I do now", "hold on a moment", "sending the rest" between
+                # the two halves (0.11.13 trial and review: the first half was restored
+                # in clear, then the second at its timeout): a short aside with no run of
+                # list words keeps the held words waiting for their rest. "sorry, how do
+                # I deposit usdt?" asks a question of its own (a long word and a "?"):
+                # the held words were no phrase.
                 outcome = CARRIED_KEPT
         held_han = Folded.of(carried.text).text if carried and carried.text else ""
         if carried and held_han and SOLID_HAN.fullmatch(held_han):
@@ -187,14 +203,21 @@ class SecretScanner:
         starts = key_starts(f)
         found: list[Found] = [*hex_values(f), *encoded_keys(text), *config_secrets(text),
                               *api_secrets(f), *starts,
-                              *passwords(f), *otp_codes(f)]
+                              *passwords(f), *otp_codes(f), *backup_codes(f)]
         # Part of a key here: the next message may hold its rest. A key's rest found
         # below is its end.
         key_context = bool(starts) or (names_a_part(f) and any(
             x.kind in (PRIVATE_KEY, API_SECRET) for x in found))
         if carried is not None and carried.wordlist == KEY_CONTEXT and not find(
                 "transaction", f.text):
-            found += key_parts(text)
+            key_rest = key_parts(text)
+            found += key_rest
+            key_context = key_context or bool(key_rest)  # a key in three pieces goes on
+        elif carried is not None and carried.wordlist == PASSWORD_CONTEXT:
+            found += password_alone(text)
+        elif carried is not None and carried.wordlist == CODE_CONTEXT:
+            found += code_alone(f)
+        expects = _expects(f, found, key_context)
         spans += [Span(x.start, x.end, x.kind) for x in found]
         # Once the held words made a phrase, nothing more is waiting to go on with them.
         held = _held_back(w, runs, tokens, spans, context,
@@ -202,7 +225,8 @@ class SecretScanner:
         if held is not None:
             spans.append(Span(*_numbered(text, *f.span(held.start, held.end)), POSSIBLE_SEED))
             seed_lists.append(held.wordlist.name)
-            if outcome == CARRIED_RELEASED and any(r.wordlist is held.wordlist for r in before):
+            if outcome == CARRIED_RELEASED and any(
+                    r.wordlist is held.wordlist for r in held_runs):
                 outcome = CARRIED_KEPT  # this message goes on with more of the same words
         elif outcome != CARRIED_SECRET:
             # Chinese characters run together have no separators to make a run of: the
@@ -226,9 +250,9 @@ class SecretScanner:
             tail_context=context if withheld_tail else False, carried=outcome,
             withheld=tuple(sorted({s.kind for s in merged if s.withheld})),
             seed_context=context or SEED_PHRASE in kinds,
-            seed_wordlist=seed_lists[-1] if seed_lists else (
-                KEY_CONTEXT if key_context else None),
-            key_context=key_context and not seed_lists)
+            seed_wordlist=seed_lists[-1] if seed_lists else expects,
+            key_context=key_context and not seed_lists,
+            expects=None if seed_lists else expects)
 
 
     def scan_staff_text(self, text: str) -> str:
@@ -240,6 +264,27 @@ class SecretScanner:
             return scan.redacted_text
         kept = [s for s in scan.spans if s.kind != POSSIBLE_SEED]
         return _redact(unicodedata.normalize("NFC", text), kept)
+
+
+_ANNOUNCED = re.compile(
+    r"\s*(?:is\s+)?(?:below|next|coming|here|in\s+\w+\s+(?:parts|messages|pieces))?\W*")
+
+
+def _expects(f: Folded, found: list[Found], key_context: bool) -> str | None:
+    """What a lone value in the next message would be: the rest of a key, or a password
+    or code this message named without giving."""
+    kinds = {x.kind for x in found}
+    # "here is my private key", the key itself in the next message(s): a key cue that
+    # ends the message ("how do I export my trade history?" names no key to come).
+    if key_context or (not kinds & {PRIVATE_KEY, API_SECRET} and any(
+            _ANNOUNCED.fullmatch(f.text, end) for _, end in
+            find("private_key", f.text) + find("api_secret", f.text))):
+        return KEY_CONTEXT
+    if PASSWORD not in kinds and find("password", f.text):
+        return PASSWORD_CONTEXT
+    if OTP_CODE not in kinds and find("otp", f.text):
+        return CODE_CONTEXT
+    return None
 
 
 def scan_safely(scanner: SecretScanner, text: str, carried: Carried | None = None) -> SecretScan:
@@ -287,7 +332,7 @@ def _carried_folded(carried: Carried | None) -> str:
 
 def _carried_runs(carried: Carried | None) -> list[Run]:
     held = _carried_folded(carried)
-    return [run for run in all_runs(held, tokens_of(held)) if len(run) >= 3] if held else []
+    return all_runs(held, tokens_of(held)) if held else []
 
 
 def _continue(before: list[Run], held: str, runs: list[Run], folded: str,
@@ -312,13 +357,41 @@ def _continue(before: list[Run], held: str, runs: list[Run], folded: str,
     return None
 
 
-def _rest_of_a_phrase(run: Run, carried: Carried | None) -> bool:
+# One or two words as common as a short sentence's: half a point under the cut of three
+# words. Two random list words pass it 2 times in 100 (English), and then the last words
+# of a phrase whose others are hidden are shown; "please help" after a pasted phrase, in
+# the conversation's most urgent moment, is the agent's to read.
+_SHORT_REST_MARGIN = 0.5
+
+
+def _common_short_words(run: Run) -> bool:
+    mean = run.wordlist.commonness(run.best_positions())
+    cut = run.wordlist.natural_cut[min(run.wordlist.natural_cut)] - _SHORT_REST_MARGIN
+    return mean is not None and mean >= cut
+
+
+_PRESENTED_REST = re.compile(r"(?::|\b(?:are|is|was|were))\s*$")
+
+
+def _rest_of_a_phrase(run: Run, carried: Carried | None, tokens: list[Token],
+                      text: str) -> bool:
     """Right after a pasted phrase, more words of its list are its rest ("second half:
     gaffe"), unless they read as a sentence. In a conversation that just became a P1,
     hiding a word too many costs little; showing one of the phrase costs the wallet."""
     if carried is None or carried.text or carried.wordlist != run.wordlist.name:
         return False
-    return len(run) < 3 or not run.wordlist.reads_like_a_sentence(run.best_positions())
+    if len(run) >= 3:
+        return not run.wordlist.reads_like_a_sentence(run.best_positions())
+    # One or two words: only as most of the message ("vejez ateo", "second half: gaffe")
+    # or presented at its end, never words of a sentence ("also: I want to secure my
+    # account and restore access", "someone stole my funds, help!", where "also", "want",
+    # "account", "someone" and "help" are list words: the 0.11.13 trial saw that sentence
+    # stored as four redactions).
+    if 2 * len(run) >= len(tokens) and not _common_short_words(run):
+        return True  # "vejez ateo"; not "please help", "thank you"
+    # … or presented at the end: "the last two words are …", "forgot the last one: …".
+    ends = not any(token.start >= run.end for token in tokens)
+    return ends and _PRESENTED_REST.search(text, max(0, run.start - 12), run.start) is not None
 
 
 def _without_list_mark(lead: str) -> str:
@@ -328,6 +401,8 @@ def _without_list_mark(lead: str) -> str:
     return lead[:cut] + _LIST_MARK.sub("", lead[cut:])
 
 
+_LONE_WORDS = 2
+_LEAD_READ = 128
 _ASIDE_WORDS = 6  # "wait what do I do now"; not "ok thanks, and what are the fees?"
 _ASIDE_LETTERS = 5
 _LIST_MARK = re.compile(r"[ \t•*\-]*(?:#?\d{1,2}\s*[.)\]]?)?[ \t•*\-]*$")
@@ -339,20 +414,30 @@ def _held_back(f: Folded, runs: list[Run], tokens: list[Token], spans: list[Span
     (a few words may follow: "… is this safe?") and may be the first part of a phrase,
     or, while earlier words are held, one that goes on with their list anywhere."""
     ending, going_on = [], []
+    token_starts = [token.start for token in tokens]
     for run in (_after_introduction(f, run) for run in runs):
         start, end = f.span(run.start, run.end)
-        if any(s.start <= start and end <= s.end for s in spans):
+        # A run that a phrase found here covers even in part: the words beyond the phrase
+        # go on with the sentence ("<12 words> can you restore my wallet?", see trimmed).
+        if any(s.start <= start and end <= s.end for s in spans) or any(
+                s.kind == SEED_PHRASE and s.start < end and start < s.end for s in spans):
             continue
-        after = sum(token.start >= run.end for token in tokens)
+        after = len(tokens) - bisect.bisect_left(token_starts, run.end)
         # What comes before, less a list mark ("\n1.heart 2.anchor …"); a numbered list
         # presents its words as much as a colon does.
-        lead = _without_list_mark(f.text[:run.start])
+        # (Only its end is read: the whole lead per run made long texts quadratic.)
+        lead = _without_list_mark(f.text[max(0, run.start - _LEAD_READ):run.start])
         in_a_list = listed(f.text, run)
         named = _NAMED_AS_WORDS.search(lead) is not None  # "la phrase c'est control …"
         introduced = lead.endswith((":", "\n")) or in_a_list or named
         presented = after <= 1 and (lead.endswith(":") or in_a_list or named)
         if after <= 4 and worth_withholding(run, len(tokens), context or introduced,
                                             presented):
+            ending.append(run)
+        elif context and len(run) == len(tokens) <= _LONE_WORDS and "?" not in f.text:
+            # "here is my seed phrase", then a word or two a message (0.11.13 review: all
+            # twelve stored in clear): in a conversation about a seed, a message of list
+            # words only is held like a phrase's first part.
             ending.append(run)
         # Going on with held words: three random-looking words, or most of the message.
         random_words = len(run) >= 3 and not run.wordlist.reads_like_a_sentence(

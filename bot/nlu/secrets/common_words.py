@@ -13,7 +13,7 @@ _COMMON_WORDS = Path(__file__).parent / "common_words.json"
 
 
 @lru_cache(maxsize=1)
-def _common_words() -> frozenset[str]:
+def common_words() -> frozenset[str]:
     return frozenset(json.loads(_COMMON_WORDS.read_text(encoding="utf-8")))
 
 
@@ -30,4 +30,4 @@ _TRADING_WORDS = frozenset((
 
 def common_word(word: str) -> bool:
     folded = fold(word)
-    return folded in _common_words() or folded in _TRADING_WORDS
+    return folded in common_words() or folded in _TRADING_WORDS

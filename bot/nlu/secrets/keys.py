@@ -102,6 +102,12 @@ def _grouped_key(match: re.Match[str]) -> tuple[int, int] | None:
             if count < 2 or len(set(sizes[:-1])) > 1 or sizes[-1] > sizes[0] or not any(
                     c in "abcdef" for g in taken for c in g.group(0)):
                 return None
+            # Two unequal halves are a key wrapped at a line's end, not an address and an
+            # id side by side ("0x<40> <24>", 0.11.13 review: the address was withheld).
+            gap = match.group(0)[taken[0].end():taken[1].start()]
+            if count == 2 and sizes[0] != sizes[1] and (
+                    "\n" not in gap or match.group(0).startswith("0x")):
+                return None
             return match.start(), match.start() + taken[-1].end()
         if digits > 64:
             return None
@@ -285,17 +291,28 @@ def _hex_with_a_letter(token: str) -> bool:
 
 
 def key_parts(text: str) -> list[Found]:
-    """In the message right after part of a key: its hex (a letter among the digits, at
-    most 64; not a 0x address) and WIF-like tokens are the key's rest."""
+    """In the message right after part of a key or secret: its hex (a letter among the
+    digits, at most 64; not a 0x address), WIF-like tokens and tokens of capitals, small
+    letters and digits are its rest."""
     found = []
     for match in _KEY_PART.finditer(text):
         token = match.group(0)
         bare = token[2:] if token.lower().startswith("0x") else token
         if token.lower().startswith("0x") and len(bare) == 40:
             continue  # an EVM address
-        if (_hex_with_a_letter(bare) or _wif_like(bare)) and not _in_link(text, match):
+        if _in_link(text, match):
+            continue
+        if _hex_with_a_letter(bare) or _wif_like(bare):
             found.append(Found(*match.span(), PRIVATE_KEY))
+        elif _random_mix(bare):  # the rest of an API secret ("second half Xk29…")
+            found.append(Found(*match.span(), API_SECRET))
     return found
+
+
+def _random_mix(token: str) -> bool:
+    """Capitals, small letters and digits together, as generated secrets are."""
+    return (any(c.isupper() for c in token) and any(c.islower() for c in token)
+            and sum(c.isdigit() for c in token) >= 2)
 
 
 def key_starts(f: Folded) -> list[Found]:

@@ -9,12 +9,14 @@ code it is ("error code", "mã giao dịch", "邀请码").
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from bot.nlu.cue_words import CJK_LETTERS
 from bot.nlu.folding import Folded
 from bot.nlu.secrets.cues import find
 from bot.nlu.secrets.keys import Found
+from bot.nlu.secrets.passwords import presented_alone
 
 OTP_CODE = "otp_code"
 
@@ -25,6 +27,7 @@ _NUMBER = re.compile(
     r"(\d{3}[ -]\d{3}|\d{4}[ -]\d{4}|\d\d[ -]\d\d[ -]\d\d|\d(?: \d){5,7}|\d{6,8})"
     r"(?![\w.,/:]?\d)(?![ -]\d)")
 _BEFORE = 40
+_LONGEST_CUE = 64
 _AFTER = 25
 _QUALIFIER_GAP = 12  # "error code": the qualifier sits right before the code word
 _AFTER_WORD = 5  # … or right after it: "código de erro"
@@ -41,6 +44,14 @@ def _distance(cue: tuple[int, int], value: tuple[int, int]) -> int | None:
     return 0
 
 
+def _near(cues: list[tuple[int, int]], value: tuple[int, int]) -> list[tuple[int, int]]:
+    """The cues of a sorted list that can be near the value (read by bisection: a text of
+    thousands of numbers and cues was numbers × cues, 0.11.14 review)."""
+    low = bisect.bisect_left(cues, (value[0] - _BEFORE - _LONGEST_CUE, 0))
+    high = bisect.bisect_right(cues, (value[1] + _AFTER, 1 << 62))
+    return cues[low:high]
+
+
 def _nearest(cues: list[tuple[int, int]], value: tuple[int, int],
              after: int = _AFTER) -> int | None:
     distances = []
@@ -55,26 +66,68 @@ def otp_codes(f: Folded) -> list[Found]:
     numbers = list(_NUMBER.finditer(f.text))
     if not numbers:
         return []
-    strong = find("otp", f.text)
     # "nº" folds to "no", which is also "in the" / "not": only the sign itself counts.
-    others = [o for o in find("not_otp", f.text) if not (
-        f.text[o[0]:o[1]] == "no" and not set(f.original[slice(*f.span(*o))]) & set("°º"))]
+    others = sorted(o for o in find("not_otp", f.text) if not (
+        f.text[o[0]:o[1]] == "no" and not set(f.original[slice(*f.span(*o))]) & set("°º")))
     # A plain "code" word only counts when nothing qualifies it ("error code").
     # Romance languages qualify after it: "código de erro", "codice di invito".
     plain = [c for c in find("code", f.text)
              if not any(0 <= c[0] - o[1] <= _QUALIFIER_GAP or 0 <= o[0] - c[1] <= _AFTER_WORD
-                        for o in others)]
+                        for o in _near(others, c))]
+    labels = sorted(find("otp", f.text) + plain)
     found = []
     for match in numbers:
         value = match.span(1)
-        otp = _nearest(strong + plain, value)
+        otp = _nearest(_near(labels, value), value)
         # A label after the number, past a comma, names the next number: "Authenticator
         # ist 661 093, Ticket 4420917". One before it, past a comma, ended its own clause:
         # "谷歌验证码一直提示错误，现在显示的是738204" (wrong, and now it shows …) is a code.
-        other = _nearest([o for o in others if not (
+        other = _nearest([o for o in _near(others, value) if not (
             (o[0] >= value[1] and re.search(r"[,;]", f.text[value[1]:o[0]]))
             or (o[1] <= value[0] and re.search(r"[,;]", f.text[o[1]:value[0]])))],
             value, after=_UNIT_GAP)
         if otp is not None and (other is None or otp < other):
             found.append(Found(*f.span(*value), OTP_CODE))
+    return found
+
+
+# The message after one that named a code without giving it ("2fa", "my authenticator
+# code is below"): the 0.11.13 trial's "771935" was stored in clear. A code counts when it
+# is the message, or only a presenting phrase comes before it ("it's 771935"); "order
+# 12345678" or "uid: 48213377" name what they give.
+def code_alone(f: Folded) -> list[Found]:
+    return [Found(*f.span(*match.span(1)), OTP_CODE) for match in _NUMBER.finditer(f.text)
+            if presented_alone(f.text, match.start(1))]
+
+
+# 2FA backup (recovery) codes: "backup codes: ABCD-EFGH-1234, WXYZ-9876-QRST", "8 recovery
+# codes 4829-1173 …" (the 0.11.13 trial: stored in clear). Groups of letters and digits
+# joined by dashes, or 8–10 digit runs, shortly after the cue.
+_BACKUP_CUE = re.compile(
+    r"(?:backup|recovery|restore|emergency)[\s-]*codes?|backup-?codes?|wiederherstellungs\w*"
+    r"|c[oó]digos?\s+de\s+(?:respaldo|recupera\w+|backup|seguran\w+)"
+    r"|codes?\s+de\s+(?:secours|recup\w+|sauvegarde)|codici?\s+(?:di\s+)?(?:backup|recupero)"
+    r"|(?:резервн|восстановлени)\w*\s+код\w*|код\w*\s+восстановлени\w*"
+    r"|备用码|恢复码|备份码|備用碼|恢復碼|バックアップコード|リカバリーコード|백업\s*코드|복구\s*코드"
+    r"|yedek\s+kod\w*|kurtarma\s+kod\w*|m[aã]\s+(?:d[uự]\s+ph[oò]ng|kh[oô]i\s+ph[uụ]c)")
+_BACKUP_VALUE = re.compile(
+    r"(?<![\w-])(?:[a-z0-9]{3,6}(?:-[a-z0-9]{3,6}){1,4}|\d{4} \d{4}|\d{8,10})(?![\w-])")
+_BACKUP_WINDOW = 200
+# The list ends with its sentence ("… codes. My UID is 12345678") or where another number
+# is named ("order 9876543210", "phone 555-123-4567": the not_otp cues).
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[^\W\d_])")
+
+
+def backup_codes(f: Folded) -> list[Found]:
+    found = []
+    others = find("not_otp", f.text)
+    for cue in _BACKUP_CUE.finditer(f.text):
+        end = min(len(f.text), cue.end() + _BACKUP_WINDOW)
+        stop = _SENTENCE_END.search(f.text, cue.end(), end)
+        end = min([end, stop.start() if stop else end]
+                  + [o[0] for o in others if cue.end() <= o[0] < end])
+        for match in _BACKUP_VALUE.finditer(f.text, cue.end(), end):
+            value = match.group(0)
+            if sum(c.isdigit() for c in value) >= 2:
+                found.append(Found(*f.span(*match.span()), OTP_CODE))
     return found

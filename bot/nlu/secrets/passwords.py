@@ -54,7 +54,7 @@ _PRESENTED = re.compile(r"[:：=]|\bis\b", re.IGNORECASE)
 # Words of the first word's script (Latin or Cyrillic): a passphrase is typed on one
 # keyboard, and "moonlight 로 로그인하는데 자꾸 실패해요" goes on in Korean.
 _PASSPHRASE_REST = re.compile(
-    r"(?:[ \t]+[^\W\d_][^\W\d_'’-]*){1,5}(?=[ \t]*(?:$|\n|[.!?]+[ \t]*$))")
+    r"(?:[ \t]+[^\W\d_][^\W\d_'’-]*){1,5}(?=[ \t]*(?:$|\n|[.!?]+[ \t]*$|,))")
 _GOES_ON = frozenset(
     "not no doesnt doesn't isnt isn't wont won't dont don't didnt didn't cant can't and but or "
     "please pls plz help why what how when is was it its it's work works working worked "
@@ -62,7 +62,14 @@ _GOES_ON = frozenset(
     "still also too yet here there i you me my we "
     # the same in the other languages whose passphrases are words
     "не нет и но а уже работает подходит ne pas et mais marche plus no y pero funciona "
-    "nicht und aber geht mehr não e mas funciona non ma funziona".split())
+    "nicht und aber geht mehr não e mas funciona non ma funziona "
+    # what an error report goes on with: "password: incorrect error message appears"
+    "error errors message shows says appears displayed showing keeps every time today "
+    "login log".split())
+# "password: correct horse battery staple": a passphrase may start with a describing word
+# when at least three more plain words follow it to the end of the line; "my password is
+# correct but …", "… is wrong again" go on with a sentence and stay readable.
+_DESCRIBED_PASSPHRASE_WORDS = 3
 
 
 def _script(word: str) -> str | None:
@@ -74,16 +81,30 @@ def _script(word: str) -> str | None:
     return None
 
 
-def _whole_passphrase(text: str, end: int, presented: bool, script: str | None = None) -> int:
+def _whole_passphrase(text: str, end: int, presented: bool, script: str | None = None,
+                      least: int = 1) -> int:
     if not presented:
         return end
     rest = _PASSPHRASE_REST.match(text, end)
     if rest is None:
         return end
     words = rest.group(0).split()
-    if any(word.casefold() in _GOES_ON or _script(word) != script for word in words):
+    if len(words) < least or any(word.casefold() in _GOES_ON or _script(word) != script
+                                 for word in words):
         return end
     return rest.end()
+
+
+def _described_passphrase(text: str, connector: str, value: tuple[int, int]) -> int | None:
+    """The end of a passphrase that starts with a describing word, or None."""
+    token = text[value[0]:value[1]]
+    script = _script(token)
+    if not (_PRESENTED.search(connector) and _plain_word(token) and script):
+        return None
+    end = _whole_passphrase(text, value[1], True, script, least=_DESCRIBED_PASSPHRASE_WORDS)
+    if end == value[1] or any(_describes(word) for word in text[value[1]:end].split()):
+        return None
+    return end
 
 
 def _value_at(text: str, start: int) -> tuple[int, int] | None:
@@ -149,6 +170,7 @@ _QUOTED_AFTER_TO = re.compile(
 
 def passwords(f: Folded) -> list[Found]:
     found: list[Found] = []
+    cue_valued: list[Found] = []
     unresolved: list[tuple[int, int]] = []
     for cue_start, cue_end in find("password", f.text):
         cue_end_original = f.span(cue_end, cue_end)[0]
@@ -174,6 +196,10 @@ def passwords(f: Folded) -> list[Found]:
             word_ok = _plain_word(token) and (
                 (ends_clause and (has_connector or owned))
                 or (has_connector and not common_word(token)))
+            # "password: kiss-me-now", "pw = i_love_my_dog": words joined into one, after
+            # ":" or "=" ("the password is case-sensitive" describes it).
+            word_ok = word_ok or (has_connector and ends_clause and _joined_words(token)
+                                  and bool(connector and re.search(r"[:=：]", connector.group(0))))
             # Quotes present a value: 'mot de passe "soleil"', 'pw "hunter"'.
             quoted = f.original[value[0] - 1:value[0]] in _QUOTES if value[0] else False
             if _acceptable(token) and (_shaped(token) or word_ok
@@ -183,12 +209,22 @@ def passwords(f: Folded) -> list[Found]:
                 presented = bool(connector and _PRESENTED.search(connector.group(0))
                                  and _plain_word(token))
                 script = _script(token)
-                found.append(Found(value[0], _whole_passphrase(
-                    f.original, value[1], presented and script is not None, script),
-                    PASSWORD))
+                end = _whole_passphrase(f.original, value[1], presented and script is not None,
+                                        script)
+                # "my password is password", "Passwort: passwort": a cue word presented
+                # as the value, ending the clause, is the commonest password of all
+                # (the filter below keeps cue words readable everywhere else).
+                target = cue_valued if (has_connector and ends_clause
+                                        and end == value[1]) else found
+                target.append(Found(value[0], end, PASSWORD))
                 # Read on past it: "ancien mdp : Paris75011xx, nouveau : LeChat#Noir2024",
                 # "原密码Aa123456，改成Xb!9pQ_2024" give a second one.
                 unresolved.append((cue_start, cue_end))
+                continue
+            described = (_described_passphrase(f.original, connector.group(0), value)
+                         if has_connector and connector else None)
+            if described is not None:
+                found.append(Found(value[0], described, PASSWORD))
                 continue
         loose = _loose_is(f.original, cue_end_original)
         if loose is not None:
@@ -207,14 +243,32 @@ def passwords(f: Folded) -> list[Found]:
     # passw0rd?"): found only because of its shape, it stays readable. Named by another
     # cue ("my password is P@ssw0rd", "old password was P@ssw0rd, new …") or typed after
     # the login, it is the password: the commonest there is.
-    named = found + _after_login(f)
-    shaped = _near_cues(f, unresolved) + _lone_token(f)
     cues = [f.span(*cue) for cue in find("password", f.text)]
+    named = found + _after_login(f) + _changed_from_or_to(f.original, cues)
+    shaped = _near_cues(f, unresolved) + _lone_token(f)
     # A cue spelt in letters ("password") is never the password, whatever reads it so
     # (the leetspeak cue after it looks back at it).
     words = [(a, b) for a, b in cues if f.original[a:b].replace(" ", "").isalpha()]
-    return [x for x in named if not any(a <= x.start and x.end <= b for a, b in words)] + [
+    return cue_valued + [
+        x for x in named if not any(a <= x.start and x.end <= b for a, b in words)] + [
         x for x in shaped if not any(a <= x.start and x.end <= b for a, b in cues)]
+
+
+# "changed pass from p4ssw0rd to …": the old or new value of a change, right after "from"
+# or "to", a few words after another cue. Only for a leetspeak cue (which the last step
+# keeps readable unless something names it): a plain value there is read by _near_cues.
+_FROM_OR_TO = re.compile(r"(?<!\w)(?:from|to|was|von|zu|de|para|da|a|от|на|với|thành)\s+$",
+                         re.IGNORECASE)
+
+
+def _changed_from_or_to(text: str, cues: list[tuple[int, int]]) -> list[Found]:
+    found: list[Found] = []
+    for index, (start, end) in enumerate(cues):
+        if text[start:end].isalpha() or not _FROM_OR_TO.search(text, max(0, start - 8), start):
+            continue
+        if any(0 <= start - earlier_end <= _NEARBY for _, earlier_end in cues[:index]):
+            found.append(Found(start, end, PASSWORD))
+    return found
 
 
 # "login john.doe@gmail.com / Tr0ub4dor&3 cant get in": a login and its password typed as
@@ -314,6 +368,12 @@ def _acceptable(token: str) -> bool:
     return len(token) >= 4 and not _describes(token) and not _EMAIL_OR_LINK.search(token)
 
 
+def _joined_words(token: str) -> bool:
+    parts = re.split(r"[-_]", token)
+    return (len(parts) >= 2 and all(part.isalpha() for part in parts)
+            and not any(fold(part) in _TERMS for part in parts))
+
+
 def _plain_word(token: str) -> bool:
     return token.isalpha() and not _CJK.search(token)
 
@@ -361,4 +421,36 @@ def _near_cues(f: Folded, cues: list[tuple[int, int]]) -> list[Found]:
             token = match.group(0).rstrip(_TRAILING)
             if strictly_shaped(token):
                 found.append(Found(match.start(), match.start() + len(token), PASSWORD))
+    return found
+
+
+# The message after one that named a password without giving it ("do you need my
+# password?", "i'll send my password"): the 0.11.13 trial's "ok it's <password>" was
+# stored in clear. A password-shaped token counts when it is the message, or only a
+# presenting phrase comes before it ("ok it's", "here:"); "my address is T…" or "ref code
+# Ab12Cd34" name what they give (0.11.14 review).
+PRESENTING_PREFIX = re.compile(
+    r"(?:(?:ok(?:ay)?|yes|yeah|sure|fine)[,.!]?\s*)?"
+    r"(?:(?:here(?:'s|\s+it\s+is|\s+you\s+go)?|it'?s|it\s+is|this\s+is|that'?s)\s*)?[:=-]?",
+    re.IGNORECASE)
+_LONGEST_PREFIX = 24
+
+
+def presented_alone(text: str, start: int) -> bool:
+    if start > 2 * _LONGEST_PREFIX:
+        return False
+    prefix = text[:start].strip()
+    return len(prefix) <= _LONGEST_PREFIX and PRESENTING_PREFIX.fullmatch(prefix) is not None
+
+
+def password_alone(text: str) -> list[Found]:
+    found = []
+    for match in re.finditer(r"\S+", text[:_LONGEST_PREFIX + 64]):
+        raw = match.group(0)
+        unquoted = raw.lstrip(_QUOTES)
+        start = match.start() + len(raw) - len(unquoted)
+        token = unquoted.rstrip(_TRAILING)
+        if (strictly_shaped(token) and not _NOT_LONE_PASSWORD.search(token)
+                and presented_alone(text, start)):
+            found.append(Found(start, start + len(token), PASSWORD))
     return found

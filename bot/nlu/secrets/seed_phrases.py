@@ -13,6 +13,7 @@ to its last, typos included.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Sequence
@@ -76,7 +77,13 @@ def without_cues(run: Run, cues: Sequence[tuple[int, int]]) -> list[Run]:
     """The run cut at the words of cues of several words: "seed", "phrase", "private" and
     "key" are in the English list, and "my seed phrase still stuck" must not lend a run
     two words. A lone "seed" may be one of the phrase's own words: it stays."""
-    cues = [(a, b) for a, b in cues if sum(a <= t.start < b for t in run.tokens) > 1]
+    # Only the cues inside the run's span, found by bisection: a 4,000-character text of
+    # cues and list words made this runs × cues (0.11.14 review).
+    starts = [t.start for t in run.tokens]
+    inside = cues[bisect.bisect_left(cues, (run.start, -1)):bisect.bisect_right(
+        cues, (run.end, run.end))] if cues else []
+    cues = [(a, b) for a, b in inside
+            if bisect.bisect_left(starts, b) - bisect.bisect_left(starts, a) > 1]
     pieces: list[Run] = []
     tokens: list[Token] = []
     candidates: list[tuple[int, ...]] = []
@@ -291,6 +298,43 @@ def passes_checksum(run: Run) -> bool:
         if any(checksum_ok(list(p)) for p in itertools.product(*choices)):
             return True
     return False
+
+
+def _window_passes(run: Run, start: int, end: int) -> bool:
+    choices = run.candidates[start:end]
+    if not all(choices) or _repeats(run.tokens[start:end]):
+        return False
+    combos = 1
+    for c in choices:
+        combos *= len(c)
+    return combos <= 27 and any(checksum_ok(list(p)) for p in itertools.product(*choices))
+
+
+def trimmed(run: Run, folded: str) -> Run:
+    """The phrase at the start of a run that goes on with the sentence after it: "<12
+    words> can you restore my wallet?", "<12 words>\nplease help me" (the 0.11.13 trial:
+    "can", "you", "please" and "help" are list words, and the sentence was hidden with the
+    phrase). A valid-length window that opens the run and passes the checksum is the
+    phrase when two words or more follow it, all common words or no list words at all,
+    and they read as a sentence: a word that is no list word ("restore"), a line break
+    before them, or common words only. Never when the whole run is a phrase itself (a
+    real 15-word phrase passes its own checksum, whatever its first twelve words do), nor
+    for one word left over (a phrase with a word typed twice)."""
+    n = len(run)
+    if n <= 12 or n > 60 or (n in VALID_LENGTHS and _window_passes(run, 0, n)):
+        return run
+    for size in VALID_LENGTHS:
+        if size > n - 2:
+            continue
+        left_over = list(zip(run.tokens[size:], run.candidates[size:], strict=True))
+        if not all(common_word(t.text) or not c for t, c in left_over):
+            continue
+        gap = folded[run.tokens[size - 1].end:run.tokens[size].start]
+        sentence = (any(not c for _, c in left_over) or "\n" in gap
+                    or run.wordlist.reads_like_a_sentence([c[0] for _, c in left_over]))
+        if sentence and _window_passes(run, 0, size):
+            return Run(run.wordlist, run.tokens[:size], run.candidates[:size])
+    return run
 
 
 def separator(folded: str, run: Run) -> str | None:
