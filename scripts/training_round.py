@@ -12,7 +12,10 @@ Lines are dropped, as for a blind set (scripts/blind_set.py), when somebody wrot
 already (nlu_data/, safety_data/, eval_data/, tests/) or the secrets scanner changes them.
 
     .venv/bin/python scripts/training_round.py 22 "why this round" IN.jsonl [IN.jsonl ...]
-        [--spent eval_data/fresh_... ...]
+        [--spent eval_data/fresh_... ...] [--incidents-only]
+
+With --incidents-only the lines carry {"text", "lang", "incident"} and only the incident
+detector's files are written.
 """
 
 from __future__ import annotations
@@ -59,10 +62,15 @@ def kind_by_cues(text: str) -> str:
     return "gave_away" if gave else "takeover"
 
 
-def consistent(path: Path) -> None:
-    """Stop on a line without intent or urgency, or whose incident label contradicts its
-    urgency."""
+def consistent(path: Path, incidents_only: bool = False) -> None:
+    """Stop on a line without intent or urgency (with `incidents_only`: without an
+    incident label), or whose incident label contradicts its urgency."""
     for number, row in text_objects(path, '{"text": "...", "lang": "..", "intent": "..."}'):
+        if incidents_only:
+            if row.get("incident") not in _INCIDENT_LABEL:
+                sys.exit(f"{path}:{number}: incident {row.get('incident')!r}: an "
+                         "incident-only line needs takeover, gave_away or none; fix and rerun")
+            continue
         if "intent" not in row or "urgency" not in row:
             sys.exit(f"{path}:{number}: no intent or urgency; a training line needs both")
         given = row.get("incident")
@@ -96,6 +104,9 @@ def main() -> None:
     parser.add_argument("round", type=int)
     parser.add_argument("note", help="the comment at the top of each file: what and why")
     parser.add_argument("inputs", type=Path, nargs="+")
+    parser.add_argument("--incidents-only", action="store_true",
+                        help="lines carry only text, lang and incident: write the incident "
+                             "detector's files, no intent examples")
     parser.add_argument("--spent", type=Path, nargs="*", default=[], metavar="FOLDER",
                         help="spent blind sets (eval_data/...) whose messages become training "
                              "data: their own files do not count as written already")
@@ -105,7 +116,7 @@ def main() -> None:
                *(ROOT / "safety_data" / "incidents").glob(f"{name}*.yml")]
     try:
         for path in args.inputs:
-            consistent(path)
+            consistent(path, args.incidents_only)
         rows = [_pair_of_its_file(row, path) for path in args.inputs for row in checked(path)]
     except DataFileError as error:  # not JSON, or no text: the file, the line, the fix
         sys.exit(str(error))
@@ -116,17 +127,19 @@ def main() -> None:
     intents: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     incidents: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for row in kept:
-        intents[row["lang"]][row["intent"]].append(row["text"])
+        if not args.incidents_only:
+            intents[row["lang"]][row["intent"]].append(row["text"])
         incidents[row["lang"]][incident_label(row)].append(row["text"])
     for path in targets:
         path.unlink()
-    for lang in sorted(intents):
-        (ROOT / "nlu_data" / f"{name}{lang}.yml").write_text(
-            rasa_file(args.note, intents[lang]), encoding="utf-8")
+    for lang in sorted(incidents):
+        if not args.incidents_only:
+            (ROOT / "nlu_data" / f"{name}{lang}.yml").write_text(
+                rasa_file(args.note, intents[lang]), encoding="utf-8")
         (ROOT / "safety_data" / "incidents" / f"{name}{lang}.yml").write_text(
             rasa_file(args.note, incidents[lang]), encoding="utf-8")
     print(f"{len(kept)} of {len(rows)} kept; dropped: {dict(dropped)}")
-    print({lang: sum(map(len, blocks.values())) for lang, blocks in sorted(intents.items())})
+    print({lang: sum(map(len, blocks.values())) for lang, blocks in sorted(incidents.items())})
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ in the next message. It is stored as a marker ([WITHHELD:possible_seed]) and its
 AES-GCM encrypted, in `withheld_fragments`. The next message decides (see
 bot.nlu.secrets): a phrase → the marker becomes [REDACTED:seed_phrase] and the words are
 deleted; not a phrase → the words replace the marker, in clear, as the user wrote them.
-With no next message, the same happens after `safety.withhold_seconds`.
+With no next message, after `safety.withhold_seconds`, random-looking list words are
+taken for a phrase's part and redacted, and words as common as a sentence's are shown.
 
 The key lives only in the server's memory and environment: SUPPORTBOT_WITHHOLD_KEY
 (base64 of 32 bytes) when set, which deployments on several machines must share;
@@ -31,7 +32,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from bot.conversations.store import ConversationStore
 from bot.errors import ConfigError
-from bot.nlu.secrets import CARRIED_KEPT, CARRIED_SECRET, Carried, SecretScan
+from bot.nlu.secrets import CARRIED_KEPT, CARRIED_SECRET, Carried, SecretScan, still_secret
 from bot.storage.schema import withheld_fragments
 
 log = logging.getLogger(__name__)
@@ -144,7 +145,13 @@ class WithheldFragments:
                 rows = [row for row in self._pending(connection, conversation_id)
                         if row.created_at <= now - self.seconds and (
                             row.key_id == self.key_id or row.created_at <= now - _ORPHANED)]
-                self._resolve(connection, rows, secret=False)
+                # No message came to decide: words that look like a phrase's part stay
+                # hidden for good, the rest ("help", "agent please") are shown.
+                hidden = [row for row in rows if row.ciphertext and row.key_id == self.key_id
+                          and still_secret(self._open(row) or "")]
+                self._resolve(connection, hidden, secret=True)
+                self._resolve(connection, [row for row in rows if row not in hidden],
+                              secret=False)
             if any(row.ciphertext for row in rows):
                 changed.add(conversation_id)
         return changed

@@ -1093,3 +1093,59 @@ def test_a_short_plea_after_a_pasted_phrase_is_not_redacted_as_its_rest(scanner)
     for plea in ("someone stole my funds, help!", "please help"):
         assert "seed_phrase" not in _conversation(scanner, [phrase, plea])[-1].kinds
 
+
+
+@pytest.mark.parametrize("join", [
+    lambda w: " ".join(w[:6]) + " and " + " ".join(w[6:]),
+    lambda w: " ".join(w[:6]) + " or " + " ".join(w[6:]),
+    lambda w: " x ".join(" ".join(w[i:i + 3]) for i in range(0, 12, 3)),
+    lambda w: " ".join(w[:4]) + " um " + " ".join(w[4:8]) + " and " + " ".join(w[8:]),
+    lambda w: " ".join(w[:11]) + " and " + w[11],
+])
+def test_a_phrase_joined_by_filler_words_is_hidden(scanner, join):
+    # 0.11.14 second trial: "<6> and <6>", "<6> or <6>" … were stored in clear.
+    for seed in range(10):
+        words = seed_phrase("english", 128, seed=seed).split()
+        shown = scanner.scan(join(words)).redacted_text.split()
+        assert not any(word in shown for word in words)
+
+
+def test_a_phrase_labelled_words_1_6_and_7_12_is_completed(scanner):
+    words = seed_phrase("english", 128, seed=9).split()
+    scans = _conversation(scanner, ["words 1-6: " + " ".join(words[:6]),
+                                    "words 7-12: " + " ".join(words[6:])])
+    assert scans[1].carried == "secret"
+
+
+def test_held_words_left_undecided_stay_hidden_when_random():
+    from bot.nlu.secrets import still_secret
+
+    words = seed_phrase("english", 128, seed=10).split()
+    assert still_secret(" ".join(words[:6])) and still_secret(words[0])
+    for text in ("help", "please help", "agent please now", "thank you"):
+        assert not still_secret(text)
+
+
+@pytest.mark.parametrize("messages", [
+    ["¿necesitas mi contraseña?", "vale, es Gato!Negro2024"],
+    ["要我的密码吗", "好的 Qq5201314abc"],
+    ["do you need my password?", "letmein"],
+    ["backup code", "K7QP-3MZX-9T2B"],
+    ["recovery codes for google authenticator", "wsgc njgw gy3w hnjt"],
+])
+def test_more_secrets_given_after_the_message_that_names_them(scanner, messages):
+    last = _conversation(scanner, messages)[-1]
+    assert last.found and messages[-1].split()[-1] not in last.redacted_text
+
+
+@pytest.mark.parametrize("messages", [
+    ["do you need my password?", "thanks"],
+    ["I need to reset my password", "TN3W4H6rK2ce4vX9YnFQHwKENnHjoxb3m9"],
+    ["my 2fa code isn't accepted", "48213957"],
+    ["2fa", "123456 is my uid"],
+    ["uid=48213957"],
+    ["order_id=8834512390"],
+    ["my 2fa backup codes", "thanks I saved them"],
+])
+def test_ids_and_replies_after_those_messages_stay(scanner, messages):
+    assert _conversation(scanner, messages)[-1].redacted_text == messages[-1]

@@ -83,3 +83,17 @@ def test_a_line_without_urgency_stops_with_the_file_and_line(tmp_path: Path) -> 
     with pytest.raises(SystemExit) as stop:
         _script().consistent(source)
     assert f"{source}:1:" in str(stop.value)
+
+
+def test_incident_only_lines_need_a_label_and_nothing_else(tmp_path: Path) -> None:
+    source = tmp_path / "helper.jsonl"
+    source.write_text(json.dumps({"text": "my uid is 8615990", "lang": "en",
+                                  "incident": "none"}) + "\n"
+                      + json.dumps({"text": "uid 5858829", "lang": "en"}) + "\n",
+                      encoding="utf-8")
+    script = _script()
+    with pytest.raises(SystemExit) as stop:
+        script.consistent(source, incidents_only=True)
+    assert f"{source}:2:" in str(stop.value) and "incident None" in str(stop.value)
+    assert script.incident_label({"text": "my uid is 8615990", "incident": "none"}) \
+        == "not_incident"

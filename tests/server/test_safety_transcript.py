@@ -65,12 +65,23 @@ def test_words_that_were_not_a_phrase_come_back_in_clear(client, services):
 
 def test_withheld_words_are_released_after_the_timeout(client, services):
     conversation = open_conversation(client)
-    say(client, conversation, "cactus marble velvet orbit")
+    say(client, conversation, "agent please help now")
     assert MARKER in stored_user_texts(services, conversation)[0]
     changed = services.dialogue.withheld.release_expired(
         now=time.time() + services.settings.safety.withhold_seconds + 1)
     assert conversation in changed
-    assert stored_user_texts(services, conversation)[0] == "cactus marble velvet orbit"
+    assert stored_user_texts(services, conversation)[0] == "agent please help now"
+
+
+def test_random_list_words_stay_hidden_after_the_timeout(client, services, sqlite_url):
+    """0.11.14 trial: a phrase sent as "words 1-6: …" and "words 7-12: …" was shown whole
+    a minute later. Words no sentence has are taken for a phrase's part."""
+    conversation = open_conversation(client)
+    say(client, conversation, "cactus marble velvet orbit")
+    services.dialogue.withheld.release_expired(
+        now=time.time() + services.settings.safety.withhold_seconds + 1)
+    assert stored_user_texts(services, conversation)[0] == "[REDACTED:seed_phrase]"
+    assert b"velvet" not in raw(sqlite_url)
 
 
 def test_a_fragment_sealed_under_another_key_is_never_shown(client, services):

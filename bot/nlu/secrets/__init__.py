@@ -33,13 +33,21 @@ from bot.nlu.secrets.keys import (
     key_starts,
     names_a_part,
 )
-from bot.nlu.secrets.otp_codes import OTP_CODE, backup_codes, code_alone, otp_codes
+from bot.nlu.secrets.otp_codes import (
+    OTP_CODE,
+    backup_codes,
+    code_alone,
+    mentions_backup_codes,
+    otp_codes,
+)
 from bot.nlu.secrets.passwords import PASSWORD, password_alone, passwords
 from bot.nlu.secrets.seed_phrases import (
     SOLID_HAN,
     Run,
     Token,
+    across_fillers,
     all_runs,
+    common_short,
     grown,
     han_rest,
     han_tail,
@@ -163,6 +171,10 @@ class SecretScanner:
                 whole = f.span(*grown(w.text, tokens, run, runs, cues))
                 spans.append(Span(*_numbered(text, *whole), SEED_PHRASE))
                 seed_lists.append(run.wordlist.name)
+        for first, last in across_fillers(runs, tokens):
+            # "<6 words> and <6 words>", "<4> um <4> and <4>" (0.11.14 trial: in clear).
+            spans.append(Span(*_numbered(text, *f.span(first.start, last.end)), SEED_PHRASE))
+            seed_lists.append(first.wordlist.name)
         spans += [Span(*f.span(*s), SEED_PHRASE) for s in solid_han_phrases(f.text, context)]
         outcome = None
         # Held words of any number (a word or two a message, see _held_back); only runs
@@ -170,8 +182,10 @@ class SecretScanner:
         held_runs = _carried_runs(carried)
         before = [run for run in held_runs if len(run) >= 3]
         if held_runs:
-            completing = (_continue(before, _carried_folded(carried), runs, w.text, context)
-                          if before else None)
+            # "words 7-12: …": the label's list word ("words") is not the rest's first.
+            completing = (_continue(before, _carried_folded(carried),
+                                    [_after_introduction(w, run) for run in runs], w.text,
+                                    context) if before else None)
             outcome = CARRIED_SECRET if completing is not None else CARRIED_RELEASED
             if completing is not None:
                 grown_span = f.span(*grown(w.text, tokens, completing, runs, cues))
@@ -282,9 +296,26 @@ def _expects(f: Folded, found: list[Found], key_context: bool) -> str | None:
         return KEY_CONTEXT
     if PASSWORD not in kinds and find("password", f.text):
         return PASSWORD_CONTEXT
-    if OTP_CODE not in kinds and find("otp", f.text):
+    if OTP_CODE not in kinds and (find("otp", f.text) or mentions_backup_codes(f)):
         return CODE_CONTEXT
     return None
+
+
+def still_secret(held: str) -> bool:
+    """Whether words held back as a possible phrase's part stay hidden when no message
+    came to decide: random-looking list words (three or more rarer than any twelve-word
+    sentence's, which 3 random words in 100 are not; one or two rarer than a short
+    plea's) are taken for a phrase's part and redacted; "help", "agent please now" are
+    shown. The 0.11.14 trial saw a phrase sent as "words 1-6: …" and "words 7-12: …"
+    published whole a minute later."""
+    folded = _carried_folded(Carried(held))
+    for run in all_runs(folded, tokens_of(folded)):
+        if len(run) >= 3 and not run.wordlist.reads_like_a_sentence(run.best_positions(),
+                                                                    strict=True):
+            return True
+        if len(run) < 3 and not _common_short_words(run):
+            return True
+    return False
 
 
 def scan_safely(scanner: SecretScanner, text: str, carried: Carried | None = None) -> SecretScan:
@@ -357,17 +388,11 @@ def _continue(before: list[Run], held: str, runs: list[Run], folded: str,
     return None
 
 
-# One or two words as common as a short sentence's: half a point under the cut of three
-# words. Two random list words pass it 2 times in 100 (English), and then the last words
-# of a phrase whose others are hidden are shown; "please help" after a pasted phrase, in
-# the conversation's most urgent moment, is the agent's to read.
-_SHORT_REST_MARGIN = 0.5
-
-
 def _common_short_words(run: Run) -> bool:
-    mean = run.wordlist.commonness(run.best_positions())
-    cut = run.wordlist.natural_cut[min(run.wordlist.natural_cut)] - _SHORT_REST_MARGIN
-    return mean is not None and mean >= cut
+    # "please help" after a pasted phrase, in the conversation's most urgent moment, is
+    # the agent's to read; then the last words of a phrase whose others are hidden may be
+    # shown, 2 times in 100.
+    return common_short(run.wordlist, run.best_positions())
 
 
 _PRESENTED_REST = re.compile(r"(?::|\b(?:are|is|was|were))\s*$")
@@ -513,5 +538,5 @@ def _redact(text: str, spans: list[Span]) -> str:
 __all__ = [
     "API_SECRET", "OTP_CODE", "PASSWORD", "POSSIBLE_SEED", "PRIVATE_KEY", "SECRET_KINDS",
     "SEED_PHRASE", "UNCLEAR_HEX", "Carried", "SecretScan", "SecretScanner", "Span",
-    "scan_of_redacted", "scan_safely",
+    "scan_of_redacted", "scan_safely", "still_secret",
 ]

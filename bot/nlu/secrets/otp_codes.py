@@ -96,8 +96,23 @@ def otp_codes(f: Folded) -> list[Found]:
 # is the message, or only a presenting phrase comes before it ("it's 771935"); "order
 # 12345678" or "uid: 48213377" name what they give.
 def code_alone(f: Folded) -> list[Found]:
-    return [Found(*f.span(*match.span(1)), OTP_CODE) for match in _NUMBER.finditer(f.text)
-            if presented_alone(f.text, match.start(1))]
+    found = [Found(*f.span(*match.span(1)), OTP_CODE) for match in _NUMBER.finditer(f.text)
+             if _SIX_DIGITS.fullmatch(match.group(1)) and presented_alone(f.text, match.start(1))
+             and not _LETTER.search(f.text, match.end(1))]
+    # Backup codes sent alone: "K7QP-3MZX-9T2B", "wsgc njgw gy3w hnjt".
+    if not found and _ONLY_CODES.fullmatch(f.text.strip()):
+        found = [Found(*f.span(*match.span()), OTP_CODE)
+                 for match in re.finditer(r"[a-z0-9-]+", f.text)]
+    return found
+
+
+# A one-time code has six digits (split or not); eight ("48213957") is more often a UID.
+_SIX_DIGITS = re.compile(r"\d{6}|\d{3}[ -]\d{3}|\d\d[ -]\d\d[ -]\d\d|\d(?: \d){5}")
+_LETTER = re.compile(r"[^\W\d_]")
+# (Eight characters alone only with a letter among them: "48213957" is a UID.)
+_ONE_CODE = (r"(?:[a-z0-9]{4,6}(?:-[a-z0-9]{4,6}){1,3}|(?=[a-z0-9]{8}\b)\d*[a-z][a-z0-9]*"
+             r"|[a-z0-9]{4}(?: [a-z0-9]{4})+)")
+_ONLY_CODES = re.compile(rf"(?=.*\d){_ONE_CODE}(?:[\s,;]+{_ONE_CODE})*")
 
 
 # 2FA backup (recovery) codes: "backup codes: ABCD-EFGH-1234, WXYZ-9876-QRST", "8 recovery
@@ -131,3 +146,7 @@ def backup_codes(f: Folded) -> list[Found]:
             if sum(c.isdigit() for c in value) >= 2:
                 found.append(Found(*f.span(*match.span()), OTP_CODE))
     return found
+
+
+def mentions_backup_codes(f: Folded) -> bool:
+    return _BACKUP_CUE.search(f.text) is not None

@@ -282,8 +282,9 @@ _LOGIN_THEN_VALUE = re.compile(
 # Alone but no password: a handle ("@binance_support24", "john#1234"), a link or domain
 # ("t.me/support_bot?start=abc123", "binance.com/en/…"), a case number ("case#4420917x"),
 # markup ("<script>…</script>", which the console must show as typed).
+# Nor a field and its value ("uid=48213957", "order_id=8834512390": 0.11.14 trial).
 _NOT_LONE_PASSWORD = re.compile(
-    r"^[@<]|/|\.[a-z]{2,}\b|^[a-z_]+#\d+[a-z]?$", re.IGNORECASE)
+    r"^[@<]|/|\.[a-z]{2,}\b|^[a-z_]+#\d+[a-z]?$|^[a-z_]+[=:]\d+$", re.IGNORECASE)
 
 
 def _lone_token(f: Folded) -> list[Found]:
@@ -430,8 +431,11 @@ def _near_cues(f: Folded, cues: list[tuple[int, int]]) -> list[Found]:
 # presenting phrase comes before it ("ok it's", "here:"); "my address is T…" or "ref code
 # Ab12Cd34" name what they give (0.11.14 review).
 PRESENTING_PREFIX = re.compile(
-    r"(?:(?:ok(?:ay)?|yes|yeah|sure|fine)[,.!]?\s*)?"
-    r"(?:(?:here(?:'s|\s+it\s+is|\s+you\s+go)?|it'?s|it\s+is|this\s+is|that'?s)\s*)?[:=-]?",
+    r"(?:(?:ok(?:ay)?|yes|yeah|sure|fine|vale|s[ií]|claro|sim|oui|d'accord|ja|okay|ок|окей"
+    r"|да|хорошо|ладно|evet|tamam|vâng|dạ|được|好的|好|行|是的|はい|네|예)[,.!，。、]?\s*)?"
+    r"(?:(?:here(?:'s|\s+it\s+is|\s+you\s+go)?|it'?s|it\s+is|this\s+is|that'?s"
+    r"|es|aqu[ií](?:\s+est[aá])?|é|aqui|c'est|voici|voilà|es\s+ist|hier|ist|è|ecco"
+    r"|вот(?:\s+он)?|это|şu|işte|đây|là|是|就是|这是|です)\s*)?[:=：-]?",
     re.IGNORECASE)
 _LONGEST_PREFIX = 24
 
@@ -450,7 +454,21 @@ def password_alone(text: str) -> list[Found]:
         unquoted = raw.lstrip(_QUOTES)
         start = match.start() + len(raw) - len(unquoted)
         token = unquoted.rstrip(_TRAILING)
-        if (strictly_shaped(token) and not _NOT_LONE_PASSWORD.search(token)
-                and presented_alone(text, start)):
+        if _ADDRESS_LIKE.match(token) or _NOT_LONE_PASSWORD.search(token):
+            continue
+        # A plain word counts only as the whole message ("letmein"), and not a common one
+        # ("thanks", "binance").
+        alone = text.strip().rstrip(_TRAILING) == token
+        if (strictly_shaped(token) or (alone and _plain_word(token) and len(token) >= 6
+                                       and not common_word(token))) and (
+                presented_alone(text, start)):
             found.append(Found(start, start + len(token), PASSWORD))
     return found
+
+
+# Addresses a trader sends as they are (0.11.14 trial: a TRON address after "I need to
+# reset my password" was redacted as one): base58 of an address's length and first
+# letter, bech32, 0x and 40 hex.
+_ADDRESS_LIKE = re.compile(
+    r"^(?:[13TLMD][1-9A-HJ-NP-Za-km-z]{25,34}|(?:bc|ltc|tb)1[02-9ac-hj-np-z]{8,87}"
+    r"|0x[0-9a-fA-F]{40})$")

@@ -130,6 +130,7 @@ _HALVES = re.compile(
     r"(?:\s+is)?|\bthe\s+rest\b(?:\s+is)?")
 _LAST_OF_A_LIST = re.compile(r"(?<=[^\W\d_])\s+(?:and|then|und|et|y|e|и|ve|và|va|&)\s+"
                              r"(?=[^\W\d_]+[ \t]*(?:[.!?]|\n|$))")
+_LAST_OF_MANY_BEFORE = re.compile(r"(?:[^\W\d_]+[ \t]+){9}[^\W\d_]+$")
 _LIST_COMMAS = 3  # "please cancel, refund and close" is a sentence, not a list of words
 
 
@@ -150,6 +151,14 @@ def without_fillers(folded: str) -> str:
         blank, _NUMBERED_WORD.sub(blank_but_digits, folded)))
     if len(_NUMBER_IS.findall(text)) >= _NUMBER_IS_LIST:
         text = _NUMBER_IS.sub(blank_but_digits, text)
+
+    def last_of_many(match: re.Match[str]) -> str:
+        # "w1 w2 … w11 and w12" spoken as a list (0.11.14 trial: the last word was shown):
+        # ten words or more, no punctuation, before it.
+        words = _LAST_OF_MANY_BEFORE.search(text, max(0, match.start() - 200), match.start())
+        return blank(match) if words else match.group(0)
+
+    text = _LAST_OF_A_LIST.sub(last_of_many, text)
     if "," not in text:
         return text
 
@@ -310,6 +319,18 @@ def _window_passes(run: Run, start: int, end: int) -> bool:
     return combos <= 27 and any(checksum_ok(list(p)) for p in itertools.product(*choices))
 
 
+SHORT_SENTENCE_MARGIN = 0.5
+
+
+def common_short(wordlist: Wordlist, positions: list[int]) -> bool:
+    """One or two list words as common as a short plea's ("please help", "thank you"):
+    half a point under the cut of three words. Two random list words pass it 2 times in
+    100 (English)."""
+    mean = wordlist.commonness(positions)
+    cut = wordlist.natural_cut[min(wordlist.natural_cut)] - SHORT_SENTENCE_MARGIN
+    return mean is not None and mean >= cut
+
+
 def trimmed(run: Run, folded: str) -> Run:
     """The phrase at the start of a run that goes on with the sentence after it: "<12
     words> can you restore my wallet?", "<12 words>\nplease help me" (the 0.11.13 trial:
@@ -323,18 +344,59 @@ def trimmed(run: Run, folded: str) -> Run:
     n = len(run)
     if n <= 12 or n > 60 or (n in VALID_LENGTHS and _window_passes(run, 0, n)):
         return run
+    # One word left over only where the sentence goes on after it ("<12 words> what
+    # should I do now"): a phrase with a word typed twice ends the message.
+    goes_on = _LETTER.search(folded, run.end) is not None
     for size in VALID_LENGTHS:
-        if size > n - 2:
+        if size > n - (1 if goes_on else 2):
             continue
         left_over = list(zip(run.tokens[size:], run.candidates[size:], strict=True))
         if not all(common_word(t.text) or not c for t, c in left_over):
             continue
         gap = folded[run.tokens[size - 1].end:run.tokens[size].start]
+        positions = [c[0] for _, c in left_over if c]
         sentence = (any(not c for _, c in left_over) or "\n" in gap
-                    or run.wordlist.reads_like_a_sentence([c[0] for _, c in left_over]))
+                    or run.wordlist.reads_like_a_sentence(positions)
+                    or (len(positions) <= 2 and common_short(run.wordlist, positions)))
         if sentence and _window_passes(run, 0, size):
             return Run(run.wordlist, run.tokens[:size], run.candidates[:size])
     return run
+
+
+_FILLER_TOKENS = 3  # "and", "then", "on paper, then"
+
+
+def across_fillers(runs: Sequence[Run], tokens: list[Token]) -> list[tuple[Run, Run]]:
+    """Runs of one list (the first of three words or more) joined over a few other
+    words ("<6> and <6>", "<6> or <6>", "<4> um <4> and <4>"), that make a phrase's length
+    and pass its checksum together, with words rarer than a sentence's: (first run, last
+    run) of each. Long prose has many such chains of common list words, and one in 16
+    passes the checksum ("the real one is the one …", 0.11.14 repository scan)."""
+    starts = [token.start for token in tokens]
+    found = []
+    by_list: dict[str, list[Run]] = {}
+    for run in runs:
+        by_list.setdefault(run.wordlist.name, []).append(run)
+    for chain in by_list.values():
+        chain.sort(key=lambda run: run.start)
+        for i, first in enumerate(chain):
+            if len(first) < 3:
+                continue
+            joined = Run(first.wordlist, list(first.tokens), list(first.candidates))
+            for previous, run in itertools.pairwise(chain[i:]):
+                between = (bisect.bisect_left(starts, run.start)
+                           - bisect.bisect_left(starts, previous.end))
+                if between > _FILLER_TOKENS or len(joined) + len(run) > max(VALID_LENGTHS):
+                    break
+                joined = Run(first.wordlist, joined.tokens + run.tokens,
+                             joined.candidates + run.candidates)
+                # The whole chain only: windows of it (to skip a word of the text beside
+                # it) passed in prose ("to be clear since people keep asking …").
+                if (len(joined) in VALID_LENGTHS and _window_passes(joined, 0, len(joined))
+                        and not joined.wordlist.reads_like_a_sentence(joined.best_positions())):
+                    found.append((first, run))
+                    break
+    return found
 
 
 def separator(folded: str, run: Run) -> str | None:
