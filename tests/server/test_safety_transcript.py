@@ -213,3 +213,16 @@ def test_a_key_sent_in_two_messages_never_reaches_the_disk(client, services, sql
     # A transaction id after it is a transaction id.
     say(client, conversation, f"and my deposit txid is {TXID}")
     assert TXID in stored_user_texts(services, conversation)[2]
+
+
+def test_a_password_named_in_one_message_and_given_in_the_next_is_never_stored(
+        client, services, sqlite_url):
+    """0.11.14 trial: "do you need my password?" then "ok it's <password>" was stored in
+    clear; the first message's expectation travels as a withheld fragment's list."""
+    conversation = open_conversation(client)
+    say(client, conversation, "do you need my password?")
+    say(client, conversation, "ok it's Gx7#kP2!mq9Z")
+    assert stored_user_texts(services, conversation)[1] == "ok it's [REDACTED:password]"
+    assert b"Gx7#kP2" not in raw(sqlite_url)
+    say(client, conversation, "my uid is 48213957")  # the expectation lasts one message
+    assert stored_user_texts(services, conversation)[2] == "my uid is 48213957"
