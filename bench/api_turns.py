@@ -156,9 +156,15 @@ def _start(
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
                 pass
-            status, _ = asyncio.run(HttpConnection(port).request("GET", "/healthz"))
-            if status == 200:
+            status, health = asyncio.run(HttpConnection(port).request("GET", "/healthz"))
+            # Since 0.11.15 the health report says whether the routine child has loaded its
+            # models: until then the server does its work itself, and the first seconds
+            # of a flood would measure that (an earlier version's report has no
+            # "children").
+            children = health.get("children", {}) if isinstance(health, dict) else {}
+            if status == 200 and "loading" not in children.values():
                 return process
+            time.sleep(0.5)
         except OSError:
             time.sleep(0.5)
     process.kill()
@@ -291,7 +297,7 @@ async def _trader(port: int, turns: int, offset: int, pause: float, rng: random.
 def _tally() -> dict[str, list]:
     """What the traders of one process record: first answers, notices, failures."""
     return {"routine": [], "p1": [], "busy": [], "errors": [], "unanswered": [],
-            "stored_vs_sent": [], "response": []}
+            "stored_vs_sent": [], "response": [], "p1_stream": [], "p1_traders": []}
 
 
 async def _probes(port: int, indices: list[int], turns: int, pause: float, every: float
@@ -310,8 +316,10 @@ async def _probes(port: int, indices: list[int], turns: int, pause: float, every
             await asyncio.sleep(every)
     out = await traders
     await asyncio.gather(*reports)
+    out["p1_traders"] = list(out["p1"])
     for key, values in stream.items():
         out[key] += values
+    out["p1_stream"] = list(stream["p1"])
     return out
 
 
@@ -366,6 +374,13 @@ async def _overload(port: int, conversations: int, turns: int, pause: float,
             "http_response": spread(out["response"]),
             "first_answer_routine": spread(out["routine"]),
             "first_answer_p1": {**spread(out["p1"]), "count": len(out["p1"])},
+            # Apart: the steady stream of takeover reports (one each `--p1-every` s, the same
+            # schedule at light load and under overload), and the 1-in-10 traders' own,
+            # which all come in their first three turns, while every conversation opens.
+            "first_answer_p1_stream": {**spread(out["p1_stream"]),
+                                       "count": len(out["p1_stream"])},
+            "first_answer_p1_traders": {**spread(out["p1_traders"]),
+                                        "count": len(out["p1_traders"])},
             "busy_notices": len(out["busy"]), "errors": len(out["errors"]),
             "unanswered": len(out["unanswered"]),
             "lost_or_duplicated": sum(abs(d) for d in out["stored_vs_sent"])}

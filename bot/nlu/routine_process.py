@@ -52,9 +52,11 @@ def _start_child(settings: Settings, model_dir: str, niceness: int, parent: int)
     threading.Thread(target=_exit_with_parent, args=(parent,), name="parent-watch",
                      daemon=True).start()
     from bot.nlu.pipeline import NLU
+    from bot.nlu.warm_up import warm_up
 
     # The server checked the model's fingerprint before it started; this is the same file.
     _child_nlu = NLU.load(settings, model_dir, check_fresh=False)
+    warm_up(_child_nlu)
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -94,6 +96,11 @@ class RoutineProcess:
         if ready is None or not ready.done() or ready.exception() is not None:
             return None
         return ready.result()
+
+    @property
+    def started(self) -> bool:
+        """Started (or to be started again after it broke): it is, or will be, loading."""
+        return self._pool is not None or self._broke_at > float("-inf")
 
     def wait_ready(self, timeout: float) -> bool:
         """Wait (for a test, a benchmark) until the child has loaded the models."""

@@ -167,7 +167,8 @@ def create_app(services: Services, background: bool = True,
                 connection.execute(text("SELECT 1"))
         except Exception:
             raise HTTPException(503, "the database is unreachable") from None
-        return {"status": "ok", "version": __version__, "database": services.db.dialect.name}
+        return {"status": "ok", "version": __version__, "database": services.db.dialect.name,
+                "children": {"routine_understanding": services.dialogue.parser.routine_state()}}
 
     @app.get("/metrics", tags=["ops"], response_class=PlainTextResponse)
     def prometheus() -> PlainTextResponse:

@@ -16,6 +16,7 @@ from bot.config import Settings, load_settings
 from bot.conversations.withheld import withhold_key
 from bot.identity.service import status_line as identity_status_line
 from bot.incidents.templates import read_templates, templates_path
+from bot.nlu.warm_up import warm_up
 from bot.ops.runtime import status_lines
 from bot.server.http_protocol import GuardedHttpProtocol
 from bot.server.preflight import check_data_dir, check_database, check_port
@@ -85,6 +86,9 @@ def app_factory() -> Any:
     # A server starts its routine-understanding child now (limits.routine_process): when
     # a flood comes, the models are already loaded there.
     services.dialogue.parser.start_routine()
+    # While it loads: this process's own first messages must not pay the models'
+    # first-use costs (bot/nlu/warm_up.py), the first one may be a takeover report.
+    warm_up(services.nlu)
     app = compose(services)
     # The models are hundreds of thousands of long-lived objects: moved out of the
     # collector's sight, every garbage collection during a request gets cheaper.

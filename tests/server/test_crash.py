@@ -66,9 +66,19 @@ def _gone(pid: int, within: float) -> bool:
 def test_the_routine_understanding_child_starts_low_and_ends_with_its_server(
         shipped_model_dir, tmp_path):
     for how in ("SIGTERM", "SIGKILL"):
-        with live_server(shipped_model_dir, tmp_path / how) as (_base, _config, server):
+        with live_server(shipped_model_dir, tmp_path / how) as (base, _config, server):
             child = _routine_child(server.pid)
             assert child is not None, "a server starts its routine child with itself"
+            # The health report says when the child has loaded (and warmed) its models.
+            states = []
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                states.append(httpx.get(f"{base}/healthz").json()["children"][
+                    "routine_understanding"])
+                if states[-1] == "ready":
+                    break
+                time.sleep(0.2)
+            assert states[-1] == "ready" and set(states) <= {"loading", "ready"}, states
             assert os.getpriority(os.PRIO_PROCESS, child) == min(
                 19, os.getpriority(os.PRIO_PROCESS, server.pid) + 10)
             if how == "SIGKILL":

@@ -1,0 +1,47 @@
+"""A process reads a few messages of every kind before it serves (bot/nlu/warm_up.py): all
+of them through the real models, and a message the models fail on never stops a server
+from starting, nor puts its text in the log."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bot.nlu.warm_up import WARM_UP_MESSAGES, warm_up
+
+
+class _Recording:
+    """The real NLU, noting what it was asked to read; it fails on `failing`."""
+
+    def __init__(self, nlu: Any, failing: str | None = None):
+        self.nlu, self.failing, self.read = nlu, failing, []
+
+    def parse(self, text: str) -> Any:
+        if text == self.failing:
+            raise ValueError(f"cannot read {text}")
+        understood = self.nlu.parse(text)
+        self.read.append((text, understood.lang))
+        return understood
+
+
+def test_every_warm_up_message_goes_through_the_models(shipped_nlu):  # type: ignore[no-untyped-def]
+    recording = _Recording(shipped_nlu)
+    assert warm_up(recording) > 0  # type: ignore[arg-type]
+    assert [text for text, _ in recording.read] == list(WARM_UP_MESSAGES)
+    # One per supported language at least, so each language's first-use costs are paid.
+    languages = {lang for _, lang in recording.read}
+    assert set(shipped_nlu.settings.language.supported) <= languages
+
+
+def test_the_warm_up_messages_hold_no_secret(shipped_nlu):  # type: ignore[no-untyped-def]
+    for text in WARM_UP_MESSAGES:
+        assert not shipped_nlu.secrets.scan(text).found, text
+
+
+def test_a_message_the_models_fail_on_is_skipped_and_not_quoted(shipped_nlu, caplog):  # type: ignore[no-untyped-def]
+    failing = WARM_UP_MESSAGES[3]
+    recording = _Recording(shipped_nlu, failing=failing)
+    with caplog.at_level(logging.WARNING, logger="bot.nlu.warm_up"):
+        warm_up(recording)  # type: ignore[arg-type]
+    assert len(recording.read) == len(WARM_UP_MESSAGES) - 1
+    assert "ValueError" in caplog.text and failing not in caplog.text
