@@ -152,19 +152,25 @@ def _start(
          "--workers", str(workers)], cwd=server_root, env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 180
+    settled = 0  # answers in a row with no child loading: with --workers N, any worker answers
     while time.time() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
                 pass
-            status, health = asyncio.run(HttpConnection(port).request("GET", "/healthz"))
+            connection = HttpConnection(port)
+            try:
+                status, health = asyncio.run(connection.request("GET", "/healthz"))
+            finally:
+                connection.close()
             # Since 0.11.15 the health report says whether the routine child has loaded its
             # models: until then the server does its work itself, and the first seconds
             # of a flood would measure that (an earlier version's report has no
             # "children").
             children = health.get("children", {}) if isinstance(health, dict) else {}
-            if status == 200 and "loading" not in children.values():
+            settled = settled + 1 if status == 200 and "loading" not in children.values() else 0
+            if settled >= 5 * workers:
                 return process
-            time.sleep(0.5)
+            time.sleep(0.2)
         except OSError:
             time.sleep(0.5)
     process.kill()
@@ -349,6 +355,7 @@ async def _overload(port: int, conversations: int, turns: int, pause: float,
     started = time.perf_counter()
     if not probes_apart:
         out = await _traders(port, everyone, turns, pause, 11)
+        out["p1_traders"] = list(out["p1"])
     else:
         probe = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bench.api_turns", "--probe", str(port),

@@ -1,9 +1,10 @@
 """The first messages a freshly started process reads: with and without the start-up
 warm-up (bot/nlu/warm_up.py).
 
-Each run is a new process that loads models/ and then reads five takeover reports (the
-bench's own, one per language, none of them among the warm-up messages), timing each;
-with `warm` it first calls warm_up() as a server process does since 0.11.15. Runs
+Each run is a new process that loads models/ with a server process's threads and then
+reads five takeover reports (`bench.api_turns`'s, one per language, none of them among the
+warm-up messages), timing each; with `warm` it first calls warm_up() as a server process
+does since 0.11.15. Runs
 alternate between the two, so that the machine's noise falls on both alike.
 
     .venv/bin/python -m bench.first_message [--runs 5]
@@ -27,8 +28,11 @@ from bench.common import ROOT, bench_settings, dump, machine
 def child(warm: bool) -> None:
     from bot.nlu.pipeline import NLU
     from bot.nlu.warm_up import warm_up
+    from bot.server.runner import share_cores
 
-    nlu = NLU.load(bench_settings(None), ROOT / "models", check_fresh=False)
+    # With the embedders' threads a server process gets (bot.server.runner.share_cores).
+    settings = share_cores(bench_settings(None), workers=1)
+    nlu = NLU.load(settings, ROOT / "models", check_fresh=False)
     warm_seconds = warm_up(nlu) if warm else 0.0
     timings = []
     for text in INCIDENTS:

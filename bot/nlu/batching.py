@@ -140,16 +140,11 @@ class BatchingParser:
             self.routine.start()
 
     def routine_state(self) -> str:
-        """The child's: "off" (limits.routine_process), "not_started" (a host that is not
-        a server starts it with its first large batch), "loading" (also after it broke,
-        until it is back) or "ready". A load balancer or a benchmark may wait while it
-        is "loading": meanwhile this process understands routine batches itself, slower
-        under a flood."""
-        if self.routine is None:
-            return "off"
-        if self.routine.pid is not None:
-            return "ready"
-        return "loading" if self.routine.started else "not_started"
+        """The child's: "off" (limits.routine_process false, or a model without a folder),
+        "not_started" (a host that is not a server starts it with its first large batch),
+        "loading", "ready" or "broken" (RoutineProcess.state). Until it is "ready" this
+        process understands routine batches itself, slower under a flood."""
+        return "off" if self.routine is None else self.routine.state()
 
     def close(self) -> None:
         """Stop the child process, if any (the thread is a daemon)."""

@@ -67,6 +67,19 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(0)
 
 
+def _alive(pid: int) -> bool:
+    """Is the process there and not a zombie (dead, not yet reaped by the pool)?"""
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:  # no /proc: the signal check is all there is
+        return True
+
+
 def _loaded() -> int:
     return os.getpid()
 
@@ -86,6 +99,7 @@ class RoutineProcess:
         self._pool: ProcessPoolExecutor | None = None
         self._ready: Future[int] | None = None
         self._broke_at = float("-inf")
+        self._closed = False  # the server is stopping: never started again
         self._lock = threading.Lock()
         self.batches = 0  # understood by the child: for the tests and the benchmark
 
@@ -97,10 +111,17 @@ class RoutineProcess:
             return None
         return ready.result()
 
-    @property
-    def started(self) -> bool:
-        """Started (or to be started again after it broke): it is, or will be, loading."""
-        return self._pool is not None or self._broke_at > float("-inf")
+    def state(self) -> str:
+        """"not_started"; "loading"; "ready" (loaded, and its process is alive);
+        "broken" (it could not load or it died: batches are understood in the server
+        process, and a new child starts with the first batch a minute or more later)."""
+        ready = self._ready
+        if self._pool is None or ready is None:
+            return "broken" if self._broke_at > float("-inf") else "not_started"
+        if not ready.done():
+            return "loading"
+        pid = self.pid
+        return "ready" if pid is not None and _alive(pid) else "broken"
 
     def wait_ready(self, timeout: float) -> bool:
         """Wait (for a test, a benchmark) until the child has loaded the models."""
@@ -117,7 +138,7 @@ class RoutineProcess:
         """Start the child unless it runs, or broke less than a minute ago. Returns at
         once: the models load in the child meanwhile."""
         with self._lock:
-            if self._pool is not None:
+            if self._pool is not None or self._closed:
                 return
             if time.monotonic() - self._broke_at < RESTART_AFTER_SECONDS:
                 return
@@ -134,7 +155,10 @@ class RoutineProcess:
     def parse_many(self, items: Sequence[ParseItem]) -> list[Understanding] | None:
         """The child's understanding of the items; None when it is not ready (still
         loading, broken or never started): then the caller understands them itself. A
-        message that makes the models raise raises here too, as in-process."""
+        message that makes the models raise raises here too, as in-process. A child that
+        broke is started again here, a minute or more later, whatever the batch's size."""
+        if self._pool is None and self._broke_at > float("-inf"):
+            self.start()  # returns at once; this batch is understood by the caller
         pool, ready = self._pool, self._ready
         if pool is None or ready is None or not ready.done():
             return None
@@ -168,6 +192,7 @@ class RoutineProcess:
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             pool, self._pool, self._ready = self._pool, None, None
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)

@@ -82,24 +82,40 @@ def test_a_killed_child_loses_no_message_and_is_not_restarted_at_once(settings, 
     routine = RoutineProcess(settings, tiny_model_dir, niceness=10)
     parser = BatchingParser(tiny_nlu, routine=routine, routine_after=1)
     try:
+        assert routine.state() == "not_started" and parser.routine_state() == "not_started"
         routine.start()
         assert routine.wait_ready(timeout=120)
+        assert parser.routine_state() == "ready"
         pid = routine.pid
         assert pid is not None
         os.kill(pid, signal.SIGKILL)
         deadline = time.monotonic() + 10
         while _alive(pid) and time.monotonic() < deadline:
             time.sleep(0.05)
+        # Dead before any batch noticed: /healthz must not go on saying "ready".
+        assert parser.routine_state() == "broken"
 
         # Every message of the batch the dead child should have read is answered here.
         texts = TEXTS * 2
         assert _ask_together(parser, texts) == [
             (u.text, u.lang, u.intent) for u in (tiny_nlu.parse(t) for t in texts)]
-        assert routine.pid is None
+        assert routine.pid is None and parser.routine_state() == "broken"
         routine.start()  # a model that cannot load must not cost a load per batch
         assert routine.pid is None and not routine.wait_ready(timeout=0.1)
+        assert parser.routine_state() == "broken"
     finally:
         parser.close()
+
+
+def test_a_child_that_cannot_load_its_models_is_reported_broken(settings, tmp_path):
+    routine = RoutineProcess(settings, tmp_path / "no-model-here", niceness=10)
+    try:
+        routine.start()
+        assert routine.state() == "loading"
+        assert not routine.wait_ready(timeout=120)
+        assert routine.state() == "broken"  # not "loading" for ever
+    finally:
+        routine.close()
 
 
 CHILD_OF_A_KILLED_SERVER = """

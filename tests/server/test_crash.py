@@ -79,6 +79,8 @@ def test_the_routine_understanding_child_starts_low_and_ends_with_its_server(
                     break
                 time.sleep(0.2)
             assert states[-1] == "ready" and set(states) <= {"loading", "ready"}, states
+            # The server read its warm-up messages before it served.
+            assert "models warmed up in" in (tmp_path / how / "server.log").read_text()
             assert os.getpriority(os.PRIO_PROCESS, child) == min(
                 19, os.getpriority(os.PRIO_PROCESS, server.pid) + 10)
             if how == "SIGKILL":
