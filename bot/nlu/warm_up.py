@@ -1,12 +1,12 @@
 """Pay the models' first-use costs before the first user does.
 
 A freshly loaded NLU is slow on its first messages: the first takeover report a new
-process read took 589 ms (median of 5 processes; 15 ms after this warm-up), the first
-Chinese message about 50 ms and the first with a long hex string about 25 ms, against
-10-15 ms once warm (`bench.first_message`, 2-core VM, 0.11.15): the embedders, tokenizers
-and text tools initialise on first use. After a restart in the middle of a flood that first
-message may be a takeover report. So a server process, and its routine child, read a few
-messages of every kind before they serve (about 0.8 s).
+process read took 646 ms (median of 5 processes with a server's one embedder thread;
+22.6 ms after this warm-up, `bench.first_message`, 2-core VM, 0.11.15), the first Chinese
+message about 50 ms and the first with a long hex string about 25 ms more than once warm:
+the embedders, tokenizers and text tools initialise on first use. After a restart in the
+middle of a flood that first message may be a takeover report. So a server process, and
+its routine child, read a few messages of every kind before they serve (about 1 s).
 """
 
 from __future__ import annotations
@@ -42,7 +42,6 @@ WARM_UP_MESSAGES = (
     "tài khoản của tôi bị khóa",
     "moi akkaunt vzlomali",  # Russian in Latin letters
     "ghjgfkb ltymub c rjitkmrf",  # Russian typed with the Latin layout on
-
     "txid 9f2c4e7a1b3d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8 still pending",
     "send it to 0x52908400098527886E0F7030069857D2E4169EE7 please",
     "my password is what they asked for, is that normal?",
