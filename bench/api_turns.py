@@ -121,6 +121,14 @@ class HttpConnection:
             self.writer.close()
 
 
+async def _health(port: int) -> tuple[int, object]:
+    connection = HttpConnection(port)
+    try:
+        return await connection.request("GET", "/healthz")
+    finally:
+        connection.close()  # inside the loop that opened it
+
+
 def _start(
     port: int, workers: int, data_dir: Path, database: str | None,
     limits: dict[str, object] | None = None, server_root: Path = ROOT,
@@ -157,11 +165,7 @@ def _start(
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
                 pass
-            connection = HttpConnection(port)
-            try:
-                status, health = asyncio.run(connection.request("GET", "/healthz"))
-            finally:
-                connection.close()
+            status, health = asyncio.run(_health(port))
             # Since 0.11.15 the health report says whether the routine child has loaded its
             # models: until then the server does its work itself, and the first seconds
             # of a flood would measure that (an earlier version's report has no
