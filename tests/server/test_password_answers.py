@@ -4,6 +4,7 @@ got before 0.11.15, and one who forgot it still gets the reset steps."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -21,8 +22,6 @@ def _faq_entries_shown(services: Any, conversation: str) -> list[str]:
 
 
 def _as_dict(payload: Any) -> dict[str, Any]:
-    import json
-
     return dict(json.loads(payload) if isinstance(payload, str) else payload or {})
 
 
