@@ -13,13 +13,14 @@ Each row has a `split`: "dev" (two thirds, used while building the detectors) an
 holdout2_*.jsonl were written afresh after that round, by two more helpers, and scored
 once at the end of the second; holdout3_*.jsonl, holdout4_*.jsonl and holdout5_*.jsonl
 (four more helpers each, 2026-12-03) likewise after the third, fourth and fifth;
-holdout6-8 (incidents; holdout7-8 secrets too) after each later round. Since
+holdout6-8 (incidents; holdout7-8 secrets too) after each later round; holdout9
+(secrets only, 2026-12-06) before and after 0.11.16's scanner changes. Since
 0.10.3 the incident messages of holdout2-5, and of each later set once scored, are
 training data of the detector (safety_data/incidents/spent_holdout*.yml): their incident
 figures are no held-out figures any more; their secret cases still are regression
 checks. Figures per split, per language, per category.
 
-    .venv/bin/python -m bench.safety [--split dev|holdout|holdout2|...|holdout8|all]
+    .venv/bin/python -m bench.safety [--split dev|holdout|holdout2|...|holdout9|all]
                                      [--model models] [--failures]
 """
 
@@ -113,8 +114,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="dev", choices=(
         "dev", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7",
-        "holdout8",
-        "all"))
+        "holdout8", "holdout9", "all"))
     parser.add_argument("--model", default=str(ROOT / "models"))
     parser.add_argument("--failures", action="store_true",
                         help="list the cases that failed (never look at them for holdout)")
@@ -124,8 +124,10 @@ def main() -> None:
     started = time.perf_counter()
     nlu = NLU.load(bench_settings(None), args.model, check_fresh=False)
     prefix = f"{args.split}_" if args.split not in ("dev", "holdout", "all") else ""
-    incidents = score_incidents(read_suite(SUITES / f"{prefix}incidents.jsonl", args.split), nlu)
-    # holdout6 has incident messages only.
+    # holdout6 has incident messages only, holdout9 secrets only.
+    incident_suite = SUITES / f"{prefix}incidents.jsonl"
+    incidents = (score_incidents(read_suite(incident_suite, args.split), nlu)
+                 if incident_suite.exists() else {"failures": []})
     secret_suite = SUITES / f"{prefix}secrets.jsonl"
     secrets = (score_secrets(read_suite(secret_suite, args.split), nlu.secrets)
                if secret_suite.exists() else {"figures": {}, "failures": []})

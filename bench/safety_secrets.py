@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,17 +65,30 @@ def run_conversation(scanner: SecretScanner, messages: list[str]) -> Outcome:
     return outcome  # whatever is still pending is released by the timeout
 
 
-def _coverage(outcome: Outcome, substring: str) -> tuple[int, int]:
-    """(characters of the substring hidden, its characters), spaces and punctuation aside."""
+def _coverage(outcome: Outcome, substring: str, keep: Sequence[str] = ()) -> tuple[int, int]:
+    """(characters of the substring hidden, its characters), spaces and punctuation aside.
+    A secret's word may also occur in the text to keep ("지갑 화면 그대로 복사했어요" above
+    a phrase holding 화면): the first occurrence outside the kept parts is the one read."""
     substring = unicodedata.normalize("NFC", substring)
     for index, text in enumerate(outcome.texts):
-        start = text.find(substring)
-        if start < 0:
+        kept = [(at, at + len(k)) for k in keep if k not in substring
+                for at in _occurrences(text, unicodedata.normalize("NFC", k))]
+        starts = [at for at in _occurrences(text, substring)
+                  if not any(a <= at < b for a, b in kept)]
+        if not starts:
             continue
-        positions = [start + i for i, c in enumerate(substring) if c.isalnum()]
+        positions = [starts[0] + i for i, c in enumerate(substring) if c.isalnum()]
         hidden = sum(any(a <= p < b for a, b in outcome.hidden[index]) for p in positions)
         return hidden, len(positions)
     raise ValueError(f"substring not in its messages: {substring[:20]}…")
+
+
+def _occurrences(text: str, substring: str) -> list[int]:
+    found, at = [], text.find(substring)
+    while at >= 0:
+        found.append(at)
+        at = text.find(substring, at + 1)
+    return found
 
 
 def score_secrets(cases: list[dict[str, Any]], scanner: SecretScanner) -> dict[str, Any]:
@@ -87,7 +101,7 @@ def score_secrets(cases: list[dict[str, Any]], scanner: SecretScanner) -> dict[s
         kind = case["kind"]
         problems = []
         if kind not in ("none", "ambiguous_hex"):
-            cover = [_coverage(outcome, s) for s in case["redact"]]
+            cover = [_coverage(outcome, s, case["keep"]) for s in case["redact"]]
             caught = all(h == n for h, n in cover)
             partial = any(h > 0 for h, _ in cover) and not caught
             for key in keys:

@@ -1,3 +1,5 @@
+import random
+
 import pytest
 from mnemonic import Mnemonic
 
@@ -157,6 +159,39 @@ def test_solid_chinese_needs_the_checksum(scanner):
     for sentence in ("请问这个月的手续费为什么比上个月高很多", "账户里有好几笔我没下过的卖单",
                      "我的提现已经处理了三个小时还没有到账请帮我看一下"):
         assert not scanner.scan(sentence).spans, sentence
+
+
+def _hidden_share(scanner, before: str, phrase: str, after: str = "") -> float:
+    """The share of the phrase's characters that the scan redacts."""
+    scan = scanner.scan(before + phrase + after)
+    spans = [(s.start, s.end) for s in scan.spans if s.kind != POSSIBLE_SEED]
+    at = len(before)
+    return sum(any(a <= k < b for a, b in spans)
+               for k in range(at, at + len(phrase))) / len(phrase)
+
+
+@pytest.mark.parametrize("before,after", [
+    ("我的助记词是", ""), ("助记词", ""), ("钱包被盗了", ""), ("我的", "请帮我")])
+def test_solid_chinese_after_other_characters_is_hidden_whole(scanner, before, after):
+    # The characters before a phrase make a window that passes the checksum 1 time in
+    # 16 too; before 0.11.16 the scanner kept that window alone, leaving the phrase's
+    # end in clear in 9% to 36% of these messages (bench.han_phrases).
+    rng = random.Random(16)
+    words = Mnemonic("chinese_simplified")
+    phrases = [words.to_mnemonic(rng.randbytes(16)).replace(" ", "") for _ in range(120)]
+    shares = [_hidden_share(scanner, before, phrase, after) for phrase in phrases]
+    assert all(share == 1.0 for share in shares), sorted(shares)[:5]
+
+
+@pytest.mark.parametrize("text", [
+    "刚改完密码提币就被限制了24小时？？为什么啊 我急着用",
+    "交易所账户根本没有助记词这个东西，谁跟你要交易所的助记词直接就是骗子",
+])
+def test_ordinary_chinese_passing_the_checksum_stays(scanner, text):
+    # Twelve characters of the wordlist in a row that pass the checksum by chance (0.11.15
+    # blind set and evaluation data): 密码 限制 and 就 被 了 make them a sentence.
+    scan = scanner.scan(text)
+    assert scan.redacted_text == text and not scan.kinds
 
 
 def test_a_sentence_of_wordlist_words_is_not_a_seed(scanner):
@@ -1149,3 +1184,50 @@ def test_more_secrets_given_after_the_message_that_names_them(scanner, messages)
 ])
 def test_ids_and_replies_after_those_messages_stay(scanner, messages):
     assert _conversation(scanner, messages)[-1].redacted_text == messages[-1]
+
+
+# 0.11.16: passwords the 0.11.8 blind set found stored in clear (the set is spent; these
+# are their shapes, written afresh).
+@pytest.mark.parametrize("text,secret", [
+    ("パスワード「ひまわり」でログインできません", "ひまわり"),
+    ("パスワードは『さくらもち』です", "さくらもち"),
+    ("비밀번호를 '고양이'로 바꿨는데 너무 쉬운가요?", "고양이"),
+    ("비번 사랑해1004 인데 잠겼어요", "사랑해1004"),
+])
+def test_a_password_in_kana_or_hangul_after_the_cue(scanner, text, secret):
+    result = scanner.scan(text)
+    assert result.kinds == ("password",) and secret not in result.redacted_text
+
+
+@pytest.mark.parametrize("text", [
+    "パスワード「間違っています」と表示される", "비밀번호 '오류' 떠요", "密码「错误」怎么办",
+    "비번 3번 틀려서 잠겼어요", "비밀번호 변경했는데 출금이 안돼요",
+])
+def test_what_a_quoted_word_says_about_the_password_stays(scanner, text):
+    assert scanner.scan(text).redacted_text == text
+
+
+@pytest.mark.parametrize("first,second,secret", [
+    ("troquei a senha ontem", 'agora é "casaverde22" mas o app diz incorreta', "casaverde22"),
+    ("hab gestern das Passwort geändert", "das neue ist Zugspitze_88 aber die App sagt falsch",
+     "Zugspitze_88"),
+    ("my password doesnt work", "the new one is Tr4der!2025", "Tr4der!2025"),
+])
+def test_the_new_password_in_the_next_message(scanner, first, second, secret):
+    scans = _conversation(scanner, [first, second])
+    assert scans[1].kinds == ("password",) and secret not in scans[1].redacted_text
+
+
+@pytest.mark.parametrize("second", ["now it's working thanks", "now it is ORD-88812 the order"])
+def test_what_follows_a_password_message_without_one_stays(scanner, second):
+    scans = _conversation(scanner, ["my password doesnt work", second])
+    assert scans[1].redacted_text == second
+
+
+def test_solid_chinese_named_as_a_seed_without_its_checksum(scanner):
+    # Copied off paper with one character wrong (or no checksum at all): named by the
+    # cue and reading as no Chinese, it is hidden up to the request after it.
+    phrase = seed_phrase("chinese_simplified", 128, seed=9).replace(" ", "")
+    wrong = phrase[:5] + ("天" if phrase[5] != "天" else "地") + phrase[6:]
+    result = scanner.scan(f"我的助记词是{wrong}帮我看看钱包里的币还在不在")
+    assert result.redacted_text == "我的助记词是[REDACTED:seed_phrase]帮我看看钱包里的币还在不在"

@@ -54,6 +54,7 @@ from bot.nlu.secrets.seed_phrases import (
     is_seed,
     listed,
     listed_part,
+    named_han_phrase,
     separator,
     solid_han_phrases,
     tokens_of,
@@ -175,7 +176,9 @@ class SecretScanner:
             # "<6 words> and <6 words>", "<4> um <4> and <4>" (0.11.14 trial: in clear).
             spans.append(Span(*_numbered(text, *f.span(first.start, last.end)), SEED_PHRASE))
             seed_lists.append(first.wordlist.name)
-        spans += [Span(*f.span(*s), SEED_PHRASE) for s in solid_han_phrases(f.text, context)]
+        spans += [Span(*f.span(*s), SEED_PHRASE)
+                  for s in [*solid_han_phrases(f.text, context, seed_cues),
+                            *named_han_phrase(f.text, seed_cues)]]
         outcome = None
         # Held words of any number (a word or two a message, see _held_back); only runs
         # of three or more are read as a phrase's first part to complete.

@@ -33,6 +33,8 @@ _CLAUSE_END = re.compile(r"\s*(?:$|[,.;!?—–\n。、！？]|-\s|です|でし
 _QUOTES = "\"'“”‘’「」『』«»`"
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]")
 _VALUE = re.compile(r"[^\s,，。、;；]+")
+# A password typed in the user's own script with digits or symbols after it.
+_CJK_THEN_DIGITS = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]{1,12}[0-9!@#$%^&*_.\-]{3,}")
 _TRAILING = ".,;:?)]}" + _QUOTES
 _SYMBOLS = set("!@#$%^&*+=?~<>|\\/_.-")
 _STRONG_SYMBOLS = set("!@#$%^&*+=?~<>|\\")
@@ -114,8 +116,10 @@ def _value_at(text: str, start: int) -> tuple[int, int] | None:
     if match is None:
         return None
     value = match.group(0)
+    own_script = _CJK_THEN_DIGITS.match(value)  # "사랑해1004", "ひまわり777"
     cjk = _CJK.search(value)  # "qwerty99です": a password never runs into Japanese
-    end = match.start() + (cjk.start() if cjk else len(value))
+    end = match.start() + (own_script.end() if own_script
+                           else cjk.start() if cjk else len(value))
     while end > match.start() and text[end - 1] in _TRAILING:
         end -= 1
     return (match.start(), end) if end > match.start() else None
@@ -168,6 +172,32 @@ _QUOTED_AFTER_TO = re.compile(
     re.IGNORECASE)
 
 
+# A quoted value right after the cue and a particle, in any script: "パスワード「ひまわり」で
+# ログインできません", "비밀번호를 '고양이'로 바꿨는데" (0.11.8 blind set: a kana or Hangul
+# password was cut at its first character, as "qwerty99です" is cut before its kana).
+# One token, no sentence: "パスワード「間違っています」" quotes an error message.
+_QUOTED_RIGHT_AFTER = re.compile(
+    r"\s*(?:[はがをもで]|[는은이가를을]|[:：=]|(?:is|es|ist|est|é|è|это)(?!\w))?\s*"
+    r"[\"'“‘«「『]([^\s\"'“”‘’«»「」『』]{1,40})[\"'”’»」』]", re.IGNORECASE)
+_SENTENCE_ENDING = re.compile(
+    r"(?:ます|です|ません|ない|した|ました|습니다|니다|어요|아요|해요|요|다)$")
+_KANA_OR_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
+# What a quoted word after the cue says about the password rather than gives it.
+_QUOTED_STATUS = frozenset(("エラー", "無効", "不正", "変更", "リセット", "오류", "에러",
+                            "틀림", "잘못됨", "만료", "변경", "재설정", "초기화"))
+
+
+def _quoted_right_after(f: Folded, cue_end: int) -> Found | None:
+    match = _QUOTED_RIGHT_AFTER.match(f.original, cue_end)
+    if match is None:
+        return None
+    token = match.group(1)
+    if (not _KANA_OR_HANGUL.search(token) or _SENTENCE_ENDING.search(token)
+            or token in _QUOTED_STATUS or _describes(token)):
+        return None  # Latin (and Chinese) values go through the rules below
+    return Found(*match.span(1), PASSWORD)
+
+
 def passwords(f: Folded) -> list[Found]:
     found: list[Found] = []
     cue_valued: list[Found] = []
@@ -177,6 +207,10 @@ def passwords(f: Folded) -> list[Found]:
         changed_to = _QUOTED_AFTER_TO.match(f.original, cue_end_original)
         if changed_to is not None and _quoted_value(changed_to.group(1)):
             found.append(Found(*changed_to.span(1), PASSWORD))
+            continue
+        quoted_cjk = _quoted_right_after(f, cue_end_original)
+        if quoted_cjk is not None:
+            found.append(quoted_cjk)
             continue
         connector = _CONNECTOR.match(f.original, cue_end_original)
         has_connector = bool(connector and connector.group(0).strip())
@@ -435,7 +469,14 @@ PRESENTING_PREFIX = re.compile(
     r"|да|хорошо|ладно|evet|tamam|vâng|dạ|được|好的|好|行|是的|はい|네|예)[,.!，。、]?\s*)?"
     r"(?:(?:here(?:'s|\s+it\s+is|\s+you\s+go)?|it'?s|it\s+is|this\s+is|that'?s"
     r"|es|aqu[ií](?:\s+est[aá])?|é|aqui|c'est|voici|voilà|es\s+ist|hier|ist|è|ecco"
-    r"|вот(?:\s+он)?|это|şu|işte|đây|là|是|就是|这是|です)\s*)?[:=：-]?",
+    r"|вот(?:\s+он)?|это|şu|işte|đây|là|是|就是|这是|です)\s*)?"
+    # "agora é …", "das neue ist …", "the new one is …" (0.11.8 blind set: after "I changed
+    # my password yesterday" the new one was stored in clear).
+    r"(?:(?:now|agora|ahora|jetzt|adesso|ora|maintenant|теперь|şimdi|giờ|现在)\s+"
+    r"(?:it'?s|is|é|es|ist|è|c'est|est|это|là|是)\s*"
+    r"|(?:the\s+)?new\s+(?:one\s+)?is\s*|(?:das|der|die)\s+neue\s+ist\s*"
+    r"|(?:la|a)\s+(?:nueva|nova|nuova)\s+(?:es|é|è)\s*|le\s+nouveau\s+(?:est|c'est)\s*"
+    r"|новый\s*(?:[-—–:]\s*)?|yenisi\s*)?[:=：-]?",
     re.IGNORECASE)
 _LONGEST_PREFIX = 24
 
@@ -443,7 +484,7 @@ _LONGEST_PREFIX = 24
 def presented_alone(text: str, start: int) -> bool:
     if start > 2 * _LONGEST_PREFIX:
         return False
-    prefix = text[:start].strip()
+    prefix = text[:start].strip().rstrip(_QUOTES).rstrip()  # 'agora é "casaverde22"'
     return len(prefix) <= _LONGEST_PREFIX and PRESENTING_PREFIX.fullmatch(prefix) is not None
 
 

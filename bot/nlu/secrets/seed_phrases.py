@@ -490,10 +490,14 @@ def worth_withholding(run: Run, word_count: int, context: bool,
     return context or 5 * len(run) >= 3 * word_count
 
 
-def solid_han_phrases(folded: str, context: bool) -> list[tuple[int, int]]:
-    """Chinese phrases written without separators, found only by their checksum. Longer
-    windows are tried first everywhere, so a 24-character phrase is never cut at a
-    12-character window that passed by chance."""
+def solid_han_phrases(folded: str, context: bool,
+                      cues: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """Chinese phrases written without separators, found only by their checksum. Every
+    window that passes is kept, and overlapping ones are joined: the characters just
+    before a phrase ("我的助记词是…", "钱包被盗了…") make a window that passes 1 time in
+    16 as well, and keeping only the first window found (as before 0.11.16) left the
+    phrase's end in clear in a third of such messages. A window never takes in a seed
+    cue's characters: the phrase is what follows "助记词", never the word itself."""
     found: list[tuple[int, int]] = []
     for block in _HAN.finditer(folded):
         text, offset = block.group(0), block.start()
@@ -505,22 +509,34 @@ def solid_han_phrases(folded: str, context: bool) -> list[tuple[int, int]]:
         if _random_wall(text, common[-1]):
             found.append((offset, offset + len(text)))
             continue
+        in_cue = [any(a <= offset + k < b for a, b in cues) for k in range(len(text))]
+        cue_seen = [0]
+        for flag in in_cue:
+            cue_seen.append(cue_seen[-1] + flag)
         for wordlist in han_wordlists():
             positions = [wordlist.exact(char) for char in text]
-            used = [False] * len(text)
             for size in VALID_LENGTHS:
                 limit = max(4, size // 4 + 1)
                 for start in range(len(text) - size + 1):
-                    if used[start] or used[start + size - 1] or (
-                            common[start + size] - common[start] >= limit):
+                    if (common[start + size] - common[start] >= limit
+                            or cue_seen[start + size] != cue_seen[start]):
                         continue
                     window = positions[start:start + size]
                     if None in window or not checksum_ok(window):  # type: ignore[arg-type]
                         continue
                     if not _reads_as_chinese(text, start, size, context):
                         found.append((offset + start, offset + start + size))
-                        used[start:start + size] = [True] * size
-    return found
+    return _joined_spans(found)
+
+
+def _joined_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    joined: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if joined and start <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], end))
+        else:
+            joined.append((start, end))
+    return joined
 
 
 _TRAILING = set(" \t\r\n。.，,！!？?")
@@ -581,6 +597,48 @@ def han_rest(held: str, folded: str) -> tuple[int, int] | None:
     return None
 
 
+# What joins a seed cue to the phrase it presents: "助记词是…", "助记词：…", "助記詞為…".
+_PRESENTING = re.compile(r"[\s:,]*(?:就是|如下|是|为|為)?[\s:,]*")
+_NAMED_MIN = 12
+
+
+def named_han_phrase(folded: str, cues: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Solid characters that a seed cue presents ("我的助记词是津陕牧…帮我看看钱包"), taken
+    without the checksum: a phrase copied off paper may have one character wrong, and
+    then no window passes (0.11.8 blind set: the trader's request after it stayed, the
+    phrase was hidden only where a window took in the cue by chance). Twelve characters
+    of one list (one may be a typo) that do not read as Chinese, then three more at a
+    time while they are list characters in no common word and no frequent character.
+    A block that ends the message and could be a phrase's first part is left to
+    han_tail (withheld until the next message shows what it was)."""
+    found: list[tuple[int, int]] = []
+    for _, cue_end in cues:
+        start = _PRESENTING.match(folded, cue_end).end()  # type: ignore[union-attr]
+        block = SOLID_HAN.match(folded, start)
+        if block is None or len(block.group(0)) < _NAMED_MIN:
+            continue
+        text = block.group(0)
+        if not folded[block.end():].strip(" \t\r\n。.，,！!？?") and len(text) < 24:
+            continue
+        for wordlist in han_wordlists():
+            known = [wordlist.exact(char) is not None for char in text]
+            if (sum(known[:_NAMED_MIN]) < _NAMED_MIN - 1
+                    or sum(map(is_function_char, text[:_NAMED_MIN])) >= 3
+                    or chinese_coverage(text, 0, _NAMED_MIN) >= 0.34):
+                continue
+            size = _NAMED_MIN
+            for longer in (15, 18, 21, 24):
+                added = text[size:longer]
+                if (len(added) < 3 or not all(known[size:longer])
+                        or any(map(is_function_char, added))
+                        or chinese_coverage(text, size, longer) > 0):
+                    break
+                size = longer
+            found.append((start, start + size))
+            break
+    return found
+
+
 def _random_wall(text: str, function_chars: int) -> bool:
     """Eight phrases' worth of wordlist characters with almost none of the frequent ones
     a sentence is full of: a dump of phrases (or noise), hidden whole. Checking each of
@@ -594,14 +652,23 @@ def _random_wall(text: str, function_chars: int) -> bool:
 
 def _reads_as_chinese(block: str, start: int, size: int, context: bool) -> bool:
     """A sentence passes a 12-word checksum 1 time in 16, and a long sentence has many
-    windows: the window must also not read as Chinese (few frequent characters such as
-    的 是 了 – checked by the caller – and few common words). A phrase standing alone may
-    share a word or two with the language by chance; one inside a longer run of
-    characters, with no seed named, must share almost none."""
+    windows: the window must also not read as Chinese. Two signs are added up: the share
+    of its characters inside common words, and the share that are frequent characters
+    (的 是 了 我; more than a few make the caller skip the window). "刚改完密码提币就被限制了"
+    has a third of each (密码, 限制; 就 被 了) and, judged by words alone, was hidden as
+    a phrase. A phrase standing alone may share a word or two with the language by
+    chance; one inside a longer run of characters must share fewer. Where a seed is
+    named, words alone decide, as before. Measured (0.11.16, bench.han_phrases and a
+    sweep of the cuts): random checksummed phrases, alone and inside sentences, read as
+    Chinese 0.12% → 0.015%; windows of the project's Chinese text left to the checksum
+    33 → 4."""
     coverage = chinese_coverage(block, start, start + size)
+    score = coverage + sum(map(is_function_char, block[start:start + size])) / size
     if size == len(block):
-        return coverage >= 0.45
-    return coverage >= (0.34 if context else 0.17)
+        return coverage >= 0.45 or (score >= 0.4 and not context)
+    if context:
+        return coverage >= 0.34
+    return coverage >= 0.3 or score >= 0.34
 
 
 def grown(folded: str, tokens: list[Token], run: Run, runs: Sequence[Run],
