@@ -39,11 +39,17 @@ def messages() -> list[str]:
     return sorted(set(found))
 
 
+# Fields that label a case rather than hold what a user wrote.
+_LABELS = frozenset(("id", "lang", "kind", "category", "split", "intent", "need", "urgency",
+                     "label", "script", "source", "entry", "faq_entry", "expected"))
+
+
 def _strings_of(node: Any) -> list[str]:
     if isinstance(node, str):
         return [node]
     if isinstance(node, dict):
-        return [s for value in node.values() for s in _strings_of(value)]
+        return [s for key, value in node.items() if key not in _LABELS
+                for s in _strings_of(value)]
     if isinstance(node, list):
         return [s for value in node for s in _strings_of(value)]
     return []

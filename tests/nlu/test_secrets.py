@@ -1231,3 +1231,13 @@ def test_solid_chinese_named_as_a_seed_without_its_checksum(scanner):
     wrong = phrase[:5] + ("天" if phrase[5] != "天" else "地") + phrase[6:]
     result = scanner.scan(f"我的助记词是{wrong}帮我看看钱包里的币还在不在")
     assert result.redacted_text == "我的助记词是[REDACTED:seed_phrase]帮我看看钱包里的币还在不在"
+
+
+def test_phrase_words_typed_straight_after_chinese_are_words(scanner):
+    # "后面6个chuckle …": read as one word "个chuckle", the phrase's first word stayed in
+    # clear (0.11.8 blind set); the Chinese after its last word is no mistyped word of it.
+    words = seed_phrase("english", 128, seed=11).split()
+    scans = _conversation(scanner, ["助记词前6个：" + " ".join(words[:6]),
+                                    "后面6个" + " ".join(words[6:]) + "可能有一个拼错了"])
+    assert scans[0].redacted_text == "助记词前6个：[REDACTED:seed_phrase]"
+    assert scans[1].redacted_text == "后面6个[REDACTED:seed_phrase]可能有一个拼错了"

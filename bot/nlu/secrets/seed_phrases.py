@@ -29,7 +29,11 @@ from bot.nlu.secrets.wordlists import (
     spaced_wordlists,
 )
 
-_WORD = re.compile(r"[^\W\d_]+")
+# A word is letters of one kind: CJK characters and other letters typed without a space
+# between them are two words ("后面6个chuckle fold …": "chuckle" is a phrase's word, and
+# read as "个chuckle" it was left in clear, 0.11.8 blind set).
+_CJK_LETTERS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_WORD = re.compile(rf"(?:(?=[^\W\d_])[{_CJK_LETTERS}])+|[^\W\d_{_CJK_LETTERS}]+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{12,}")
 _LETTER = re.compile(r"[^\W\d_]")
 VALID_LENGTHS = (24, 21, 18, 15, 12)
@@ -704,7 +708,11 @@ def grown(folded: str, tokens: list[Token], run: Run, runs: Sequence[Run],
         a = edge + d
         if not (0 <= a < len(tokens) and _linked(folded, tokens, edge, a)
                 and 2 <= len(tokens[a].text) <= 10 and not common_word(tokens[a].text)
-                and not any(x <= tokens[a].start < y for x, y in cues)):
+                and not any(x <= tokens[a].start < y for x, y in cues)
+                # A mistyped word is typed on the phrase's own keyboard: "…outside可能有
+                # 一个拼错了" goes on in Chinese, it is no word of an English phrase.
+                and bool(_HAN_OR_KANA.search(tokens[a].text))
+                == bool(_HAN_OR_KANA.search(tokens[edge].text))):
             continue
         # The word ends the stretch (or meets another script: "助记词 Caoo Pata …").
         outer = a + d
