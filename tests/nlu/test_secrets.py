@@ -1241,3 +1241,38 @@ def test_phrase_words_typed_straight_after_chinese_are_words(scanner):
                                     "后面6个" + " ".join(words[6:]) + "可能有一个拼错了"])
     assert scans[0].redacted_text == "助记词前6个：[REDACTED:seed_phrase]"
     assert scans[1].redacted_text == "后面6个[REDACTED:seed_phrase]可能有一个拼错了"
+
+
+@pytest.mark.parametrize("text,secret", [
+    ('mein pw lautet "Hausboot_Sommer" (ohne Anführungszeichen)', "Hausboot_Sommer"),
+    ("«подсолнух» — это мой пасс, сменил вчера", "подсолнух"),
+])
+def test_quoted_joined_words_and_a_password_named_after_it(scanner, text, secret):
+    result = scanner.scan(text)
+    assert result.kinds == ("password",) and secret not in result.redacted_text
+
+
+@pytest.mark.parametrize("text", ["ticket n°559201 concernant le mot de passe oublié",
+                                  "проблема это мой пароль, он не подходит",
+                                  "my password is case-sensitive right?"])
+def test_a_number_sign_or_a_common_word_near_the_cue_stays(scanner, text):
+    assert scanner.scan(text).redacted_text == text
+
+
+@pytest.mark.parametrize("first,second,secret,kind", [
+    ("제 비밀번호 필요하신 거죠?", '"고양이천국" 이에요', "고양이천국", "password"),
+    ("パスワードが必要ですか？", "はい、ひまわり77です", "ひまわり77", "password"),
+    ("вам пароль мой нужен что ли?", "ну вот он: медвежонок1987", "медвежонок1987", "password"),
+    ("Operatore: ci invii il codice ricevuto via SMS per favore", "eccolo 918 447", "918 447",
+     "otp_code"),
+])
+def test_the_value_asked_for_given_with_a_presenting_word_or_copula(scanner, first, second,
+                                                                    secret, kind):
+    scans = _conversation(scanner, [first, second])
+    assert scans[1].kinds == (kind,) and secret not in scans[1].redacted_text
+
+
+@pytest.mark.parametrize("second", ["네 감사합니다", "ok thanks!", "はい、わかりました"])
+def test_a_plain_answer_to_the_question_stays(scanner, second):
+    scans = _conversation(scanner, ["do you need my password?", second])
+    assert scans[1].redacted_text == second

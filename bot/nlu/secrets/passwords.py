@@ -42,6 +42,8 @@ _STRONG_SYMBOLS = set("!@#$%^&*+=?~<>|\\")
 _TERMS = {"2fa", "g2fa", "u2f", "otp", "api", "sms", "pin", "id", "uid", "kyc", "24h", "1st",
           "2nd", "3rd", "usdt", "btc", "eth"}
 _AMOUNT = re.compile(r"^\d+(?:[.,]\d+)?[a-z]{2,5}$", re.IGNORECASE)
+# "ticket n°559201", "Nr.48213", "№ 5512": a number and its sign, no password.
+_NUMBER_SIGN = re.compile(r"^(?:n[°º]|nr\.?|no\.|№)\d+$", re.IGNORECASE)
 _EMAIL_OR_LINK = re.compile(r"@.*\.|://|^www\.|^0x[0-9a-f]{8,}", re.IGNORECASE)
 _LONGEST_DESCRIPTION = 18  # "недействительный" (16) fits, "correcthorsebattery" (19) not
 _NEARBY = 60  # how far after a password cue a strictly password-shaped token still counts
@@ -142,7 +144,7 @@ def strictly_shaped(token: str) -> bool:
     """Looks like a password whatever is around it: not an id, amount, e-mail or link."""
     token = token.strip("*_~`·")
     if _wordlike(token) or not 6 <= len(token) <= 40 or _AMOUNT.match(token) or (
-            _EMAIL_OR_LINK.search(token)):
+            _EMAIL_OR_LINK.search(token)) or _NUMBER_SIGN.match(token):
         return False
     if len(token) >= 16 and all(c in "0123456789abcdefABCDEF" for c in token):
         return False  # a hash
@@ -236,8 +238,8 @@ def passwords(f: Folded) -> list[Found]:
                                   and bool(connector and re.search(r"[:=：]", connector.group(0))))
             # Quotes present a value: 'mot de passe "soleil"', 'pw "hunter"'.
             quoted = f.original[value[0] - 1:value[0]] in _QUOTES if value[0] else False
-            if _acceptable(token) and (_shaped(token) or word_ok
-                                       or (quoted and _plain_word(token))):
+            if _acceptable(token) and (_shaped(token) or word_ok or (quoted and (
+                    _plain_word(token) or _joined_words(token)))):  # '"Hausboot_Sommer"'
                 # Only words make a passphrase: "Abc12345 withdrawals locked" is a
                 # password and what happened.
                 presented = bool(connector and _PRESENTED.search(connector.group(0))
@@ -374,13 +376,14 @@ def _loose_is(text: str, cue_end: int) -> tuple[int, int] | None:
 # "sunflower is my password", "girasol es mi contraseña", "Kiel2023 ist mein Passwort",
 # "abc123是我的密码": the value right before a cue, joined by "is (my)".
 _BEFORE_CUE = re.compile(
-    r"([^\s\"'“”「」,，。:：]{4,64})(?:\s+(?:is|was|es|est|ist|era|é|è|là)\s+"
-    r"(?:(?:my|mi|mon|ma|mein|meine|minha|meu|mia|il mio|la mia|la|le|el|the)\s+)?"
+    r"([^\s\"'“”「」«»,，。:：]{4,64})[\"'”」»]?(?:\s*[—–-])?"
+    r"(?:\s+(?:is|was|es|est|ist|era|é|è|là|это)\s+"
+    r"(?:(?:my|mi|mon|ma|mein|meine|minha|meu|mia|il mio|la mia|la|le|el|the|мой|моя)\s+)?"
     r"|\s*(?:就是我的|是我的|是)\s*)$", re.IGNORECASE)
 
 
 # Cheap first look at the few characters before a cue: most cues have no "is" there.
-_JOINED_BEFORE = re.compile(r"(?:(?:is|was|es|est|ist|era|é|è|là)\s+(?:\w+\s+)?|是)\s*$",
+_JOINED_BEFORE = re.compile(r"(?:(?:is|was|es|est|ist|era|é|è|là|это)\s+(?:\w+\s+)?|是)\s*$",
                             re.IGNORECASE)
 
 
@@ -466,9 +469,10 @@ def _near_cues(f: Folded, cues: list[tuple[int, int]]) -> list[Found]:
 # Ab12Cd34" name what they give (0.11.14 review).
 PRESENTING_PREFIX = re.compile(
     r"(?:(?:ok(?:ay)?|yes|yeah|sure|fine|vale|s[ií]|claro|sim|oui|d'accord|ja|okay|ок|окей"
-    r"|да|хорошо|ладно|evet|tamam|vâng|dạ|được|好的|好|行|是的|はい|네|예)[,.!，。、]?\s*)?"
+    r"|да|хорошо|ладно|ну|evet|tamam|vâng|dạ|được|好的|好|行|是的|はい|네|예)[,.!，。、]?\s*)?"
     r"(?:(?:here(?:'s|\s+it\s+is|\s+you\s+go)?|it'?s|it\s+is|this\s+is|that'?s"
-    r"|es|aqu[ií](?:\s+est[aá])?|é|aqui|c'est|voici|voilà|es\s+ist|hier|ist|è|ecco"
+    r"|es|aqu[ií](?:\s+est[aá])?|é|aqui|c'est|voici|voilà|es\s+ist|hier(?:\s+ist\s+er)?"
+    r"|ist|è|ecco(?:l[oai])?|le\s+voici"
     r"|вот(?:\s+он)?|это|şu|işte|đây|là|是|就是|这是|です)\s*)?"
     # "agora é …", "das neue ist …", "the new one is …" (0.11.8 blind set: after "I changed
     # my password yesterday" the new one was stored in clear).
@@ -488,8 +492,27 @@ def presented_alone(text: str, start: int) -> bool:
     return len(prefix) <= _LONGEST_PREFIX and PRESENTING_PREFIX.fullmatch(prefix) is not None
 
 
+# The value alone, quoted or in the user's own script, and a copula after it: '"고양이천국"
+# 이에요', "はい、ひまわり77です" (0.11.8 blind set, after "do you need my password?").
+_COPULA_END = r"\s*(?:です|이에요|예요|입니다|이야|요)?\s*[.。!！]*\s*$"
+_QUOTED_ALONE = re.compile(
+    r"[\"'“‘«「『]([^\s\"'“”‘’«»「」『』]{2,40})[\"'”’»」』]" + _COPULA_END)
+_OWN_SCRIPT_ALONE = re.compile(
+    r"([\u3040-\u30ff\uac00-\ud7af]{1,12}[0-9!@#$%^&*_.\-]{2,})" + _COPULA_END)
+
+
+def _alone_with_copula(text: str) -> list[Found]:
+    for pattern in (_QUOTED_ALONE, _OWN_SCRIPT_ALONE):
+        match = pattern.search(text)
+        if match and _acceptable(match.group(1)) and presented_alone(text, match.start(1)):
+            return [Found(*match.span(1), PASSWORD)]
+    return []
+
+
 def password_alone(text: str) -> list[Found]:
-    found = []
+    found = _alone_with_copula(text)
+    if found:
+        return found
     for match in re.finditer(r"\S+", text[:_LONGEST_PREFIX + 64]):
         raw = match.group(0)
         unquoted = raw.lstrip(_QUOTES)
