@@ -4,10 +4,13 @@ Solid Chinese has no word boundaries, so the scanner finds a phrase by its BIP39
 alone, and any 12 characters of ordinary text pass that checksum 1 time in 16. Two
 figures follow from that:
 - **Phrases:** random checksummed phrases (both Chinese lists, 12 to 24 characters,
-  `--phrases` of each) written six ways: alone, right after "助记词", after "我的助记词是",
-  after "助记词：" with a request after it, inside a sentence ("我的…请帮我") and after one
-  ("钱包被盗了…"). Each counts as hidden (every character redacted), partly hidden (the
-  worst outcome: the user thinks it was hidden) or missed.
+  `--phrases` of each) written eight ways: alone, right after "助记词", after "我的助记词是",
+  after "助记词：" with a request after it, inside a sentence ("我的…请帮我"), after one
+  ("钱包被盗了…"), before one ("…帮我看看钱包里还有多少钱"), and in halves over two
+  messages ("助记词前半：…", then "后半：…帮我看看钱包"; run as a conversation, a half
+  still withheld at the end counted as shown). Each counts as hidden (every character
+  redacted), partly hidden (the worst outcome: the user thinks it was hidden) or missed,
+  with the characters of the text around it that were hidden too.
 - **Ordinary text:** every Chinese line of the project's data (training, FAQ and the
   labelled evaluation sets; the secrets suites aside, they hold phrases on purpose): the
   windows of wordlist characters that only the checksum separates from a phrase, the
@@ -36,36 +39,66 @@ SETTINGS = {
     "after_colon": ("助记词：", "，帮我看看"),
     "inside_sentence": ("我的", "请帮我"),
     "after_sentence": ("钱包被盗了", ""),
+    "before_a_request": ("", "帮我看看钱包里还有多少钱"),
 }
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{12,}")
 _HAS_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
+def _outcome(scanner: Any, messages: list[str], secret: list[tuple[int, int, int]]) -> tuple[
+        str, int]:
+    """("hidden" | "partly_hidden" | "missed", other characters hidden) of one case:
+    `secret` holds (message, start, end) of the phrase's parts."""
+    from bench.safety_secrets import run_conversation
+
+    outcome = run_conversation(scanner, messages)
+    covered = total = other = 0
+    for index, text in enumerate(messages):
+        parts = [(a, b) for i, a, b in secret if i == index]
+        for k, char in enumerate(text):
+            hidden = any(a <= k < b for a, b in outcome.hidden[index])
+            if any(a <= k < b for a, b in parts):
+                total += 1
+                covered += hidden
+            elif hidden and not char.isspace():
+                other += 1
+    kind = "hidden" if covered == total else "partly_hidden" if covered else "missed"
+    return kind, other
+
+
 def score_phrases(count: int, seed: int) -> dict[str, Any]:
+    """Each setting: how many phrases were hidden, partly hidden or missed, and how many
+    characters of the text around them were hidden too (the cue and a presenting 是
+    included: they are hidden where they may be the phrase's own)."""
     import mnemonic
 
-    from bot.nlu.secrets import POSSIBLE_SEED, SecretScanner
+    from bot.nlu.secrets import SecretScanner
 
     scanner = SecretScanner()
     rng = random.Random(seed)
-    outcomes: dict[str, Counter[str]] = {name: Counter() for name in SETTINGS}
+    names = [*SETTINGS, "two_messages"]
+    outcomes: dict[str, Counter[str]] = {name: Counter() for name in names}
     for wordlist in ("chinese_simplified", "chinese_traditional"):
         words = mnemonic.Mnemonic(wordlist)
         for bits in (128, 160, 192, 224, 256):
             for _ in range(count):
                 phrase = words.to_mnemonic(rng.randbytes(bits // 8)).replace(" ", "")
-                for name, (before, after) in SETTINGS.items():
-                    scan = scanner.scan(before + phrase + after)
-                    hidden = [(s.start, s.end) for s in scan.spans if s.kind != POSSIBLE_SEED]
-                    covered = sum(any(a <= k < b for a, b in hidden)
-                                  for k in range(len(before), len(before) + len(phrase)))
-                    outcomes[name]["hidden" if covered == len(phrase)
-                                   else "partly_hidden" if covered else "missed"] += 1
+                cases = {name: ([before + phrase + after],
+                                [(0, len(before), len(before) + len(phrase))])
+                         for name, (before, after) in SETTINGS.items()}
+                half = len(phrase) // 2
+                first, second = "助记词前半：" + phrase[:half], "后半：" + phrase[half:]
+                cases["two_messages"] = ([first, second + "帮我看看钱包"],
+                                         [(0, 6, len(first)), (1, 3, len(second))])
+                for name, (messages, secret) in cases.items():
+                    kind, other = _outcome(scanner, messages, secret)
+                    outcomes[name][kind] += 1
+                    outcomes[name]["other_characters_hidden"] += other
     total = Counter[str]()
     for counts in outcomes.values():
         total.update(counts)
     return {"per_setting": {name: dict(c) for name, c in outcomes.items()},
-            "all": dict(total), "phrases": sum(total.values())}
+            "all": dict(total)}
 
 
 def chinese_lines() -> list[str]:

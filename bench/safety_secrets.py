@@ -65,16 +65,17 @@ def run_conversation(scanner: SecretScanner, messages: list[str]) -> Outcome:
     return outcome  # whatever is still pending is released by the timeout
 
 
-def _coverage(outcome: Outcome, substring: str, keep: Sequence[str] = ()) -> tuple[int, int]:
+def _coverage(outcome: Outcome, substring: str, avoid: Sequence[str] = ()) -> tuple[int, int]:
     """(characters of the substring hidden, its characters), spaces and punctuation aside.
     A secret's word may also occur in the text to keep ("지갑 화면 그대로 복사했어요" above
-    a phrase holding 화면): the first occurrence outside the kept parts is the one read."""
+    a phrase holding 화면), and a kept word inside a secret: the first occurrence outside
+    the `avoid` parts (the other side's) is the one read."""
     substring = unicodedata.normalize("NFC", substring)
     for index, text in enumerate(outcome.texts):
-        kept = [(at, at + len(k)) for k in keep if k not in substring
-                for at in _occurrences(text, unicodedata.normalize("NFC", k))]
+        other = [(at, at + len(k)) for k in avoid if k not in substring
+                 for at in _occurrences(text, unicodedata.normalize("NFC", k))]
         starts = [at for at in _occurrences(text, substring)
-                  if not any(a <= at < b for a, b in kept)]
+                  if not any(a <= at < b for a, b in other)]
         if not starts:
             continue
         positions = [starts[0] + i for i, c in enumerate(substring) if c.isalnum()]
@@ -119,7 +120,8 @@ def score_secrets(cases: list[dict[str, Any]], scanner: SecretScanner) -> dict[s
             if not handled:
                 problems.append("unclear value stored")
         if kind == "none":
-            touched = any(h > 0 for h, _ in (_coverage(outcome, s) for s in case["keep"]))
+            touched = any(h > 0 for h, _ in (_coverage(outcome, s, case["redact"])
+                                             for s in case["keep"]))
             flagged = bool(outcome.secret_kinds)
             for key in keys:
                 totals[key]["lookalikes"] += 1
@@ -129,7 +131,7 @@ def score_secrets(cases: list[dict[str, Any]], scanner: SecretScanner) -> dict[s
                 problems.append("look-alike redacted" if touched else "look-alike flagged")
         for value in case["keep"]:
             if _is_txid(value):
-                kept = _coverage(outcome, value)[0] == 0
+                kept = _coverage(outcome, value, case["redact"])[0] == 0
                 for key in keys:
                     totals[key]["txids"] += 1
                     totals[key]["txids_kept"] += kept

@@ -77,7 +77,8 @@ def main() -> None:
     if args.against:
         before = json.loads(args.against.read_text(encoding="utf-8"))
         report["differences"] = [
-            {"before": before.get(text, "(unchanged)"), "after": changed.get(text, "(unchanged)")}
+            {"before": before.get(text, "(not redacted)"),
+             "after": changed.get(text, "(not redacted)")}
             for text in sorted(set(before) | set(changed)) if before.get(text) != changed.get(text)]
     dump(report)
 

@@ -1186,7 +1186,7 @@ def test_ids_and_replies_after_those_messages_stay(scanner, messages):
     assert _conversation(scanner, messages)[-1].redacted_text == messages[-1]
 
 
-# 0.11.16: passwords the 0.11.8 blind set found stored in clear (the set is spent; these
+# 0.11.16: passwords the holdout8 and holdout9 secrets suites found stored in clear (spent; these
 # are their shapes, written afresh).
 @pytest.mark.parametrize("text,secret", [
     ("パスワード「ひまわり」でログインできません", "ひまわり"),
@@ -1195,6 +1195,9 @@ def test_ids_and_replies_after_those_messages_stay(scanner, messages):
     ("비번 사랑해1004 인데 잠겼어요", "사랑해1004"),
     ('mein pw lautet "Hausboot_Sommer" (ohne Anführungszeichen)', "Hausboot_Sommer"),
     ("«подсолнух» — это мой пасс, сменил вчера", "подсолнух"),
+    # 0.11.16 review: the whole token, not its kana/Hangul-and-digits start.
+    ("비번 하늘1004sky", "sky"), ("비번 사랑해1004사랑 인데", "1004사랑"),
+    ("password was '사랑해' but it fails", "사랑해"),
 ])
 def test_a_password_in_its_own_script_or_quoted_near_the_cue(scanner, text, secret):
     result = scanner.scan(text)
@@ -1205,6 +1208,11 @@ def test_a_password_in_its_own_script_or_quoted_near_the_cue(scanner, text, secr
     "パスワード「間違っています」と表示される", "비밀번호 '오류' 떠요", "密码「错误」怎么办",
     "비번 3번 틀려서 잠겼어요", "비밀번호 변경했는데 출금이 안돼요",
     "ticket n°559201 concernant le mot de passe oublié", "проблема это мой пароль, он не подходит",
+    # 0.11.16 review: a label quoted from a screen, an error code, a date.
+    "비밀번호 '찾기' 누르면 아무것도 안 돼요", "パスワードを「お忘れですか？」を押しても",
+    "パスワード「ログイン」ボタン押せない", "パスワード「期限切れ」と出ます",
+    "비밀번호 '불일치' 라고 떠요", "パスワード エラーコード401 です", "비번 에러1005 뜸",
+    "비밀번호 어제2024.05.01에 바꿨어요",
 ])
 def test_what_is_said_about_the_password_near_the_cue_stays(scanner, text):
     assert scanner.scan(text).redacted_text == text
@@ -1233,12 +1241,13 @@ def test_solid_chinese_named_as_a_seed_without_its_checksum(scanner):
     phrase = seed_phrase("chinese_simplified", 128, seed=9).replace(" ", "")
     wrong = phrase[:5] + ("天" if phrase[5] != "天" else "地") + phrase[6:]
     result = scanner.scan(f"我的助记词是{wrong}帮我看看钱包里的币还在不在")
-    assert result.redacted_text == "我的助记词是[REDACTED:seed_phrase]帮我看看钱包里的币还在不在"
+    # 是 goes with it: it may be the phrase's own first character.
+    assert result.redacted_text == "我的助记词[REDACTED:seed_phrase]帮我看看钱包里的币还在不在"
 
 
 def test_phrase_words_typed_straight_after_chinese_are_words(scanner):
     # "后面6个chuckle …": read as one word "个chuckle", the phrase's first word stayed in
-    # clear (0.11.8 blind set); the Chinese after its last word is no mistyped word of it.
+    # clear (holdout8 secrets suite); the Chinese after its last word is no mistyped word of it.
     words = seed_phrase("english", 128, seed=11).split()
     scans = _conversation(scanner, ["助记词前6个：" + " ".join(words[:6]),
                                     "后面6个" + " ".join(words[6:]) + "可能有一个拼错了"])
@@ -1263,3 +1272,35 @@ def test_the_value_asked_for_given_with_a_presenting_word_or_copula(scanner, fir
 def test_a_plain_answer_to_the_question_stays(scanner, second):
     scans = _conversation(scanner, ["do you need my password?", second])
     assert scans[1].redacted_text == second
+
+
+@pytest.mark.parametrize("bits", [128, 256])
+def test_solid_chinese_halves_over_two_messages_with_a_request_after(scanner, bits):
+    # 0.11.16 review: windows merged over the request after the rest ("…这是后面的部分请
+    # 帮我查一下") kept the rest from completing the held half, and both went out in
+    # clear; a half with a common word in it was not held at all.
+    rng = random.Random(bits)
+    words = Mnemonic("chinese_simplified")
+    for _ in range(40):
+        phrase = words.to_mnemonic(rng.randbytes(bits // 8)).replace(" ", "")
+        half = len(phrase) // 2
+        first, second = _conversation(scanner, ["助记词前半：" + phrase[:half],
+                                                "后半：" + phrase[half:] + "帮我看看钱包"])
+        assert first.withheld_tail == phrase[:half] or "seed_phrase" in first.kinds, phrase
+        if first.withheld_tail:
+            assert second.carried == "secret", phrase
+        hidden = [(s.start, s.end) for s in second.spans if not s.withheld]
+        assert all(any(a <= k < b for a, b in hidden) for k in range(3, 3 + len(phrase) - half))
+
+
+def test_held_solid_chinese_stays_hidden_when_no_rest_came():
+    from bot.nlu.secrets import still_secret
+
+    phrase = seed_phrase("chinese_simplified", 128, seed=12).replace(" ", "")
+    assert still_secret(phrase[:6]) and not still_secret("我已经发给你了")
+
+
+def test_a_phrase_alone_with_two_common_words_is_still_a_phrase(scanner):
+    # 0.11.16 review: a valid phrase whose words and frequent characters added up to the
+    # first cut (0.4) read as Chinese.
+    assert scanner.scan("队醒潮独长腊疯成熟中将斥").redacted_text == "[REDACTED:seed_phrase]"

@@ -55,7 +55,9 @@ from bot.nlu.secrets.seed_phrases import (
     listed,
     listed_part,
     named_han_phrase,
+    presenting_points,
     separator,
+    solid_han_part,
     solid_han_phrases,
     tokens_of,
     trimmed,
@@ -178,7 +180,9 @@ class SecretScanner:
             seed_lists.append(first.wordlist.name)
         spans += [Span(*f.span(*s), SEED_PHRASE)
                   for s in [*solid_han_phrases(f.text, context, seed_cues),
-                            *named_han_phrase(f.text, seed_cues)]]
+                            *named_han_phrase(f.text, presenting_points(
+                                f.text, seed_cues, context and not _held_han(carried)),
+                                seed_cues)]]
         outcome = None
         # Held words of any number (a word or two a message, see _held_back); only runs
         # of three or more are read as a phrase's first part to complete.
@@ -312,6 +316,11 @@ def still_secret(held: str) -> bool:
     shown. The 0.11.14 trial saw a phrase sent as "words 1-6: …" and "words 7-12: …"
     published whole a minute later."""
     folded = _carried_folded(Carried(held))
+    if SOLID_HAN.fullmatch(folded):
+        # Solid characters were held only as a phrase's first part in a message about a
+        # seed (han_tail): with no rest to decide, they stay hidden, as random-looking
+        # list words do (before 0.11.16 they were published at the timeout).
+        return solid_han_part(folded)
     for run in all_runs(folded, tokens_of(folded)):
         if len(run) >= 3 and not run.wordlist.reads_like_a_sentence(run.best_positions(),
                                                                     strict=True):
@@ -356,6 +365,11 @@ def _without_markers(f: Folded) -> Folded:
         return f
     masked = _MARKER.sub(lambda m: " " * len(m.group(0)), f.text)
     return replace(f, text=masked)
+
+
+def _held_han(carried: Carried | None) -> bool:
+    """Solid characters held from the message before: han_rest completes them."""
+    return bool(carried and carried.text and SOLID_HAN.fullmatch(Folded.of(carried.text).text))
 
 
 def _carried_folded(carried: Carried | None) -> str:

@@ -33,8 +33,24 @@ _CLAUSE_END = re.compile(r"\s*(?:$|[,.;!?—–\n。、！？]|-\s|です|でし
 _QUOTES = "\"'“”‘’「」『』«»`"
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]")
 _VALUE = re.compile(r"[^\s,，。、;；]+")
-# A password typed in the user's own script with digits or symbols after it.
+# A password typed in the user's own script with digits or symbols in it: the whole
+# token ("사랑해1004사랑", "하늘1004sky": 0.11.16 review, a prefix only left the rest in
+# clear), less a particle or copula ending it; not an error code or a date ("에러1005",
+# "エラーコード401", "어제2024.05.01에").
 _CJK_THEN_DIGITS = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]{1,12}[0-9!@#$%^&*_.\-]{3,}")
+_ENDING_PARTICLE = re.compile(r"(?:인데요?|이에요|예요|입니다|이야|으로|로|에서|에|을|를|이|가|은"
+                              r"|는|です|でした|で|は|が|を|に|と)$")
+_NOT_OWN_SCRIPT_VALUE = re.compile(
+    r"^(?:エラー(?:コード)?|コード|에러(?:코드)?|오류(?:코드)?|코드|번호|어제|오늘|내일|昨日|今日|明日)"
+    r"|\d{4}[.\-/]\d{1,2}[.\-/]\d{1,2}")
+
+
+def _own_script_value(value: str) -> int | None:
+    """The length of a kana/Hangul-led password token, or None."""
+    if not _CJK_THEN_DIGITS.match(value) or _NOT_OWN_SCRIPT_VALUE.search(value):
+        return None
+    ending = _ENDING_PARTICLE.search(value)
+    return ending.start() if ending else len(value)
 _TRAILING = ".,;:?)]}" + _QUOTES
 _SYMBOLS = set("!@#$%^&*+=?~<>|\\/_.-")
 _STRONG_SYMBOLS = set("!@#$%^&*+=?~<>|\\")
@@ -118,9 +134,9 @@ def _value_at(text: str, start: int) -> tuple[int, int] | None:
     if match is None:
         return None
     value = match.group(0)
-    own_script = _CJK_THEN_DIGITS.match(value)  # "사랑해1004", "ひまわり777"
+    own_script = _own_script_value(value)  # "사랑해1004", "ひまわり777"
     cjk = _CJK.search(value)  # "qwerty99です": a password never runs into Japanese
-    end = match.start() + (own_script.end() if own_script
+    end = match.start() + (own_script if own_script is not None
                            else cjk.start() if cjk else len(value))
     while end > match.start() and text[end - 1] in _TRAILING:
         end -= 1
@@ -175,14 +191,19 @@ _QUOTED_AFTER_TO = re.compile(
 
 
 # A quoted value right after the cue and a particle, in any script: "パスワード「ひまわり」で
-# ログインできません", "비밀번호를 '고양이'로 바꿨는데" (0.11.8 blind set: a kana or Hangul
+# ログインできません", "비밀번호를 '고양이'로 바꿨는데" (holdout8 secrets suite: a kana or Hangul
 # password was cut at its first character, as "qwerty99です" is cut before its kana).
 # One token, no sentence: "パスワード「間違っています」" quotes an error message.
 _QUOTED_RIGHT_AFTER = re.compile(
-    r"\s*(?:[はがをもで]|[는은이가를을]|[:：=]|(?:is|es|ist|est|é|è|это)(?!\w))?\s*"
-    r"[\"'“‘«「『]([^\s\"'“”‘’«»「」『』]{1,40})[\"'”’»」』]", re.IGNORECASE)
-_SENTENCE_ENDING = re.compile(
-    r"(?:ます|です|ません|ない|した|ました|습니다|니다|어요|아요|해요|요|다)$")
+    r"\s*(?:[はがをもで]|[는은이가를을]|[:：=]"
+    r"|(?:is|was|es|era|ist|war|est|était|é|è|это|был|была)(?!\w))?\s*"
+    r"[\"'“‘«「『]([^\s\"'“”‘’«»「」『』]{1,40})[\"'”’»」』]"
+    # What follows says the value is the password ("で" with it, "로" to it, "です" it
+    # is); a label quoted from a screen is pressed, shown or said ("'찾기' 누르면",
+    # "「ログイン」ボタン", "「期限切れ」と出ます", "'불일치' 라고"): 0.11.16 review.
+    r"(?=\s*(?:でした|です|でも|で|だ|から|로|으로|입니다|이에요|예요|이야|였|이었|인데|but|mais|pero|aber|но|$|[,，、。.!！]))",
+    re.IGNORECASE)
+_SENTENCE_ENDING = re.compile(r"(?:ます|です|ません|ない|した|ました|습니다|니다|[?？])$")
 _KANA_OR_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
 # What a quoted word after the cue says about the password rather than gives it.
 _QUOTED_STATUS = frozenset(("エラー", "無効", "不正", "変更", "リセット", "오류", "에러",
@@ -474,7 +495,7 @@ PRESENTING_PREFIX = re.compile(
     r"|es|aqu[ií](?:\s+est[aá])?|é|aqui|c'est|voici|voilà|es\s+ist|hier(?:\s+ist\s+er)?"
     r"|ist|è|ecco(?:l[oai])?|le\s+voici"
     r"|вот(?:\s+он)?|это|şu|işte|đây|là|是|就是|这是|です)\s*)?"
-    # "agora é …", "das neue ist …", "the new one is …" (0.11.8 blind set: after "I changed
+    # "agora é …", "das neue ist …", "the new one is …" (holdout8 secrets suite: after "I changed
     # my password yesterday" the new one was stored in clear).
     r"(?:(?:now|agora|ahora|jetzt|adesso|ora|maintenant|теперь|şimdi|giờ|现在)\s+"
     r"(?:it'?s|is|é|es|ist|è|c'est|est|это|là|是)\s*"
@@ -493,7 +514,7 @@ def presented_alone(text: str, start: int) -> bool:
 
 
 # The value alone, quoted or in the user's own script, and a copula after it: '"고양이천국"
-# 이에요', "はい、ひまわり77です" (0.11.8 blind set, after "do you need my password?").
+# 이에요', "はい、ひまわり77です" (holdout9 secrets suite, after "do you need my password?").
 _COPULA_END = r"\s*(?:です|이에요|예요|입니다|이야|요)?\s*[.。!！]*\s*$"
 _QUOTED_ALONE = re.compile(
     r"[\"'“‘«「『]([^\s\"'“”‘’«»「」『』]{2,40})[\"'”’»」』]" + _COPULA_END)

@@ -31,7 +31,7 @@ from bot.nlu.secrets.wordlists import (
 
 # A word is letters of one kind: CJK characters and other letters typed without a space
 # between them are two words ("后面6个chuckle fold …": "chuckle" is a phrase's word, and
-# read as "个chuckle" it was left in clear, 0.11.8 blind set).
+# read as "个chuckle" it was left in clear, holdout8 secrets suite).
 _CJK_LETTERS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 _WORD = re.compile(rf"(?:(?=[^\W\d_])[{_CJK_LETTERS}])+|[^\W\d_{_CJK_LETTERS}]+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{12,}")
@@ -513,7 +513,12 @@ def solid_han_phrases(folded: str, context: bool,
         if _random_wall(text, common[-1]):
             found.append((offset, offset + len(text)))
             continue
-        in_cue = [any(a <= offset + k < b for a, b in cues) for k in range(len(text))]
+        # Running count of cue characters (marked once per cue: a wall of cues, "种子种子…",
+        # made this characters × cues, 0.11.16 review).
+        in_cue = [0] * len(text)
+        for a, b in cues:
+            for k in range(max(a, offset), min(b, offset + len(text))):
+                in_cue[k - offset] = 1
         cue_seen = [0]
         for flag in in_cue:
             cue_seen.append(cue_seen[-1] + flag)
@@ -571,58 +576,112 @@ def han_tail(folded: str, context: bool,
     start = max([first, *cut])
     block = folded[start:end]
     size = len(block)
-    if not 6 <= size <= 23 or sum(map(is_function_char, block)) > size // 6:
+    presented = folded[:start].rstrip().endswith(":")  # "前六个字：碱伏科挑螺金" (folded "：")
+    # Presented after a colon or a cue in a message about a seed, six random characters
+    # hold a common word or a frequent one often enough (one half in 12 of 200,
+    # bench.han_phrases "two_messages") that both halves went out in clear: there they
+    # are held unless they read as Chinese by the looser measure of a window.
+    loose = context and (presented or (bool(cut) and start == cut[-1]))
+    frequent, covered = (max(1, size // 4), 0.34) if loose else (size // 6, 0.17)
+    if not 6 <= size <= 23 or sum(map(is_function_char, block)) > frequent:
         return None
     wordlist = next((w for w in han_wordlists() if all(w.exact(c) is not None for c in block)),
                     None)
-    if wordlist is None or chinese_coverage(block, 0, size) >= 0.17:
+    if wordlist is None or chinese_coverage(block, 0, size) >= covered:
         return None
     on_its_line = folded[:start].endswith("\n") or not folded[:start].strip()
-    presented = folded[:start].rstrip().endswith(":")  # "前六个字：碱伏科挑螺金" (folded "：")
     if context or presented or (
             size >= 12 and (on_its_line or 5 * size >= 3 * len(folded.strip()))):
         return start, end, wordlist.name
     return None
 
 
+def solid_han_part(block: str) -> bool:
+    """Characters of one list that do not read as Chinese by a window's looser measure:
+    what han_tail held may be a phrase's part."""
+    return any(all(w.exact(c) is not None for c in block) for w in han_wordlists()) and (
+        chinese_coverage(block, 0, len(block)) < 0.34)
+
+
 def han_rest(held: str, folded: str) -> tuple[int, int] | None:
-    """The solid characters of this message (its first few blocks: "后六个字：听钢丙盗杆半，
-    …") that complete the held ones into a checksummed phrase: their span in this
-    message. A block that reads as Chinese is no rest of a phrase."""
+    """The solid characters of this message (one of its first few blocks: "后六个字：听钢丙
+    盗杆半，…") that complete the held ones into a checksummed phrase: their span in this
+    message. Each candidate is the held characters (after a presenting 是 or 为) and the
+    first 3 to 24 characters of a block, read on its own: the ordinary text after the
+    rest ("…这是后面的部分请帮我查一下") must neither lend a window nor hide the rest's end
+    (0.11.16 review: merged windows reached into it and left both halves in clear). Of
+    the candidates that pass, the longest rest is taken. A block that reads as Chinese
+    is no rest of a phrase."""
     if not SOLID_HAN.fullmatch(held):
         return None
+    leads = (0, 1) if held[0] in _PRESENTING_CHARS and len(held) > 1 else (0,)
+    best: tuple[int, int] | None = None
     for block in itertools.islice(SOLID_HAN.finditer(folded), 4):
         rest = block.group(0)[:24]
-        joined = held + rest
-        for start, end in solid_han_phrases(joined, True):
-            taken = end - len(held)
-            if start < len(held) < end and chinese_coverage(rest, 0, taken) < 0.34:
-                return block.start(), block.start() + taken
-    return None
+        for wordlist in han_wordlists():
+            for lead in leads:
+                head = [wordlist.exact(char) for char in held[lead:]]
+                if None in head:
+                    continue
+                for size in VALID_LENGTHS:
+                    need = size - len(head)
+                    if not _SHORTEST_REST <= need <= len(rest) or (
+                            best and need <= best[1] - best[0]):
+                        continue
+                    tail = [wordlist.exact(char) for char in rest[:need]]
+                    if (None not in tail and checksum_ok([*head, *tail])  # type: ignore[list-item]
+                            and chinese_coverage(rest, 0, need) < 0.34):
+                        best = (block.start(), block.start() + need)
+    return best
+
+
+_PRESENTING_CHARS = "是为為"
+_SHORTEST_REST = 3
 
 
 # What joins a seed cue to the phrase it presents: "助记词是…", "助记词：…", "助記詞為…".
 _PRESENTING = re.compile(r"[\s:,]*(?:就是|如下|是|为|為)?[\s:,]*")
+_ENDS_THE_MESSAGE = re.compile(r"[\s。.，,！!？?]*\Z")
 _NAMED_MIN = 12
+_NAMED_MAX = 24
+_NAMED_POINTS = 16  # a wall of cues ("种子种子…") is read at its first few
 
 
-def named_han_phrase(folded: str, cues: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Solid characters that a seed cue presents ("我的助记词是津陕牧…帮我看看钱包"), taken
+def presenting_points(folded: str, cues: Sequence[tuple[int, int]],
+                      context: bool) -> list[int]:
+    """Where solid characters may be presented as a phrase: after a seed cue, and in a
+    conversation about a seed after a colon or at the message's start ("后半：<rest of
+    a phrase>帮我看看": its first half may have been hidden whole by a chance checksum,
+    so no held characters are there to complete)."""
+    points = [end for _, end in cues]
+    if context:
+        points += [0, *(m.end() for m in re.finditer(r"[:：]", folded))]
+    return sorted(set(points))[:_NAMED_POINTS]
+
+
+def named_han_phrase(folded: str, points: Sequence[int],
+                     cues: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """Solid characters presented as a phrase ("我的助记词是津陕牧…帮我看看钱包"), taken
     without the checksum: a phrase copied off paper may have one character wrong, and
-    then no window passes (0.11.8 blind set: the trader's request after it stayed, the
-    phrase was hidden only where a window took in the cue by chance). Twelve characters
-    of one list (one may be a typo) that do not read as Chinese, then three more at a
-    time while they are list characters in no common word and no frequent character.
-    A block that ends the message and could be a phrase's first part is left to
-    han_tail (withheld until the next message shows what it was)."""
+    then no window passes (holdout8 secrets suite: the phrase was hidden only where a
+    window took in the cue by chance). Twelve characters of one list (one may be a
+    typo) that do not read as Chinese, then three more at a time while they are list
+    characters in no common word and no frequent character. A presenting 是 or 为 is
+    hidden with them (it may be the phrase's first character). Characters that end the
+    message with nothing after them, fewer than 24, could be a phrase's first part:
+    they are left to han_tail (withheld until the next message shows what it was)."""
     found: list[tuple[int, int]] = []
-    for _, cue_end in cues:
-        start = _PRESENTING.match(folded, cue_end).end()  # type: ignore[union-attr]
-        block = SOLID_HAN.match(folded, start)
+    for point in points:
+        start = _PRESENTING.match(folded, point).end()  # type: ignore[union-attr]
+        # 是 or 为 right before the characters may be the phrase's own first one.
+        hidden_from = start - 1 if start > point and folded[start - 1] in _PRESENTING_CHARS \
+            else start
+        block = SOLID_HAN.match(folded, start, min(len(folded), start + _NAMED_MAX + 1))
         if block is None or len(block.group(0)) < _NAMED_MIN:
             continue
-        text = block.group(0)
-        if not folded[block.end():].strip(" \t\r\n。.，,！!？?") and len(text) < 24:
+        # Never a cue's characters ("助记词…" at the start of a message about a seed).
+        text = block.group(0)[:min([a - start for a, _ in cues if a >= start] or [_NAMED_MAX + 1])]
+        if len(text) < _NAMED_MIN:
             continue
         for wordlist in han_wordlists():
             known = [wordlist.exact(char) is not None for char in text]
@@ -638,7 +697,9 @@ def named_han_phrase(folded: str, cues: Sequence[tuple[int, int]]) -> list[tuple
                         or chinese_coverage(text, size, longer) > 0):
                     break
                 size = longer
-            found.append((start, start + size))
+            if size == len(text) < _NAMED_MAX and _ENDS_THE_MESSAGE.match(folded, block.end()):
+                break  # nothing but the phrase-like characters, ending the message
+            found.append((hidden_from, start + size))
             break
     return found
 
@@ -659,17 +720,18 @@ def _reads_as_chinese(block: str, start: int, size: int, context: bool) -> bool:
     windows: the window must also not read as Chinese. Two signs are added up: the share
     of its characters inside common words, and the share that are frequent characters
     (的 是 了 我; more than a few make the caller skip the window). "刚改完密码提币就被限制了"
-    has a third of each (密码, 限制; 就 被 了) and, judged by words alone, was hidden as
-    a phrase. A phrase standing alone may share a word or two with the language by
-    chance; one inside a longer run of characters must share fewer. Where a seed is
-    named, words alone decide, as before. Measured (0.11.16, bench.han_phrases and a
-    sweep of the cuts): random checksummed phrases, alone and inside sentences, read as
-    Chinese 0.12% → 0.015%; windows of the project's Chinese text left to the checksum
-    33 → 4."""
+    has a third in words (密码, 限制) and a quarter frequent (就 被 了): judged by words
+    alone, it was hidden as a phrase. A phrase standing alone may share a word or two
+    with the language by chance; one inside a longer run of characters must share fewer.
+    Where a seed is named, words alone decide, as before. The cuts (0.11.16), measured
+    on 160,000 random checksummed phrases and the project's Chinese text: no phrase of
+    40,000 standing alone reads as Chinese (a cut of 0.4 missed 3, the review's
+    finding), 0.013% of those inside sentences (0.12% before); windows of ordinary text
+    left to the checksum 33 → 8."""
     coverage = chinese_coverage(block, start, start + size)
     score = coverage + sum(map(is_function_char, block[start:start + size])) / size
     if size == len(block):
-        return coverage >= 0.45 or (score >= 0.4 and not context)
+        return coverage >= 0.45 or (score >= 0.45 and not context)
     if context:
         return coverage >= 0.34
     return coverage >= 0.3 or score >= 0.34
