@@ -1198,6 +1198,10 @@ def test_ids_and_replies_after_those_messages_stay(scanner, messages):
     # 0.11.16 review: the whole token, not its kana/Hangul-and-digits start.
     ("비번 하늘1004sky", "sky"), ("비번 사랑해1004사랑 인데", "1004사랑"),
     ("password was '사랑해' but it fails", "사랑해"),
+    # The second review: what follows a quoted value, and dates inside a password.
+    ("비번은 '고양이'야", "고양이"), ("パスワードは「さくらんぼ」にしました", "さくらんぼ"),
+    ("パスワード「ひまわり」って入れたのに", "ひまわり"),
+    ("비번 민수1990.05.12 인데", "1990.05.12"),
 ])
 def test_a_password_in_its_own_script_or_quoted_near_the_cue(scanner, text, secret):
     result = scanner.scan(text)
@@ -1212,7 +1216,8 @@ def test_a_password_in_its_own_script_or_quoted_near_the_cue(scanner, text, secr
     "비밀번호 '찾기' 누르면 아무것도 안 돼요", "パスワードを「お忘れですか？」を押しても",
     "パスワード「ログイン」ボタン押せない", "パスワード「期限切れ」と出ます",
     "비밀번호 '불일치' 라고 떠요", "パスワード エラーコード401 です", "비번 에러1005 뜸",
-    "비밀번호 어제2024.05.01에 바꿨어요",
+    "비밀번호 어제2024.05.01에 바꿨어요", "비밀번호가 '틀렸다'로 나와요",
+    "비밀번호 '확인해주세요'로 나와요", "パスワードを「表示する」にしてもダメ",
 ])
 def test_what_is_said_about_the_password_near_the_cue_stays(scanner, text):
     assert scanner.scan(text).redacted_text == text
@@ -1304,3 +1309,29 @@ def test_a_phrase_alone_with_two_common_words_is_still_a_phrase(scanner):
     # 0.11.16 review: a valid phrase whose words and frequent characters added up to the
     # first cut (0.4) read as Chinese.
     assert scanner.scan("队醒潮独长腊疯成熟中将斥").redacted_text == "[REDACTED:seed_phrase]"
+
+
+def test_a_held_half_after_a_label_is_completed(scanner):
+    # The second review: "助记词前半<half>" holds the label with the half; the rest must
+    # complete it wherever the phrase starts in the held characters.
+    rng = random.Random(21)
+    words = Mnemonic("chinese_simplified")
+    for _ in range(30):
+        phrase = words.to_mnemonic(rng.randbytes(16)).replace(" ", "")
+        first, second = _conversation(scanner, ["助记词前半" + phrase[:6], "后半：" + phrase[6:]])
+        assert phrase[:6] in (first.withheld_tail or "") and second.carried == "secret"
+        assert phrase[6:] not in second.redacted_text
+
+
+@pytest.mark.parametrize("text", ["退钱退钱退钱退钱退钱退钱，帮我看看",
+                                  "急急急急急急急急急急急急急急！"])
+def test_the_same_characters_over_again_are_no_phrase(scanner, text):
+    scans = _conversation(scanner, ["我的助记词被盗了怎么办", text])
+    assert scans[1].redacted_text == text
+
+
+def test_held_characters_repeated_are_published_at_the_timeout():
+    from bot.nlu.secrets import still_secret
+
+    assert not still_secret("急急急急急急急急急急急急")
+    assert not still_secret("一三八零零一三八零零零零")

@@ -41,16 +41,17 @@ _CJK_THEN_DIGITS = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]{1,12}[0-9!@#$%^&*_.
 _ENDING_PARTICLE = re.compile(r"(?:인데요?|이에요|예요|입니다|이야|으로|로|에서|에|을|를|이|가|은"
                               r"|는|です|でした|で|は|が|を|に|と)$")
 _NOT_OWN_SCRIPT_VALUE = re.compile(
-    r"^(?:エラー(?:コード)?|コード|에러(?:코드)?|오류(?:코드)?|코드|번호|어제|오늘|내일|昨日|今日|明日)"
-    r"|\d{4}[.\-/]\d{1,2}[.\-/]\d{1,2}")
+    r"^(?:(?:エラー(?:コード)?|에러(?:코드)?|오류(?:코드)?)\d+"
+    r"|(?:어제|오늘|내일|昨日|今日|明日)?\d{4}[.\-/]\d{1,2}[.\-/]\d{1,2})$")
 
 
 def _own_script_value(value: str) -> int | None:
     """The length of a kana/Hangul-led password token, or None."""
-    if not _CJK_THEN_DIGITS.match(value) or _NOT_OWN_SCRIPT_VALUE.search(value):
+    if not _CJK_THEN_DIGITS.match(value):
         return None
     ending = _ENDING_PARTICLE.search(value)
-    return ending.start() if ending else len(value)
+    end = ending.start() if ending else len(value)
+    return None if _NOT_OWN_SCRIPT_VALUE.match(value[:end]) else end
 _TRAILING = ".,;:?)]}" + _QUOTES
 _SYMBOLS = set("!@#$%^&*+=?~<>|\\/_.-")
 _STRONG_SYMBOLS = set("!@#$%^&*+=?~<>|\\")
@@ -197,13 +198,18 @@ _QUOTED_AFTER_TO = re.compile(
 _QUOTED_RIGHT_AFTER = re.compile(
     r"\s*(?:[はがをもで]|[는은이가를을]|[:：=]"
     r"|(?:is|was|es|era|ist|war|est|était|é|è|это|был|была)(?!\w))?\s*"
-    r"[\"'“‘«「『]([^\s\"'“”‘’«»「」『』]{1,40})[\"'”’»」』]"
-    # What follows says the value is the password ("で" with it, "로" to it, "です" it
-    # is); a label quoted from a screen is pressed, shown or said ("'찾기' 누르면",
-    # "「ログイン」ボタン", "「期限切れ」と出ます", "'불일치' 라고"): 0.11.16 review.
-    r"(?=\s*(?:でした|です|でも|で|だ|から|로|으로|입니다|이에요|예요|이야|였|이었|인데|but|mais|pero|aber|но|$|[,，、。.!！]))",
-    re.IGNORECASE)
-_SENTENCE_ENDING = re.compile(r"(?:ます|です|ません|ない|した|ました|습니다|니다|[?？])$")
+    r"[\"'“‘«「『]([^\s\"'“”‘’«»「」『』]{1,40})[\"'”’»」』]", re.IGNORECASE)
+# What follows a label quoted from a screen: it is pressed, shown or said ("'찾기' 누르면",
+# "「ログイン」ボタン", "「期限切れ」と出ます", "'불일치' 라고 떠요", "'틀렸다'로 나와요": the
+# 0.11.16 reviews). Anything else after a quoted value keeps it a password ("로 바꿨는데",
+# "이고", "야", "なんですが", "にしました", "って入れた").
+_LABEL_AFTER = re.compile(
+    r"\s*(?:(?:을|를|을\s*|를\s*)?(?:누르|눌러|눌렀|클릭|탭|선택)|버튼|아이콘|칸|창|메뉴|링크|화면"
+    r"|이?라고|이?라는|이?라며|로\s*(?:떠|뜨|뜬|나와|나오|나옴|표시)"
+    r"|(?:を|が)?\s*(?:押|クリック|タップ|選択)|ボタン|アイコン|欄|画面|リンク|メニュー"
+    r"|(?:と|って|が)\s*(?:出|表示|言われ|書い))")
+_SENTENCE_ENDING = re.compile(
+    r"(?:ます|です|ません|ない|する|した|ました|습니다|니다|어요|아요|해요|세요|었다|았다|렸다|[?？])$")
 _KANA_OR_HANGUL = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
 # What a quoted word after the cue says about the password rather than gives it.
 _QUOTED_STATUS = frozenset(("エラー", "無効", "不正", "変更", "リセット", "오류", "에러",
@@ -216,7 +222,8 @@ def _quoted_right_after(f: Folded, cue_end: int) -> Found | None:
         return None
     token = match.group(1)
     if (not _KANA_OR_HANGUL.search(token) or _SENTENCE_ENDING.search(token)
-            or token in _QUOTED_STATUS or _describes(token)):
+            or token in _QUOTED_STATUS or _describes(token)
+            or _LABEL_AFTER.match(f.original, match.end())):
         return None  # Latin (and Chinese) values go through the rules below
     return Found(*match.span(1), PASSWORD)
 

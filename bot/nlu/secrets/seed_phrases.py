@@ -496,6 +496,12 @@ def worth_withholding(run: Run, word_count: int, context: bool,
 
 def solid_han_phrases(folded: str, context: bool,
                       cues: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """The spans of han_windows, overlapping ones joined."""
+    return _joined_spans(han_windows(folded, context, cues))
+
+
+def han_windows(folded: str, context: bool,
+                cues: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
     """Chinese phrases written without separators, found only by their checksum. Every
     window that passes is kept, and overlapping ones are joined: the characters just
     before a phrase ("我的助记词是…", "钱包被盗了…") make a window that passes 1 time in
@@ -535,7 +541,7 @@ def solid_han_phrases(folded: str, context: bool,
                         continue
                     if not _reads_as_chinese(text, start, size, context):
                         found.append((offset + start, offset + start + size))
-    return _joined_spans(found)
+    return found
 
 
 def _joined_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -583,7 +589,7 @@ def han_tail(folded: str, context: bool,
     # are held unless they read as Chinese by the looser measure of a window.
     loose = context and (presented or (bool(cut) and start == cut[-1]))
     frequent, covered = (max(1, size // 4), 0.34) if loose else (size // 6, 0.17)
-    if not 6 <= size <= 23 or sum(map(is_function_char, block)) > frequent:
+    if not 6 <= size <= 23 or sum(map(is_function_char, block)) > frequent or _repeated(block):
         return None
     wordlist = next((w for w in han_wordlists() if all(w.exact(c) is not None for c in block)),
                     None)
@@ -599,44 +605,42 @@ def han_tail(folded: str, context: bool,
 def solid_han_part(block: str) -> bool:
     """Characters of one list that do not read as Chinese by a window's looser measure:
     what han_tail held may be a phrase's part."""
-    return any(all(w.exact(c) is not None for c in block) for w in han_wordlists()) and (
-        chinese_coverage(block, 0, len(block)) < 0.34)
+    return (any(all(w.exact(c) is not None for c in block) for w in han_wordlists())
+            and chinese_coverage(block, 0, len(block)) < 0.34 and not _repeated(block)
+            and sum(map(is_function_char, block)) <= max(1, len(block) // 4))
 
 
 def han_rest(held: str, folded: str) -> tuple[int, int] | None:
     """The solid characters of this message (one of its first few blocks: "后六个字：听钢丙
     盗杆半，…") that complete the held ones into a checksummed phrase: their span in this
-    message. Each candidate is the held characters (after a presenting 是 or 为) and the
-    first 3 to 24 characters of a block, read on its own: the ordinary text after the
-    rest ("…这是后面的部分请帮我查一下") must neither lend a window nor hide the rest's end
-    (0.11.16 review: merged windows reached into it and left both halves in clear). Of
-    the candidates that pass, the longest rest is taken. A block that reads as Chinese
-    is no rest of a phrase."""
+    message. The held characters and the block are joined and each passing window that
+    starts in the held ones and ends in the block is read on its own (the phrase may
+    start anywhere in them: "助记词前半办例巴…"). Merged windows reached into the ordinary
+    text after the rest ("…这是后面的部分请帮我查一下") and kept it from completing (0.11.16
+    review). The rest must not read as Chinese: few common words, few frequent
+    characters, not the same few characters over again. Of those that pass, the longest
+    rest is taken."""
     if not SOLID_HAN.fullmatch(held):
         return None
-    leads = (0, 1) if held[0] in _PRESENTING_CHARS and len(held) > 1 else (0,)
     best: tuple[int, int] | None = None
     for block in itertools.islice(SOLID_HAN.finditer(folded), 4):
         rest = block.group(0)[:24]
-        for wordlist in han_wordlists():
-            for lead in leads:
-                head = [wordlist.exact(char) for char in held[lead:]]
-                if None in head:
-                    continue
-                for size in VALID_LENGTHS:
-                    need = size - len(head)
-                    if not _SHORTEST_REST <= need <= len(rest) or (
-                            best and need <= best[1] - best[0]):
-                        continue
-                    tail = [wordlist.exact(char) for char in rest[:need]]
-                    if (None not in tail and checksum_ok([*head, *tail])  # type: ignore[list-item]
-                            and chinese_coverage(rest, 0, need) < 0.34):
-                        best = (block.start(), block.start() + need)
+        for start, end in han_windows(held + rest, True):
+            taken = end - len(held)
+            if (start < len(held) < end and (best is None or taken > best[1] - best[0])
+                    and chinese_coverage(rest, 0, taken) < 0.34
+                    and sum(map(is_function_char, rest[:taken])) <= max(1, taken // 4)
+                    and not _repeated(rest[:taken])):
+                best = (block.start(), block.start() + taken)
     return best
 
 
+def _repeated(chars: str) -> bool:
+    """The same few characters over again ("退钱退钱…", "零零零…"): no random phrase."""
+    return len(chars) >= 4 and len(set(chars)) < 0.75 * len(chars)
+
+
 _PRESENTING_CHARS = "是为為"
-_SHORTEST_REST = 3
 
 
 # What joins a seed cue to the phrase it presents: "助记词是…", "助记词：…", "助記詞為…".
@@ -687,6 +691,7 @@ def named_han_phrase(folded: str, points: Sequence[int],
             known = [wordlist.exact(char) is not None for char in text]
             if (sum(known[:_NAMED_MIN]) < _NAMED_MIN - 1
                     or sum(map(is_function_char, text[:_NAMED_MIN])) >= 3
+                    or _repeated(text[:_NAMED_MIN])
                     or chinese_coverage(text, 0, _NAMED_MIN) >= 0.34):
                 continue
             size = _NAMED_MIN
