@@ -1335,3 +1335,39 @@ def test_held_characters_repeated_are_published_at_the_timeout():
 
     assert not still_secret("急急急急急急急急急急急急")
     assert not still_secret("一三八零零一三八零零零零")
+
+
+@pytest.mark.parametrize("messages,secret", [
+    (["le code 2FA c'est", "attendez", "532 265"], "532 265"),
+    (["mã OTP đây", "đợi xíu", "306 160"], "306 160"),
+    (["perdi o celular, tenho os códigos reserva", "peraí", "7d0g-xcaf gemy-k9hl"], "gemy-k9hl"),
+])
+def test_an_aside_keeps_what_the_conversation_waits_for(scanner, messages, secret):
+    # holdout10 (spent): the value after "wait" was stored in clear.
+    scans = _conversation(scanner, messages)
+    assert scans[2].kinds == ("otp_code",) and secret not in scans[2].redacted_text
+
+
+def test_an_aside_keeps_a_held_chinese_half():
+    scanner = SecretScanner()
+    phrase = seed_phrase("chinese_simplified", 128, seed=14).replace(" ", "")
+    first = scanner.scan("助记词前半：" + phrase[:6])
+    held = Carried(first.withheld_tail or "", first.tail_context, first.seed_wordlist)
+    aside = scanner.scan("稍等", held)
+    assert first.withheld_tail == phrase[:6] and aside.carried == "kept"
+    rest = scanner.scan("后半：" + phrase[6:], held)  # still held: the engine carries it on
+    assert rest.carried == "secret" and phrase[6:] not in rest.redacted_text
+
+
+def test_backup_codes_of_one_shape_are_hidden_together(scanner):
+    text = "Meine Backup-Codes:\nzbdc-6vww\nmiky-bmsk\n9pwt-af64\nwelchen soll ich nehmen?"
+    assert scanner.scan(text).redacted_text == (
+        "Meine Backup-Codes:\n[REDACTED:otp_code]\n[REDACTED:otp_code]\n[REDACTED:otp_code]\n"
+        "welchen soll ich nehmen?")
+
+
+def test_a_cantonese_named_phrase(scanner):
+    phrase = seed_phrase("chinese_traditional", 128, seed=15).replace(" ", "")
+    wrong = phrase[:4] + ("個" if phrase[4] != "個" else "的") + phrase[5:]
+    result = scanner.scan(f"唔該幫手睇下，我個助記詞係{wrong}，匯入唔到")
+    assert result.redacted_text == "唔該幫手睇下，我個助記詞[REDACTED:seed_phrase]，匯入唔到"

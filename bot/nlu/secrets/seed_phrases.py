@@ -640,11 +640,11 @@ def _repeated(chars: str) -> bool:
     return len(chars) >= 4 and len(set(chars)) < 0.75 * len(chars)
 
 
-_PRESENTING_CHARS = "是为為"
+_PRESENTING_CHARS = "是为為係"
 
 
 # What joins a seed cue to the phrase it presents: "助记词是…", "助记词：…", "助記詞為…".
-_PRESENTING = re.compile(r"[\s:,]*(?:就是|如下|是|为|為)?[\s:,]*")
+_PRESENTING = re.compile(r"[\s:,]*(?:就是|如下|是|为|為|係)?[\s:,]*")  # 係: Cantonese
 _ENDS_THE_MESSAGE = re.compile(r"[\s。.，,！!？?]*\Z")
 _NAMED_MIN = 12
 _NAMED_MAX = 24
