@@ -324,9 +324,9 @@ def still_secret(held: str) -> bool:
     published whole a minute later."""
     folded = _carried_folded(Carried(held))
     if SOLID_HAN.fullmatch(folded):
-        # Solid characters were held only as a phrase's first part in a message about a
-        # seed (han_tail): with no rest to decide, they stay hidden, as random-looking
-        # list words do (before 0.11.16 they were published at the timeout).
+        # Solid characters are held only as a possible phrase's part (han_tail): with no
+        # rest to decide, those of one list that read as no Chinese stay hidden, as
+        # random-looking list words do (before 0.11.16 they were published).
         return solid_han_part(folded)
     for run in all_runs(folded, tokens_of(folded)):
         if len(run) >= 3 and not run.wordlist.reads_like_a_sentence(run.best_positions(),
@@ -452,6 +452,8 @@ def _without_list_mark(lead: str) -> str:
 
 _LONE_WORDS = 2
 _LEAD_READ = 128
+
+
 def _an_aside(text: str, tokens: list[Token]) -> bool:
     """A short message that gives nothing and asks nothing: "wait", "attendez", "peraí",
     "đợi xíu", "等一下", "稍等一下我去拿纸条"."""

@@ -496,18 +496,20 @@ def worth_withholding(run: Run, word_count: int, context: bool,
 
 def solid_han_phrases(folded: str, context: bool,
                       cues: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
-    """The spans of han_windows, overlapping ones joined."""
+    """The spans of han_windows, overlapping ones joined: the characters just before a
+    phrase ("我的助记词是…", "钱包被盗了…") make a window that passes 1 time in 16 as
+    well, and keeping only the first window found (as before 0.11.16) left the phrase's
+    end in clear in a third of such messages. The price: a window passing by chance
+    beside a phrase hides a character or two of the text next to it."""
     return _joined_spans(han_windows(folded, context, cues))
 
 
 def han_windows(folded: str, context: bool,
                 cues: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
-    """Chinese phrases written without separators, found only by their checksum. Every
-    window that passes is kept, and overlapping ones are joined: the characters just
-    before a phrase ("我的助记词是…", "钱包被盗了…") make a window that passes 1 time in
-    16 as well, and keeping only the first window found (as before 0.11.16) left the
-    phrase's end in clear in a third of such messages. A window never takes in a seed
-    cue's characters: the phrase is what follows "助记词", never the word itself."""
+    """Chinese phrases written without separators, found only by their checksum: every
+    window of a phrase's length whose characters are one list's, that passes the
+    checksum and does not read as Chinese. A window never takes in a seed cue's
+    characters: the phrase is what follows "助记词", never the word itself."""
     found: list[tuple[int, int]] = []
     for block in _HAN.finditer(folded):
         text, offset = block.group(0), block.start()
