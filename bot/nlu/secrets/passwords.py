@@ -52,6 +52,8 @@ def _own_script_value(value: str) -> int | None:
     ending = _ENDING_PARTICLE.search(value)
     end = ending.start() if ending else len(value)
     return None if _NOT_OWN_SCRIPT_VALUE.match(value[:end]) else end
+
+
 _TRAILING = ".,;:?)]}" + _QUOTES
 _SYMBOLS = set("!@#$%^&*+=?~<>|\\/_.-")
 _STRONG_SYMBOLS = set("!@#$%^&*+=?~<>|\\")
@@ -204,7 +206,7 @@ _QUOTED_RIGHT_AFTER = re.compile(
 # 0.11.16 reviews). Anything else after a quoted value keeps it a password ("로 바꿨는데",
 # "이고", "야", "なんですが", "にしました", "って入れた").
 _LABEL_AFTER = re.compile(
-    r"\s*(?:(?:을|를|을\s*|를\s*)?(?:누르|눌러|눌렀|클릭|탭|선택)|버튼|아이콘|칸|창|메뉴|링크|화면"
+    r"\s*(?:(?:[을를]\s*)?(?:누르|눌러|눌렀|클릭|탭|선택)|버튼|아이콘|칸|창|메뉴|링크|화면"
     r"|이?라고|이?라는|이?라며|로\s*(?:떠|뜨|뜬|나와|나오|나옴|표시)"
     r"|(?:を|が)?\s*(?:押|クリック|タップ|選択)|ボタン|アイコン|欄|画面|リンク|メニュー"
     r"|(?:と|って|が)\s*(?:出|表示|言われ|書い))")
