@@ -150,6 +150,9 @@ class SecretScanner:
         text = unicodedata.normalize("NFC", text)
         f = _without_markers(Folded.of(text))
         seed_cues = find("seed", f.text)
+        # Solid characters held from the message before: han_rest completes them.
+        carried_text = Folded.of(carried.text).text if carried and carried.text else ""
+        held_han = carried_text if SOLID_HAN.fullmatch(carried_text) else ""
         context = bool(seed_cues) or bool(carried and carried.context)
         cues = sorted(seed_cues + find("private_key", f.text) + find("password", f.text))
         # Seed words are read with the words that only number or join them blanked
@@ -181,7 +184,7 @@ class SecretScanner:
         spans += [Span(*f.span(*s), SEED_PHRASE)
                   for s in [*solid_han_phrases(f.text, context, seed_cues),
                             *named_han_phrase(f.text, presenting_points(
-                                f.text, seed_cues, context and not _held_han(carried)),
+                                f.text, seed_cues, context and not held_han),
                                 seed_cues)]]
         outcome = None
         # Held words of any number (a word or two a message, see _held_back); only runs
@@ -212,8 +215,7 @@ class SecretScanner:
                 # I deposit usdt?" asks a question of its own (a long word and a "?"):
                 # the held words were no phrase.
                 outcome = CARRIED_KEPT
-        held_han = Folded.of(carried.text).text if carried and carried.text else ""
-        if carried and held_han and SOLID_HAN.fullmatch(held_han):
+        if carried and held_han:
             rest = han_rest(held_han, f.text)
             if rest is not None:
                 spans.append(Span(*f.span(*rest), SEED_PHRASE))
@@ -372,11 +374,6 @@ def _without_markers(f: Folded) -> Folded:
         return f
     masked = _MARKER.sub(lambda m: " " * len(m.group(0)), f.text)
     return replace(f, text=masked)
-
-
-def _held_han(carried: Carried | None) -> bool:
-    """Solid characters held from the message before: han_rest completes them."""
-    return bool(carried and carried.text and SOLID_HAN.fullmatch(Folded.of(carried.text).text))
 
 
 def _carried_folded(carried: Carried | None) -> str:

@@ -288,7 +288,7 @@ def _exact_runs(tokens: list[Token], exact: list[int | None], wordlist: Wordlist
 
 
 def _repeats(tokens: Sequence[Token]) -> bool:
-    return len({token.text for token in tokens}) < 0.75 * len(tokens)
+    return _repeated([token.text for token in tokens])
 
 
 def passes_checksum(run: Run) -> bool:
@@ -590,12 +590,11 @@ def han_tail(folded: str, context: bool,
     # bench.han_phrases "two_messages") that both halves went out in clear: there they
     # are held unless they read as Chinese by the looser measure of a window.
     loose = context and (presented or (bool(cut) and start == cut[-1]))
-    frequent, covered = (max(1, size // 4), 0.34) if loose else (size // 6, 0.17)
-    if not 6 <= size <= 23 or sum(map(is_function_char, block)) > frequent or _repeated(block):
+    if not 6 <= size <= 23 or not _phrase_like(block, 0, size, strict=not loose):
         return None
     wordlist = next((w for w in han_wordlists() if all(w.exact(c) is not None for c in block)),
                     None)
-    if wordlist is None or chinese_coverage(block, 0, size) >= covered:
+    if wordlist is None:
         return None
     on_its_line = folded[:start].endswith("\n") or not folded[:start].strip()
     if context or presented or (
@@ -608,8 +607,7 @@ def solid_han_part(block: str) -> bool:
     """Characters of one list that do not read as Chinese by a window's looser measure:
     what han_tail held may be a phrase's part."""
     return (any(all(w.exact(c) is not None for c in block) for w in han_wordlists())
-            and chinese_coverage(block, 0, len(block)) < 0.34 and not _repeated(block)
-            and sum(map(is_function_char, block)) <= max(1, len(block) // 4))
+            and _phrase_like(block, 0, len(block)))
 
 
 def han_rest(held: str, folded: str) -> tuple[int, int] | None:
@@ -630,16 +628,28 @@ def han_rest(held: str, folded: str) -> tuple[int, int] | None:
         for start, end in han_windows(held + rest, True):
             taken = end - len(held)
             if (start < len(held) < end and (best is None or taken > best[1] - best[0])
-                    and chinese_coverage(rest, 0, taken) < 0.34
-                    and sum(map(is_function_char, rest[:taken])) <= max(1, taken // 4)
-                    and not _repeated(rest[:taken])):
+                    and _phrase_like(rest, 0, taken)):
                 best = (block.start(), block.start() + taken)
     return best
 
 
-def _repeated(chars: str) -> bool:
-    """The same few characters over again ("退钱退钱…", "零零零…"): no random phrase."""
-    return len(chars) >= 4 and len(set(chars)) < 0.75 * len(chars)
+def _phrase_like(block: str, start: int, end: int, strict: bool = False) -> bool:
+    """Characters of the block that do not read as Chinese: few inside common words, few
+    of the frequent ones, not the same few over again. The loose measure is a window's
+    (under a third in words, a quarter frequent): for characters a seed cue or colon
+    presents, a held part's rest, what was held; the strict one (a sixth) for ending
+    characters nothing presents (ordinary text is 0.45 covered by common words; a short
+    end of a sentence still often 0.2)."""
+    chars = block[start:end]
+    frequent, covered = (len(chars) // 6, 0.17) if strict else (max(1, len(chars) // 4), 0.34)
+    return (sum(map(is_function_char, chars)) <= frequent and not _repeated(chars)
+            and chinese_coverage(block, start, end) < covered)
+
+
+def _repeated(items: Sequence[str]) -> bool:
+    """The same few words or characters over again ("退钱退钱…", "零零零…", a burst of
+    one message's list words): a phrase drawn at random almost never repeats a quarter."""
+    return len(items) >= 4 and len(set(items)) < 0.75 * len(items)
 
 
 _PRESENTING_CHARS = "是为為係"
