@@ -14,13 +14,16 @@ holdout2_*.jsonl were written afresh after that round, by two more helpers, and 
 once at the end of the second; holdout3_*.jsonl, holdout4_*.jsonl and holdout5_*.jsonl
 (four more helpers each, 2026-12-03) likewise after the third, fourth and fifth;
 holdout6-8 (incidents; holdout7-8 secrets too) after each later round; holdout9 and
-holdout10 (secrets only, 2026-12-06) before and after 0.11.16's scanner changes. Since
+holdout10 (secrets only, 2026-12-06) before and after 0.11.16's scanner changes;
+holdout11-14 (incidents only, 2026-12-06): 11 scored on 0.11.16 only, 12 on 0.11.16 and
+round 38's model, 13 and 14 on 0.11.16 and 0.11.17, 11-13 then incident-only rounds
+39/41/42 (safety_data/incidents/round39|41|42_*.yml). Since
 0.10.3 the incident messages of holdout2-5, and of each later set once scored, are
 training data of the detector (safety_data/incidents/spent_holdout*.yml): their incident
 figures are no held-out figures any more; their secret cases still are regression
 checks. Figures per split, per language, per category.
 
-    .venv/bin/python -m bench.safety [--split dev|holdout|holdout2|...|holdout10|all]
+    .venv/bin/python -m bench.safety [--split dev|holdout|holdout2|...|holdout14|all]
                                      [--model models] [--failures]
 """
 
@@ -114,7 +117,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="dev", choices=(
         "dev", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7",
-        "holdout8", "holdout9", "holdout10", "all"))
+        "holdout8", "holdout9", "holdout10", "holdout11", "holdout12", "holdout13",
+        "holdout14", "all"))
     parser.add_argument("--model", default=str(ROOT / "models"))
     parser.add_argument("--failures", action="store_true",
                         help="list the cases that failed (never look at them for holdout)")

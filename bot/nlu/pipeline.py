@@ -65,7 +65,8 @@ from bot.taxonomy import OUT_OF_SCOPE
 
 ACCOUNT_HACKED = "account_hacked"
 # What a request to freeze the account is read as, when it is not read as a takeover.
-_NOT_WHAT_A_FREEZE_MEANS = frozenset({"account_closure", "account_locked", OUT_OF_SCOPE})
+_NOT_WHAT_A_FREEZE_MEANS = frozenset({"account_closure", "account_locked", OUT_OF_SCOPE,
+                                      "request_human"})
 
 BOT_CHALLENGE, REQUEST_HUMAN = "bot_challenge", "request_human"
 
@@ -340,7 +341,9 @@ class NLU:
         urgency = result.urgency
         if FREEZE_REQUESTED in result.flags and intent in _NOT_WHAT_A_FREEZE_MEANS:
             # "제 계정 동결해 주세요" read as closing the account: the agent must see what the
-            # trader fears, not an account to close (0.11.12 trial).
+            # trader fears, not an account to close (0.11.12 trial). Nor a bare request for
+            # someone ("freeze my account right now", read as request_human, fresh set v):
+            # a freeze request that also asks for a person is turned back just below.
             intent = ACCOUNT_HACKED
         if (WANTS_HUMAN in result.flags and item.forced_intent is None
                 and ranking[0].intent != BOT_CHALLENGE):

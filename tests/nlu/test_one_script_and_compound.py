@@ -148,7 +148,9 @@ def test_urgency_of_a_request_for_a_person(settings, reported, flags, expected):
 
 def test_requests_for_a_person_in_twelve_languages():
     """A regression floor on the development list the person-request words were written
-    against (tests/fixtures/person_requests.jsonl): 87.7% found, 5.6% of look-alikes (0.11.9)."""
+    against (tests/fixtures/person_requests.jsonl): 87.7% found, 5.6% of look-alikes (0.11.9);
+    96.0% and 5.0% with 0.11.17's words (stems for Turkish cases, "mi passi", "hätte gern",
+    "кем-нибудь из поддержки", "사람 불러줘")."""
     path = Path(__file__).parents[1] / "fixtures" / "person_requests.jsonl"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     phrases = load_cues()["wants_human"]
@@ -157,13 +159,13 @@ def test_requests_for_a_person_in_twelve_languages():
     look_alikes = [hit for hit, row in zip(found, rows, strict=True)
                    if not row["asks_for_human"]]
     assert len(requests) == 480 and len(look_alikes) == 180
-    assert sum(requests) / len(requests) >= 0.87
+    assert sum(requests) / len(requests) >= 0.95
     assert sum(look_alikes) / len(look_alikes) <= 0.07
     # Every language keeps most of its requests.
     for lang in {row["lang"] for row in rows}:
         own = [hit for hit, row in zip(found, rows, strict=True)
                if row["lang"] == lang and row["asks_for_human"]]
-        assert sum(own) / len(own) >= 0.65, lang
+        assert sum(own) / len(own) >= 0.85, lang
 
 
 @pytest.mark.parametrize("text", [
@@ -187,6 +189,14 @@ def test_requests_for_a_person_in_twelve_languages():
     "c'è qualcuno in carne e ossa qui?",
     "có ai bên team hỗ trợ kiểm tra giúp mình không",
     "チームの誰かに確認してもらえますか",
+    # Fresh set v's misses (0.11.17): a request verb the lists lacked, or a person word
+    # in a case form they did not hold.
+    "l'app non mi fa prelevare da ieri, mi passi un operatore per favore?",
+    "Ich hätte gerne einen Mitarbeiter am Telefon, meine Auszahlung hängt seit Freitag",
+    "соедините меня с кем-нибудь из поддержки, вывод завис",
+    "출금이 안 돼요. 사람 불러줘",
+    "bir yöneticiyle görüşmek istiyorum, çekimim gelmedi",
+    "¿hay alguien real ahí? mi retiro no llega",
 ])
 def test_a_request_for_a_person_is_read_in_its_own_sentence(text):
     assert asks_for_person(text, load_cues()["wants_human"]), text
@@ -208,6 +218,12 @@ def test_a_request_for_a_person_is_read_in_its_own_sentence(text):
     "canlı destek kaçta açılıyor?",
     "what is the phone number of customer service?",
     "Kann ein Mitarbeiter meinen Chatverlauf sehen?",
+    # Words 0.11.17 first tried and dropped: a greeting, a person who could not help, a
+    # person already talked to (Turkish past tense), "there is an agent who wrote to me".
+    "Lieber Support-Mitarbeiter, danke für die schnelle Hilfe",
+    "сотрудник поддержки не смог помочь, вопрос закрыли",
+    "Teşekkürler, yöneticiyle konuştum, sorun çözüldü",
+    "hay un agente que me escribió por telegram diciendo que es de soporte",
 ])
 def test_words_about_people_that_ask_for_no_one(text):
     assert not asks_for_person(text, load_cues()["wants_human"]), text

@@ -45,6 +45,19 @@ def test_a_latin_russian_freeze_request_is_p1_and_a_greeting_a_greeting(shipped_
         "someone logged in, not me, pomogite srochno, chto delat").urgency == "P1"
 
 
+def test_longer_latin_russian_is_read_in_russian(shipped_nlu):
+    """Fresh set v (0.11.17): read as French, Turkish and Spanish, so replied to in them."""
+    for text in ("ne mogu zaiti v akkaunt, pishet oshibka s utra",
+                 "ya otpravil dengi bankovskim perevodom, proshlo 3 dnya, na balanse nichego",
+                 "da, vse horosho, poluchilos"):
+        assert shipped_nlu.languages.identify(text).lang == "ru", text
+    # Romance and Turkish messages that share short words stay theirs.
+    for text, lang in (("no puedo entrar a mi cuenta, da error", "es"),
+                       ("ho fatto il bonifico ma non vedo niente sul saldo", "it"),
+                       ("hesabima giremiyorum, hata veriyor", "tr")):
+        assert shipped_nlu.languages.identify(text).lang == lang, text
+
+
 def test_russian_typed_with_the_latin_layout_on_is_read_in_russian():
     assert from_wrong_layout("frr dpkjvfkb ,fkfyc 0 gjvjubnt") == "акк взломали баланс 0 помогите"
     assert from_wrong_layout("e vtyz erhfkb ltymub") == "у меня украли деньги"

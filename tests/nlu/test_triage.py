@@ -154,6 +154,12 @@ def test_being_scammed_is_still_distress():
     "someone is in, freeze my account! how did this happen",
     "there is a withdrawal i did not make, freeze my account",
     "I never made that withdrawal. Please freeze my account",
+    # Fresh set v (0.11.17): the Spanish "vosotros" and enclitic imperatives, Italian ones.
+    "congelad mi cuenta ya, me han quitado el móvil", "bloquéenme la cuenta por favor",
+    "bloccatemi il conto subito, mi hanno rubato il telefono", "bloccami il conto",
+    # Set 12 (0.11.17): Portuguese "travar", Vietnamese "lock withdrawals".
+    "trava minha conta agora, roubaram meu celular", "khóa rút tiền giúp mình với",
+    "pouvez-vous bloquer mon compte tout de suite",
 ])
 def test_a_request_to_freeze_the_account_is_p1_in_every_language(text):
     # Found by the 0.11.12 trial: "freeze my account" got the locked-account article and
@@ -173,6 +179,8 @@ def test_a_request_to_freeze_the_account_is_p1_in_every_language(text):
     # A statement or a negation (the code review of 0.11.12).
     "你们冻结我的账户，我要投诉", "我被锁定账户了，登录不了", "请不要冻结我的账户",
     "Не блокируйте мой аккаунт, я уже прошёл проверку", "No bloqueen mi cuenta por favor",
+    # "vous bloquez": the French statement has the imperative's form (set 12, 0.11.17).
+    "vous bloquez mes retraits 24h parce que j'ai changé mon mot de passe ? sérieux ?",
     "Bitte nicht mein Konto sperren", "non bloccate il mio conto", "Não bloqueiem minha conta",
 ])
 def test_a_frozen_account_or_a_question_about_freezing_is_not_a_freeze_request(text):

@@ -221,7 +221,10 @@ def test_the_response_says_how_a_pasted_secret_was_stored(client):
 
 def test_a_freeze_request_reaches_a_person_at_once_and_reads_as_a_takeover(client):
     # 0.11.12 trials: "freeze my account" got a FAQ; in Korean the agent saw "closure".
-    for text in ("freeze account", "제 계정 동결해 주세요"):
+    # Fresh set v (0.11.17): "freeze my account right now" was read as a bare request for
+    # a person; it is a takeover the trader fears.
+    for text in ("freeze account", "제 계정 동결해 주세요",
+                 "Please freeze my account right now, I think someone saw my password"):
         turn = say(client, open_conversation(client), text)
         assert turn["state"] == "queued" and turn["handoff"]["priority"] == "P1"
         assert turn["intent"] == "account_hacked", text
