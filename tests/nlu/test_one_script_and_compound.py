@@ -149,7 +149,7 @@ def test_urgency_of_a_request_for_a_person(settings, reported, flags, expected):
 def test_requests_for_a_person_in_twelve_languages():
     """A regression floor on the development list the person-request words were written
     against (tests/fixtures/person_requests.jsonl): 87.7% found, 5.6% of look-alikes (0.11.9);
-    96.0% and 5.0% with 0.11.17's words (stems for Turkish cases, "mi passi", "hätte gern",
+    95.4% and 5.0% with 0.11.17's words (stems for Turkish cases, "mi passi", "hätte gern",
     "кем-нибудь из поддержки", "사람 불러줘")."""
     path = Path(__file__).parents[1] / "fixtures" / "person_requests.jsonl"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
@@ -224,6 +224,19 @@ def test_a_request_for_a_person_is_read_in_its_own_sentence(text):
     "сотрудник поддержки не смог помочь, вопрос закрыли",
     "Teşekkürler, yöneticiyle konuştum, sorun çözüldü",
     "hay un agente que me escribió por telegram diciendo que es de soporte",
+    # The review of 0.11.17's words: "ce" is no "c'è", "müdür" a question particle, a
+    # password manager no manager, 本人と no 人と, reported speech and past contacts.
+    "Merci, ce conseiller a résolu mon problème",
+    "Çekim yapmak mümkün müdür?",
+    "Şifre yöneticimde kayıtlı şifreyle giriş yapamıyorum, lütfen yardım edin",
+    "パスワードマネージャーを使っているのにログインできない",
+    "自撮りが本人と一致しないので再提出したいです",
+    "Сотрудник биржи сказал перевести все монеты на безопасный кошелёк",
+    "Спасибо, сотрудник обещал, что напишет мне завтра",
+    "Destekten biri benimle iletişime geçti ve şifremi istedi",
+    "Danke, Ihr Mitarbeiter konnte mir helfen",
+    "Un supuesto agente se puso en contacto conmigo y le di mi código",
+    "직원분 덕분에 문제 없어요, 감사합니다",
 ])
 def test_words_about_people_that_ask_for_no_one(text):
     assert not asks_for_person(text, load_cues()["wants_human"]), text

@@ -158,8 +158,12 @@ def test_being_scammed_is_still_distress():
     "congelad mi cuenta ya, me han quitado el móvil", "bloquéenme la cuenta por favor",
     "bloccatemi il conto subito, mi hanno rubato il telefono", "bloccami il conto",
     # Set 12 (0.11.17): Portuguese "travar", Vietnamese "lock withdrawals".
-    "trava minha conta agora, roubaram meu celular", "khóa rút tiền giúp mình với",
+    "trave minha conta agora, roubaram meu celular", "khóa rút tiền giúp mình với",
     "pouvez-vous bloquer mon compte tout de suite",
+    # "vous bloquez mon compte" is the imperative the review of 0.11.17 found dropped.
+    "Vous bloquez mon compte immédiatement, on m'a volé mon téléphone",
+    "Je veux que vous bloquez mon compte tout de suite",
+    "podem travar minha conta? roubaram meu celular",
 ])
 def test_a_request_to_freeze_the_account_is_p1_in_every_language(text):
     # Found by the 0.11.12 trial: "freeze my account" got the locked-account article and
@@ -181,6 +185,9 @@ def test_a_request_to_freeze_the_account_is_p1_in_every_language(text):
     "Не блокируйте мой аккаунт, я уже прошёл проверку", "No bloqueen mi cuenta por favor",
     # "vous bloquez": the French statement has the imperative's form (set 12, 0.11.17).
     "vous bloquez mes retraits 24h parce que j'ai changé mon mot de passe ? sérieux ?",
+    # Portuguese present tense and Vietnamese passive (review of 0.11.17).
+    "Quando eu mudo a senha o sistema trava meus saques por 24h, é normal?",
+    "tk mình bị khóa rút tiền ngay sau khi đổi mật khẩu",
     "Bitte nicht mein Konto sperren", "non bloccate il mio conto", "Não bloqueiem minha conta",
 ])
 def test_a_frozen_account_or_a_question_about_freezing_is_not_a_freeze_request(text):
