@@ -149,7 +149,7 @@ def test_urgency_of_a_request_for_a_person(settings, reported, flags, expected):
 def test_requests_for_a_person_in_twelve_languages():
     """A regression floor on the development list the person-request words were written
     against (tests/fixtures/person_requests.jsonl): 87.7% found, 5.6% of look-alikes (0.11.9);
-    95.4% and 5.0% with 0.11.17's words (stems for Turkish cases, "mi passi", "hätte gern",
+    95.2% and 5.0% with 0.11.17's words (stems for Turkish cases, "mi passi", "hätte gern",
     "кем-нибудь из поддержки", "사람 불러줘")."""
     path = Path(__file__).parents[1] / "fixtures" / "person_requests.jsonl"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
@@ -237,6 +237,11 @@ def test_a_request_for_a_person_is_read_in_its_own_sentence(text):
     "Danke, Ihr Mitarbeiter konnte mir helfen",
     "Un supuesto agente se puso en contacto conmigo y le di mi código",
     "직원분 덕분에 문제 없어요, 감사합니다",
+    # The final read: a person who got in, an impostor's call, a question about agents.
+    "Eine Person hat sich in mein Konto eingeloggt, bitte helft mir",
+    "Ein Mitarbeiter hat versucht, mich zu kontaktieren und wollte meinen Code",
+    "el agente me puede pedir la contraseña?",
+    "Пусть ваш сотрудник перестанет мне писать в личку",
 ])
 def test_words_about_people_that_ask_for_no_one(text):
     assert not asks_for_person(text, load_cues()["wants_human"]), text
