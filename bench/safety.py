@@ -115,10 +115,11 @@ def scan_walls(scanner: Any, rounds: int = 7) -> dict[str, dict[str, float]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", default="dev", choices=(
-        "dev", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7",
-        "holdout8", "holdout9", "holdout10", "holdout11", "holdout12", "holdout13",
-        "holdout14", "all"))
+    # The held-out suites are the files that exist (holdoutN_incidents|secrets.jsonl): a new
+    # suite needs no edit here.
+    written = sorted({path.name.split("_")[0] for path in SUITES.glob("holdout*_*.jsonl")},
+                     key=lambda name: int(name.removeprefix("holdout")))
+    parser.add_argument("--split", default="dev", choices=("dev", "holdout", *written, "all"))
     parser.add_argument("--model", default=str(ROOT / "models"))
     parser.add_argument("--failures", action="store_true",
                         help="list the cases that failed (never look at them for holdout)")

@@ -64,11 +64,10 @@ from bot.nlu.understanding import (
 from bot.taxonomy import OUT_OF_SCOPE
 
 ACCOUNT_HACKED = "account_hacked"
+BOT_CHALLENGE, REQUEST_HUMAN = "bot_challenge", "request_human"
 # What a request to freeze the account is read as, when it is not read as a takeover.
 _NOT_WHAT_A_FREEZE_MEANS = frozenset({"account_closure", "account_locked", OUT_OF_SCOPE,
-                                      "request_human"})
-
-BOT_CHALLENGE, REQUEST_HUMAN = "bot_challenge", "request_human"
+                                      REQUEST_HUMAN})
 
 # Control characters except tab and newline: they confuse tokenisers and terminals.
 # The zero-width joiner (U+200D) stays between emoji ("👨‍👩‍👧" is one family, not three).
