@@ -349,12 +349,31 @@ async def _traders(port: int, indices: list[int], turns: int, pause: float, seed
     return out
 
 
+async def _niced_traders(port: int, conversations: int, turns: int, pause: float,
+                         nice: int) -> dict[str, list]:
+    """The traders who are not probes, from a process of their own at `nice`: their
+    devices are not on the server's cores in real life; on this 2-core VM the nearest to
+    that is a generator that only gets the CPU the server leaves."""
+    traders = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.api_turns", "--traders", str(port),
+        "--conversations", str(conversations), "--turns", str(turns),
+        "--pause", str(pause), stdout=asyncio.subprocess.PIPE, cwd=ROOT,
+        preexec_fn=lambda: os.nice(nice))
+    printed, _ = await traders.communicate()
+    if traders.returncode:
+        raise SystemExit(f"the load generator failed with exit status {traders.returncode}")
+    result: dict[str, list] = json.loads(printed)
+    return result
+
+
 async def _overload(port: int, conversations: int, turns: int, pause: float,
-                    probes_apart: bool = True, p1_every: float = 0.0) -> dict[str, object]:
+                    probes_apart: bool = True, p1_every: float = 0.0,
+                    generator_nice: int = 0) -> dict[str, object]:
     """`probes_apart`: the P1 probes' traders run in a process of their own. Each trader
     has a device of their own; in one asyncio process with the other 180, a probe's
     clock also counts the time the generator's own loop (200 sockets, on the server's
-    two cores) took to notice the reply."""
+    two cores) took to notice the reply. `generator_nice`: the other traders run in a
+    process of their own at that nice value (0: in this process)."""
     everyone = list(range(conversations))
     started = time.perf_counter()
     if not probes_apart:
@@ -366,8 +385,16 @@ async def _overload(port: int, conversations: int, turns: int, pause: float,
             "--conversations", str(conversations), "--turns", str(turns),
             "--pause", str(pause), "--p1-every", str(p1_every),
             stdout=asyncio.subprocess.PIPE, cwd=ROOT)
-        out = await _traders(port, [i for i in everyone if not _is_probe(i)], turns, pause,
-                             11)
+        try:
+            if generator_nice:
+                out = await _niced_traders(port, conversations, turns, pause, generator_nice)
+            else:
+                out = await _traders(port, [i for i in everyone if not _is_probe(i)], turns,
+                                     pause, 11)
+        except BaseException:
+            probe.kill()  # no probe process left behind by a failed run
+            await probe.wait()
+            raise
         probed, _ = await probe.communicate()
         for key, values in json.loads(probed).items():
             out[key] += values
@@ -422,7 +449,8 @@ def _overload_main(args: argparse.Namespace) -> None:
             try:
                 asyncio.run(_load(port, 8, 5))  # warm-up
                 result = asyncio.run(_overload(port, conversations, args.turns, args.pause,
-                                               not args.probes_in_generator, args.p1_every))
+                                               not args.probes_in_generator, args.p1_every,
+                                               args.generator_nice))
             finally:
                 server.send_signal(signal.SIGTERM)
                 server.wait(timeout=60)
@@ -434,7 +462,8 @@ def _overload_main(args: argparse.Namespace) -> None:
           "server_workers": args.workers, "database": "postgresql" if args.database else "sqlite",
           "turns_per_conversation": args.turns, "pause_s": args.pause,
           "p1_probes": "in the load generator" if args.probes_in_generator
-          else "a process of their own", "results": runs, "machine": machine()})
+          else "a process of their own", "load_generator_nice": args.generator_nice,
+          "results": runs, "machine": machine()})
 
 
 def main() -> None:
@@ -463,9 +492,24 @@ def main() -> None:
                         help="overload: seconds between the extra takeover reports of the "
                              "probes' process while the traders talk (0: the 20 probes only, "
                              "as 0.11.3 and before measured)")
+    parser.add_argument("--generator-nice", type=int, default=0, metavar="N",
+                        help="overload: the traders who are not probes run in a process of "
+                             "their own at this nice value, as if their devices were not on "
+                             "the server's cores (0: in this process, as 0.11.17 and before)")
     parser.add_argument("--probe", type=int, metavar="PORT",
                         help=argparse.SUPPRESS)  # the probes' own process (see _overload)
+    parser.add_argument("--traders", type=int, metavar="PORT",
+                        help=argparse.SUPPRESS)  # the niced traders' process (_niced_traders)
     args = parser.parse_args()
+    if args.generator_nice < 0:
+        parser.error("--generator-nice takes 0 or more (only root may raise a priority)")
+    if args.generator_nice and args.probes_in_generator:
+        parser.error("--generator-nice needs the probes in a process of their own")
+    if args.traders:
+        others = [i for i in range(args.conversations) if not _is_probe(i)]
+        print(json.dumps(asyncio.run(_traders(args.traders, others, args.turns, args.pause,
+                                              11))))
+        return
     if args.probe:
         probes = [i for i in range(args.conversations) if _is_probe(i)]
         print(json.dumps(asyncio.run(_probes(args.probe, probes, args.turns, args.pause,

@@ -17,13 +17,14 @@ holdout6-8 (incidents; holdout7-8 secrets too) after each later round; holdout9 
 holdout10 (secrets only, 2026-12-06) before and after 0.11.16's scanner changes;
 holdout11-14 (incidents only, 2026-12-06): 11 scored on 0.11.16 only, 12 on 0.11.16 and
 round 38's model, 13 and 14 on 0.11.16 and 0.11.17, 11-13 then incident-only rounds
-39/41/42 (safety_data/incidents/round39|41|42_*.yml). Since
+39/41/42 (safety_data/incidents/round39|41|42_*.yml); holdout15-16 (incidents only,
+2026-12-06, thirty-fourth session) on 0.11.17 and on rules not shipped, then read. Since
 0.10.3 the incident messages of holdout2-5, and of each later set once scored, are
 training data of the detector (safety_data/incidents/spent_holdout*.yml): their incident
 figures are no held-out figures any more; their secret cases still are regression
 checks. Figures per split, per language, per category.
 
-    .venv/bin/python -m bench.safety [--split dev|holdout|holdout2|...|holdout14|all]
+    .venv/bin/python -m bench.safety [--split dev|holdout|holdout2|...|holdout16|all]
                                      [--model models] [--failures]
 """
 

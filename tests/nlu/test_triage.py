@@ -157,6 +157,7 @@ def test_being_scammed_is_still_distress():
     # Fresh set v (0.11.17): the Spanish "vosotros" and enclitic imperatives, Italian ones.
     "congelad mi cuenta ya, me han quitado el móvil", "bloquéenme la cuenta por favor",
     "bloccatemi il conto subito, mi hanno rubato il telefono", "bloccami il conto",
+    "Potete congelare i prelievi adesso? il mio pc ha un virus",
     # Set 12 (0.11.17): Portuguese "travar", Vietnamese "lock withdrawals".
     "trave minha conta agora, roubaram meu celular", "khóa rút tiền giúp mình với",
     "pouvez-vous bloquer mon compte tout de suite",
@@ -189,6 +190,8 @@ def test_a_request_to_freeze_the_account_is_p1_in_every_language(text):
     "Quando eu mudo a senha o sistema trava meus saques por 24h, é normal?",
     "tk mình bị khóa rút tiền ngay sau khi đổi mật khẩu",
     "Bitte nicht mein Konto sperren", "non bloccate il mio conto", "Não bloqueiem minha conta",
+    # Italian with an article before "prelievi" (suite 16, 0.11.18): complaints stay ones.
+    "non potete bloccare i prelievi senza avvisare", "perché avete bloccato i prelievi?",
 ])
 def test_a_frozen_account_or_a_question_about_freezing_is_not_a_freeze_request(text):
     result = run("account_locked", text)
