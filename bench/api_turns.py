@@ -349,6 +349,13 @@ async def _traders(port: int, indices: list[int], turns: int, pause: float, seed
     return out
 
 
+async def _other_traders(port: int, conversations: int, turns: int, pause: float
+                         ) -> dict[str, list]:
+    """The traders who are not probes (seed 11), wherever they run."""
+    others = [i for i in range(conversations) if not _is_probe(i)]
+    return await _traders(port, others, turns, pause, 11)
+
+
 async def _niced_traders(port: int, conversations: int, turns: int, pause: float,
                          nice: int) -> dict[str, list]:
     """The traders who are not probes, from a process of their own at `nice`: their
@@ -389,8 +396,7 @@ async def _overload(port: int, conversations: int, turns: int, pause: float,
             if generator_nice:
                 out = await _niced_traders(port, conversations, turns, pause, generator_nice)
             else:
-                out = await _traders(port, [i for i in everyone if not _is_probe(i)], turns,
-                                     pause, 11)
+                out = await _other_traders(port, conversations, turns, pause)
         except BaseException:
             probe.kill()  # no probe process left behind by a failed run
             await probe.wait()
@@ -506,9 +512,8 @@ def main() -> None:
     if args.generator_nice and args.probes_in_generator:
         parser.error("--generator-nice needs the probes in a process of their own")
     if args.traders:
-        others = [i for i in range(args.conversations) if not _is_probe(i)]
-        print(json.dumps(asyncio.run(_traders(args.traders, others, args.turns, args.pause,
-                                              11))))
+        print(json.dumps(asyncio.run(_other_traders(args.traders, args.conversations,
+                                                    args.turns, args.pause))))
         return
     if args.probe:
         probes = [i for i in range(args.conversations) if _is_probe(i)]
