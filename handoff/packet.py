@@ -14,6 +14,7 @@ REASONS = {
     "credentials_given_away": "the user gave credentials or funds to a scammer",
     "urgent": "urgent security matter",
     "faq_not_helpful": "the FAQ answers did not solve it",
+    "self_exclusion": "the user asks to be locked out of trading (self-exclusion), not a takeover",
     "low_confidence": "the bot could not understand the request",
     "frustration": "the user is frustrated",
     "no_answer": "no FAQ answer covers this problem",

@@ -54,7 +54,13 @@ from bot.dialogue import state as st
 from bot.dialogue.state import DialogueState
 from bot.incidents.matching import ActiveIncident, matches
 from bot.nlu.faq_index import FaqHit
-from bot.nlu.triage import CREDENTIALS_GIVEN_AWAY, DISTRESS, SECURITY_INCIDENT, WANTS_HUMAN
+from bot.nlu.triage import (
+    CREDENTIALS_GIVEN_AWAY,
+    DISTRESS,
+    SECURITY_INCIDENT,
+    SELF_EXCLUSION,
+    WANTS_HUMAN,
+)
 from bot.nlu.understanding import (
     EMPTY,
     LOW_CONFIDENCE,
@@ -240,6 +246,12 @@ def _decide(u: Understanding, dialogue: DialogueState, conversation_state: str,
         urgency = min(u.urgency, d.urgency if d.intent else "P3")
         return Decision((_handoff("user_request", urgency, _after_handoff_details(d)),),
                         replace(d, stage=st.IDLE), "6 human")
+    if u.has(SELF_EXCLUSION):
+        # A trading lock the trader asks for ("lock my futures for 30 days, I overtrade"):
+        # only a person sets it, and no FAQ article about frozen accounts answers it.
+        return Decision((_handoff("self_exclusion", u.urgency),),
+                        replace(d, stage=st.IDLE, intent=u.intent, urgency=u.urgency),
+                        "6 self-exclusion")
 
     # 7, 8 ─ the answer to "did this solve it?".
     if d.stage == st.AWAITING_RESOLUTION and u.intent == "affirm":

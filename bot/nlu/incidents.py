@@ -64,7 +64,8 @@ def cue_patterns() -> dict[str, re.Pattern[str]]:
 
 def floor(text: str) -> str | None:
     """The rule under the model: the plain statements no model may talk away — "not me"
-    with an account event, or handing a secret to someone — when nothing says the user
+    with an account event, someone else acting on the account ("someone withdrew my
+    2 ETH"), or handing a secret to someone — when nothing says the user
     did it, refused, or only asks. 95% precise on the training data, so alone it only
     decides for models trained without incident data; otherwise it halves the cut."""
     patterns = cue_patterns()
@@ -73,6 +74,8 @@ def floor(text: str) -> str | None:
     if has["was_me"] or has["question"] or has["refused"]:
         return None
     if has["not_me"] and has["event"]:
+        return TAKEOVER
+    if patterns["someone_did"].search(folded):  # "someone withdrew my 2 ETH"
         return TAKEOVER
     if has["gave"] and has["secret_object"] and has["someone"]:
         return GAVE_AWAY

@@ -44,6 +44,11 @@ SECURITY_INCIDENT = "security_incident"
 # "freeze my account" got the locked-account article, "Bitte sperren Sie sofort mein
 # Konto" the account-closure one).
 FREEZE_REQUESTED = "freeze_requested"
+# "Lock my futures for 30 days, I keep revenge trading": a freeze asked for to keep the
+# trader from trading (self-exclusion, a cooling-off period), with no fear of an intruder.
+# A person sets it, so it hands off, at P2: not a takeover page. Only when the incident
+# detector finds nothing: a takeover told with the same words is P1 by its verdict.
+SELF_EXCLUSION = "self_exclusion"
 
 
 @dataclass(frozen=True)
@@ -94,13 +99,52 @@ def asks_to_freeze(text: str, cues: dict[str, re.Pattern[str]] | None = None) ->
         # Its own clause only: "I never made that withdrawal. Please freeze my account".
         clause = _CLAUSE_BREAK.split(text[max(0, match.start() - _FREEZE_CONTEXT):
                                           match.end()])[-1]
-        if not cues["freeze_question"].search(clause):
+        just_before = _CLAUSE_BREAK.split(
+            text[max(0, match.start() - _NEGATION_CONTEXT):match.start()])[-1]
+        if not (cues["freeze_question"].search(clause)
+                or cues["freeze_negation"].search(just_before)):
             return True
     return False
 
 
+def asks_for_a_trading_break(text: str, cues: dict[str, re.Pattern[str]] | None = None,
+                             freeze: bool | None = None) -> bool:
+    """"Lock my futures for 30 days, I keep revenge trading": a freeze asked for because of
+    the trader's own habit. Not when the habit is denied ("no es vicio", "不是赌博") nor when
+    an intruder is named anywhere ("someone", "not me", a SIM, money gone): then the freeze
+    rule stands, whatever the habit words say."""
+    cues = cues or load_cues()
+    if not (asks_to_freeze(text, cues) if freeze is None else freeze):
+        return False
+    folded = fold(text)
+    patterns = cue_patterns()
+    if any(patterns[name].search(folded) for name in ("not_me", "someone", "sim", "loss")):
+        return False
+    for match in cues["cooling_off"].finditer(text):
+        before = text[max(0, match.start() - _NEGATION_CONTEXT):match.start()]
+        after = text[match.end():match.end() + 8]
+        if not (_HABIT_DENIED_BEFORE.search(before) or _HABIT_DENIED_AFTER.match(after)):
+            return True
+    return False
+
+
+# The habit denied: "no es vicio", "keine Spielsucht", "不是赌博" before its word, "도박
+# 아니에요", "kumar değil", "ギャンブルじゃない" after it.
+_HABIT_DENIED_BEFORE = re.compile(
+    r"(\b(no|not|n[ãa]o|non|pas|kein\w*|nicht|не|kh[ôo]ng(\s+ph[ảa]i)?)\b\s*(\S+\s+)?"
+    r"|不是|並不是|并不是|没有|沒有)\s*$", re.IGNORECASE)
+_HABIT_DENIED_AFTER = re.compile(r"\s*(아니|değil|degil|じゃな|ではな)")
+
+
 _FREEZE_CONTEXT = 30  # characters before the freeze words that may turn them into a question
-_CLAUSE_BREAK = re.compile(r"[.;!?,，。！？；\n]")
+# A negation counts only this close ("please don't freeze", "Bitte nicht mein Konto
+# sperren"): further back it is the story's ("no fui yo, …", "not sure how … but freeze").
+_NEGATION_CONTEXT = 12
+# A clause ends at punctuation and at "but": "not sure how they got in but please freeze
+# my account" asks, whatever the clause before it said.
+_CLAUSE_BREAK = re.compile(
+    r"[.;:!?,，。！？；：、\n]|\b(?:but|pero|aber|mais|ma|mas|но|ama|nh[ưu]ng)\b|"
+    r"但是|可是|でも|けど|하지만|근데")
 
 
 def _shouting(text: str) -> bool:
@@ -143,7 +187,9 @@ def triage(
         flags.append(SECURITY_INCIDENT)
     elif kind == GAVE_AWAY:
         flags.append(CREDENTIALS_GIVEN_AWAY)
-    if asks_to_freeze(text, cues):
+    freeze = asks_to_freeze(text, cues)
+    self_exclusion = freeze and kind is None and asks_for_a_trading_break(text, cues, freeze)
+    if freeze and not self_exclusion:
         flags.append(FREEZE_REQUESTED)
         if kind is None:
             flags.append(SECURITY_INCIDENT)
@@ -179,6 +225,9 @@ def triage(
     if flags and (judged not in CONVERSATIONAL_INTENTS or judged == "request_human"):
         raised = raise_urgency(urgency)
         urgency = "P2" if raised == "P1" else raised  # one level, never into P1
+    if self_exclusion:
+        flags.append(SELF_EXCLUSION)
+        urgency = min(urgency, "P2", key=URGENCY_LEVELS.index)
     return TriageResult(urgency, (*flags, *wants_human))
 
 

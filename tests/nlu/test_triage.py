@@ -9,6 +9,7 @@ from bot.nlu.triage import (
     FREEZE_REQUESTED,
     LARGE_AMOUNT,
     SECURITY_INCIDENT,
+    SELF_EXCLUSION,
     TIME_PRESSURE,
     triage,
     worth_hurrying,
@@ -165,6 +166,30 @@ def test_being_scammed_is_still_distress():
     "Vous bloquez mon compte immédiatement, on m'a volé mon téléphone",
     "Je veux que vous bloquez mon compte tout de suite",
     "podem travar minha conta? roubaram meu celular",
+    # Suites 15 and 16 (0.11.19): withdrawals with an article or "all", words between the
+    # verb and its object, Japanese "止めて" / "お願い", Turkish "çekimleri", Chinese 把 …关掉.
+    "necesito que bloqueen los retiros de mi cuenta ahora mismo",
+    "congelen los retiros de mi cuenta ahora mismo porfa",
+    "preciso congelar os saques da minha conta imediatamente",
+    "sperrt bitte jetzt direkt alle auszahlungen auf meinem acc!!",
+    "Bitte Auszahlungen sofort sperren! Mein Laptop hat einen Trojaner",
+    "bloccate subito il mio account vi prego, qualcuno è dentro",
+    "Pouvez-vous geler les retraits de mon compte immédiatement svp",
+    "Блокните выводы на моём аккаунте срочно!!", "остановите вывод с моего аккаунта",
+    "çekimleri şimdi kapatın lütfen, bence biri hesabımda",
+    "tüm çekimleri şimdi kilitleyin, telefonum çalındı",
+    "ad khoa rut tien tk minh ngay giup", "sàn khóa rút tiền tạm thời giúp em được không?",
+    "先帮我把提现关掉，马上！", "请立即锁定我账号的提币功能",
+    "お願いです、今すぐ出金止めてください", "念のため出金を止めてもらえますか",
+    "今すぐ凍結お願いします！！",
+    "계정 지금 당장 동결해주세요 누가 들어와있어요", "출금 좀 바로 막아주세요",
+    # The review of 0.11.19: polite forms, a story's negation or "how" before a "but".
+    "Could you guys freeze my account someone has my phone", "Pourriez-vous bloquer mon compte ?",
+    "Lütfen hesabımı dondurur musunuz", "계정 정지 요청합니다", "pueden congelarme la cuenta?",
+    "not sure how they got in but please freeze my account",
+    "Как можно скорее заблокируйте мой аккаунт", "Заморозьте, пожалуйста, мой аккаунт",
+    "khóa giúp em tài khoản với", "làm ơn đóng băng ví của em ngay",
+    "zablokiruyte akkaunt srochno, kto-to voshel", "no fui yo, bloqueen mi cuenta ya",
 ])
 def test_a_request_to_freeze_the_account_is_p1_in_every_language(text):
     # Found by the 0.11.12 trial: "freeze my account" got the locked-account article and
@@ -192,10 +217,69 @@ def test_a_request_to_freeze_the_account_is_p1_in_every_language(text):
     "Bitte nicht mein Konto sperren", "non bloccate il mio conto", "Não bloqueiem minha conta",
     # Italian with an article before "prelievi" (suite 16, 0.11.18): complaints stay ones.
     "non potete bloccare i prelievi senza avvisare", "perché avete bloccato i prelievi?",
+    # The wider forms of 0.11.19 must not turn statements and questions into requests.
+    "Ihr sperrt einfach meine Auszahlungen, Frechheit!", "Warum sperrt ihr alle Auszahlungen",
+    "Sperrt ihr wirklich alle Auszahlungen?",
+    "Me gustaría bloquear los retiros a direcciones nuevas",
+    "出金止められてるんですけど", "なぜ出金を止めているんですか", "我的提现被冻结了",
+    "출금 왜 막아주지 않나요", "можно ли заблокировать вывод?", "çekimleri neden durdurdunuz",
+    # Found by the review of 0.11.19 in its first wider forms: third persons, settings,
+    # complaints, other things to stop.
+    "Die App friert bei allen Auszahlungen ein", "Die Börse sperrt ab morgen alle Auszahlungen?",
+    "L'exchange blocca tutti i prelievi?", "Остановите рассылку на мой аккаунт",
+    "Приостановите автопополнение счета", "borsa yarın çekimleri kapatabilirmiş, doğru mu?",
+    "平台无缘无故给我把提现冻结了", "勝手に口座を止めてくれたせいで損した",
+    "출금 알림 정지해 주세요",
+    "block withdrawals to new addresses", "Блокните вывод на новые адреса на сутки",
+    "¿Es verdad que pueden congelar los retiros sin aviso?", "我能不能先把提现锁定？设置里找不到",
 ])
 def test_a_frozen_account_or_a_question_about_freezing_is_not_a_freeze_request(text):
     result = run("account_locked", text)
     assert result.urgency != "P1" and FREEZE_REQUESTED not in result.flags
+
+
+@pytest.mark.parametrize("text", [
+    "can you lock my account from trading for 30 days. I keep revenge trading futures",
+    "quiero que me bloqueen la cuenta de futuros por un mes, no me controlo",
+    "quero que vcs bloqueiem minha conta de operar por 30 dias. tô viciado em alavancagem",
+    "请帮我锁定账户交易30天，最近合约玩上头了",
+    "vorrei bloccare il mio account per un mese, non riesco a smettere di fare leva 100x",
+    "Bitte sperren Sie mein Konto für drei Monate, ich bin spielsüchtig",
+    "заблокируйте мой аккаунт на месяц, у меня зависимость от трейдинга",
+])
+def test_a_freeze_asked_for_to_stop_trading_is_no_incident(text):
+    # Self-exclusion (suites 15 and 16): the trader fears their own habit, not an
+    # intruder. A person sets the lock (the policy hands off), at P2, not a P1 page.
+    result = run("account_locked", text)
+    assert result.urgency == "P2"
+    assert SELF_EXCLUSION in result.flags and FREEZE_REQUESTED not in result.flags
+
+
+@pytest.mark.parametrize("text", [
+    # Not a habit: everyday words the review of 0.11.19 found in fear messages.
+    "please freeze my account, I'm not going to gamble on it being nothing",
+    "Заблокируйте мой аккаунт срочно, независимо от причины",
+    "bloqueiem minha conta agora, não consigo parar os saques",
+    "Jemand sucht in meinem Konto herum, sperren Sie sofort mein Konto",
+    # The habit denied, or an intruder named beside it.
+    "keine Spielsucht, sperrt sofort mein Konto", "Não é vício, bloqueiem minha conta agora",
+    "不是赌博 请冻结我的账户",
+    "I'm a gambling addict but this is not me: someone logged in, freeze my account",
+    "누가 제 계정으로 도박하듯 선물 거래 중이에요 계정 동결해주세요",
+])
+def test_fear_with_words_near_a_habit_stays_a_freeze_request(text):
+    result = run("account_locked", text)
+    assert result.urgency == "P1" and FREEZE_REQUESTED in result.flags, text
+    assert SELF_EXCLUSION not in result.flags
+
+
+def test_a_takeover_told_with_self_exclusion_words_stays_p1():
+    # The detector's verdict decides: the cooling-off words only set aside the freeze rule.
+    text = "I gamble too much but this is different: someone withdrew my BTC, freeze my account"
+    verdict = IncidentJudgement(TAKEOVER, 0.9)
+    result = triage("account_hacked", {"account_hacked": 0.9}, text, EXTRACT.extract(text),
+                    (), SETTINGS, verdict)
+    assert result.urgency == "P1" and SELF_EXCLUSION not in result.flags
 
 
 @pytest.mark.parametrize("text", [

@@ -170,6 +170,20 @@ def test_answer_faq_hands_over_a_p1_and_answers_the_rest(client, rasa_token):  #
     assert status.json()["pause"] is True  # with the desk: Rasa stays paused
 
 
+def test_a_trading_lock_asked_for_reaches_a_person_through_rasa(  # type: ignore[no-untyped-def]
+        client, rasa_token, agent_headers):
+    # Self-exclusion (0.11.19): not a takeover page, but only a person sets the lock, so
+    # whichever of our actions Rasa picked, the bridge hands it over, at P2.
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    outcome = client.post("/api/v1/rasa/actions/action_answer_faq", headers=headers, json={
+        "sender_id": "u4", "events": _events((
+            "user", "please lock my account for 30 days, I keep revenge trading and need "
+                    "a break"))}).json()
+    assert outcome["pause"] is True
+    items = client.get("/api/v1/agent/queue", headers=agent_headers("ana", ["en"])).json()["items"]
+    assert [(i["priority"], i["reason"]) for i in items] == [("P2", "self_exclusion")]
+
+
 def test_a_rating_payload_reads_as_its_score() -> None:
     from bot.channels.rasa.bridge import _rating_text
 

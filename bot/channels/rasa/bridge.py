@@ -31,7 +31,7 @@ from bot.nlu.rasa_format import (
     rasa_parse,
     read_payload,
 )
-from bot.nlu.triage import WANTS_HUMAN
+from bot.nlu.triage import SELF_EXCLUSION, WANTS_HUMAN
 from bot.nlu.understanding import ParseContext, Understanding
 from bot.storage.database import reading
 from bot.taxonomy import ALL_INTENTS
@@ -100,10 +100,11 @@ class RasaBridge:
             return self.rate(sender_id, _rating_text(text), u)
         if conversation is not None and conversation.state in WITH_THE_DESK:
             return ActionOutcome([], pause=True)  # Rasa lost its pause: the desk has it
-        if u.urgency == "P1" or u.secrets or u.has(WANTS_HUMAN):
+        if u.urgency == "P1" or u.secrets or u.has(WANTS_HUMAN) or u.has(SELF_EXCLUSION):
             # Promise 1 holds through Rasa too: an account at risk reaches a human now,
             # whichever of our actions Rasa picked; and "… I want a person" inside a
-            # longer question hands over as it does with us (its intent is the question's).
+            # longer question hands over as it does with us (its intent is the question's),
+            # as does a trading lock the trader asks for (only a person sets it).
             return self.hand_over(sender_id, events, label)
         if name == "action_answer_faq":
             return self._faq_answer(u)
