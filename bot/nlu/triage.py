@@ -10,16 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-
-import yaml
 
 from bot.config import TriageSettings
 from bot.nlu.entities import Entity
 from bot.nlu.folding import fold
 from bot.nlu.incidents import GAVE_AWAY, TAKEOVER, IncidentJudgement, cue_patterns
 from bot.nlu.person_request import asks_for_person
+from bot.nlu.self_exclusion import asks_for_a_trading_break
+from bot.nlu.triage_words import CLAUSE_BREAK, NEGATION_CONTEXT, load_cues
 from bot.taxonomy import (
     CONVERSATIONAL_INTENTS,
     OUT_OF_SCOPE,
@@ -27,8 +25,6 @@ from bot.taxonomy import (
     Urgency,
     raise_urgency,
 )
-
-_RESOURCES = Path(__file__).parent / "resources"
 
 # Flags the policy and the agent console read.
 DISTRESS = "distress"
@@ -57,24 +53,6 @@ class TriageResult:
     flags: tuple[str, ...]
 
 
-@lru_cache(maxsize=1)
-def load_cues() -> dict[str, re.Pattern[str]]:
-    # BaseLoader: every word stays a string ("yes", "no", "on" are not booleans).
-    raw = yaml.load((_RESOURCES / "triage_cues.yml").read_text(encoding="utf-8"),
-                    Loader=yaml.BaseLoader)
-    for name, text in raw.items():
-        # A "# comment" inside a folded YAML block is text, and would silently become part
-        # of the pattern: refuse it.
-        if re.search(r"(^|\|)\s*#", str(text)):
-            raise ValueError(f"triage_cues.yml: '{name}' contains a '#' comment inside its "
-                             "pattern; move the comment above the key")
-    return {
-        name: re.compile("|".join(part.strip() for part in str(text).split("|") if part.strip()),
-                         re.IGNORECASE)
-        for name, text in raw.items()
-    }
-
-
 def worth_hurrying(text: str) -> bool:
     """A glance before any model runs: could this message be an incident? It puts the
     message ahead of the queue when the server is busy and never sets its priority, so it
@@ -97,54 +75,17 @@ def asks_to_freeze(text: str, cues: dict[str, re.Pattern[str]] | None = None) ->
     cues = cues or load_cues()
     for match in cues["freeze_request"].finditer(text):
         # Its own clause only: "I never made that withdrawal. Please freeze my account".
-        clause = _CLAUSE_BREAK.split(text[max(0, match.start() - _FREEZE_CONTEXT):
+        clause = CLAUSE_BREAK.split(text[max(0, match.start() - _FREEZE_CONTEXT):
                                           match.end()])[-1]
-        just_before = _CLAUSE_BREAK.split(
-            text[max(0, match.start() - _NEGATION_CONTEXT):match.start()])[-1]
+        just_before = CLAUSE_BREAK.split(
+            text[max(0, match.start() - NEGATION_CONTEXT):match.start()])[-1]
         if not (cues["freeze_question"].search(clause)
                 or cues["freeze_negation"].search(just_before)):
             return True
     return False
 
 
-def asks_for_a_trading_break(text: str, cues: dict[str, re.Pattern[str]] | None = None,
-                             freeze: bool | None = None) -> bool:
-    """"Lock my futures for 30 days, I keep revenge trading": a freeze asked for because of
-    the trader's own habit. Not when the habit is denied ("no es vicio", "不是赌博") nor when
-    an intruder is named anywhere ("someone", "not me", a SIM, money gone): then the freeze
-    rule stands, whatever the habit words say."""
-    cues = cues or load_cues()
-    if not (asks_to_freeze(text, cues) if freeze is None else freeze):
-        return False
-    folded = fold(text)
-    patterns = cue_patterns()
-    if any(patterns[name].search(folded) for name in ("not_me", "someone", "sim", "loss")):
-        return False
-    for match in cues["cooling_off"].finditer(text):
-        before = text[max(0, match.start() - _NEGATION_CONTEXT):match.start()]
-        after = text[match.end():match.end() + 8]
-        if not (_HABIT_DENIED_BEFORE.search(before) or _HABIT_DENIED_AFTER.match(after)):
-            return True
-    return False
-
-
-# The habit denied: "no es vicio", "keine Spielsucht", "不是赌博" before its word, "도박
-# 아니에요", "kumar değil", "ギャンブルじゃない" after it.
-_HABIT_DENIED_BEFORE = re.compile(
-    r"(\b(no|not|n[ãa]o|non|pas|kein\w*|nicht|не|kh[ôo]ng(\s+ph[ảa]i)?)\b\s*(\S+\s+)?"
-    r"|不是|並不是|并不是|没有|沒有)\s*$", re.IGNORECASE)
-_HABIT_DENIED_AFTER = re.compile(r"\s*(아니|değil|degil|じゃな|ではな)")
-
-
 _FREEZE_CONTEXT = 30  # characters before the freeze words that may turn them into a question
-# A negation counts only this close ("please don't freeze", "Bitte nicht mein Konto
-# sperren"): further back it is the story's ("no fui yo, …", "not sure how … but freeze").
-_NEGATION_CONTEXT = 12
-# A clause ends at punctuation and at "but": "not sure how they got in but please freeze
-# my account" asks, whatever the clause before it said.
-_CLAUSE_BREAK = re.compile(
-    r"[.;:!?,，。！？；：、\n]|\b(?:but|pero|aber|mais|ma|mas|но|ama|nh[ưu]ng)\b|"
-    r"但是|可是|でも|けど|하지만|근데")
 
 
 def _shouting(text: str) -> bool:
@@ -188,7 +129,9 @@ def triage(
     elif kind == GAVE_AWAY:
         flags.append(CREDENTIALS_GIVEN_AWAY)
     freeze = asks_to_freeze(text, cues)
-    self_exclusion = freeze and kind is None and asks_for_a_trading_break(text, cues, freeze)
+    # Also without the freeze rule's words: a restriction asked for because of the trader's
+    # own habit reaches a person (out of scope, it would get no one).
+    self_exclusion = kind is None and asks_for_a_trading_break(text, freeze, cues)
     if freeze and not self_exclusion:
         flags.append(FREEZE_REQUESTED)
         if kind is None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from bot.config import PolicySettings
 from bot.dialogue import state as st
 from bot.dialogue.policy import decide
@@ -31,3 +33,19 @@ def test_the_same_words_without_the_flag_get_the_usual_answer():
     asked = understanding("how long does an account lock last?", "account_locked", "P2")
     decision = decide(asked, DialogueState(), st.BOT, PolicySettings())
     assert not any(a.params.get("reason") == "self_exclusion" for a in decision.actions)
+
+
+@pytest.mark.parametrize("text", [
+    "can you lock my futures for a month? gambling problem",
+    "tenho problema com jogo, quero fechar minha conta",
+    "帮我把合约关了，玩上头了",
+])
+def test_a_trading_lock_in_other_words_than_a_freeze_reaches_a_person(shipped_nlu, text):
+    # Read by the shipped model end to end: these were out of scope (P4) and got no one
+    # until the restriction words (0.11.20).
+    understood = shipped_nlu.parse(text)
+    assert understood.has(SELF_EXCLUSION), (understood.intent, understood.flags)
+    assert understood.urgency == "P2"
+    decision = decide(understood, DialogueState(), st.BOT, PolicySettings())
+    reasons = [a.params.get("reason") for a in decision.actions if a.name == "handoff"]
+    assert reasons == ["self_exclusion"]

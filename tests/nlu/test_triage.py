@@ -223,6 +223,10 @@ def test_a_request_to_freeze_the_account_is_p1_in_every_language(text):
     "Me gustaría bloquear los retiros a direcciones nuevas",
     "出金止められてるんですけど", "なぜ出金を止めているんですか", "我的提现被冻结了",
     "출금 왜 막아주지 않나요", "можно ли заблокировать вывод?", "çekimleri neden durdurdunuz",
+    # Spent blind suite 19 (0.11.20): why the exchange froze it, whether it would.
+    "왜 제 계정 동결하셨어요? 아무 짓도 안 했는데 갑자기 출금이 막혔어요",
+    "Nếu lỡ điện thoại bị trộm thì sàn có khóa tài khoản giúp mình được không?",
+    "mo khoa tai khoan giup toi, toi da bo co bac tu lau",  # unlock (the review of 0.11.20)
     # Found by the review of 0.11.19 in its first wider forms: third persons, settings,
     # complaints, other things to stop.
     "Die App friert bei allen Auszahlungen ein", "Die Börse sperrt ab morgen alle Auszahlungen?",
@@ -266,11 +270,114 @@ def test_a_freeze_asked_for_to_stop_trading_is_no_incident(text):
     "不是赌博 请冻结我的账户",
     "I'm a gambling addict but this is not me: someone logged in, freeze my account",
     "누가 제 계정으로 도박하듯 선물 거래 중이에요 계정 동결해주세요",
+    # Found by the review of 0.11.20 (some already at 0.11.19): a takeover told with habit
+    # words must keep the freeze rule's P1 even when the detector says nothing.
+    "My account got hacked, whoever is in there is overtrading my futures with 100x. "
+    "Freeze my account now!",
+    "Whoever stole my password is gambling with my funds. Please freeze my account",
+    "My ex knows my password and is revenge trading on my account to ruin me. Please lock "
+    "my account now",
+    "I'm a gambler, sure, but I did NOT open these 40 positions. Please freeze my account",
+    "I'm not hacked I think... actually wait, there's a login from Russia and my futures are "
+    "overtrading on their own. Freeze my account please",
+    "有没有人登录过我的账户？合约全是100倍梭哈，比我赌博还狠，请立即冻结我的账户",
+    "我怀疑账户是不是被盗了，一晚上开了几十单，像赌博上头了一样，麻烦把我的账户冻结",
+    "Мой аккаунт взломали, этот лудоман открывает фьючерсы на всё. Заблокируйте мой аккаунт "
+    "срочно",
+    "akkaunt vzlomali, tam kakoy-to ludoman torguet fyuchersami, zablokiruyte moy akkaunt "
+    "srochno",
+    "不正ログインされて、犯人がギャンブル依存症みたいにレバレッジ取引しています。アカウントを停止してください",
+    "Hesabım hacklendi, hırsız kumar bağımlısı gibi vadeli işlem açıyor. Hesabımı hemen dondurun",
+    "Có người lạ đăng nhập, đánh futures như cờ bạc trên tài khoản tôi, khóa tài khoản giúp "
+    "tôi ngay",
+    "Mi hermano es ludópata y entró a mi cuenta sin permiso a operar futuros. Congelen mi "
+    "cuenta por favor",
+    # A freeze request with habit words but no period stays P1 (the second review of
+    # 0.11.20: takeovers told by self-confessed gamblers, "zavisim ot treydinga da, no parol
+    # uznala byvshaya, zablokiruyte akkaunt"), and so does one where money is gone.
+    "Ich bin spielsüchtig, klar, aber letzte Nacht war mein Handy aus und trotzdem 20 neue "
+    "Trades. Sperren Sie mein Konto",
+    "zavisim ot treydinga da, no parol uznala byvshaya, zablokiruyte akkaunt",
+    "revenge trading again? no, phone was off all night. lock my account",
+    "Perdi tudo, conta zerada, sou viciado em trade. Bloqueiem minha conta por favor",
+    "I lost a fortune revenge trading before, fine. But this morning the account was drained "
+    "overnight. Freeze my account for a month",
+    # The third review of 0.11.20: takeovers with a period and habit words.
+    "My USDT is missing and the history shows gambling on 125x at 4am while I was at work. "
+    "Please freeze my account for 30 days.",
+    "帳號異地登入，錢被拿去賭博開槓桿，麻煩把帳戶凍結，凍結三十天。",
+    "Пасынок лудоман, утащил мой телефон и проиграл половину баланса на фьючерсах. Заморозьте "
+    "аккаунт на месяц.",
+    "Mein Handy wurde geklaut und jetzt zockt da einer mit 100x Hebel, spielsüchtig oder so. "
+    "Sperren Sie bitte mein Konto für 30 Tage.",
+    "My coworker watched me type my PIN, now the account shows compulsive trading I can't "
+    "explain. Please freeze my account for a month.",
 ])
 def test_fear_with_words_near_a_habit_stays_a_freeze_request(text):
     result = run("account_locked", text)
     assert result.urgency == "P1" and FREEZE_REQUESTED in result.flags, text
     assert SELF_EXCLUSION not in result.flags
+
+
+@pytest.mark.parametrize("text", [
+    # A restriction without the freeze rule's words: it was read as out of scope (P4) and
+    # got no person (0.11.19's known gap). The rule's review (0.11.20) wrote most of these.
+    "can you lock my futures for a month? gambling problem",
+    "limiten mi apalancamiento, soy ludópata",
+    "帮我把合约关了，玩上头了",
+    "I'm addicted to trading, please stop me from trading for 6 months",
+    "Estou operando compulsivamente, podem fechar minha conta de futuros?",
+    "tenho problema com jogo, quero fechar minha conta",
+    "私はギャンブル依存症です。先物取引を制限してください",
+    "선물 중독이에요 선물 거래 제한해 주세요",
+    "kumar bağımlısıyım, vadeli işlemleri kapatın lütfen",
+    "tôi nghiện futures, khóa tài khoản giúp tôi 1 tháng",
+    "у меня игровая зависимость, ограничьте мне торговлю фьючерсами",
+    "Je suis accro au trading, pouvez-vous fermer mon compte futures ?",
+    "Ich zocke zu viel mit Hebel. Könnt ihr Futures für mein Konto deaktivieren?",
+    "I'm a degen with no self control on perps. Please remove futures access from my account",
+    "хочу самоограничение на торговлю на месяц, можно так чтобы я сам не мог отменить?",
+    # Spent blind suite 19: "für ein halbes Jahr", "zocke jede Nacht"; "거래에 중독".
+    "Bitte sperrt mein Konto für den Futures-Handel. Ich hab ein Problem, zocke jede Nacht und "
+    "verliere alles. Kann man das für ein halbes Jahr deaktivieren?",
+    "제가 선물 거래에 중독된 것 같아요. 제 계정 선물 거래 좀 막아주실 수 있나요? 최소 6개월이요",
+    # Words of an intruder used otherwise: denied, a helper asked for, "Sim" (yes), 放假
+    # (a break).
+    "can you freeze my account for like 30 days? not hacked or anything, i just keep "
+    "revenge trading and need someone to stop me",
+    "能不能把我账户冻结三个月 不是被盗 是我自己管不住手 天天梭哈",
+    "Per favore bloccatemi il trading futures per 30 giorni, sto overtradando. Non c'è "
+    "nessun hacker, sono io.",
+    "Sim, sou viciado em alavancagem. Por favor bloqueiem minha conta por 90 dias",
+    "我想给自己放个假，赌博一样天天梭哈，帮我把合约关掉",
+    "Necesito que alguien me detenga, soy ludópata. Bloqueen los futuros de mi cuenta",
+])
+def test_a_restriction_asked_for_because_of_ones_own_habit_reaches_a_person(text):
+    result = run("out_of_scope", text)
+    assert SELF_EXCLUSION in result.flags, text
+    assert result.urgency == "P2" and FREEZE_REQUESTED not in result.flags
+
+
+@pytest.mark.parametrize("text", [
+    # Someone else's habit, an opinion, the exchange's own limits, closing a position.
+    "My friend is addicted to trading futures. Is there a deposit limit on new accounts?",
+    "Futures trading is basically gambling lol. How do I close a futures position at market?",
+    "Gamblers in this group: what's the max leverage limit on BTC perps?",
+    "I used to be a gambler with 100x, now I only spot trade. Why does my API keep giving "
+    "a timeout?",
+    "Set a limit order for me at 60k, no more revenge trading, just a clean entry",
+    "我朋友赌博上头了，你们交易所的杠杆限制是多少倍？",
+    "大家說合約是賭博，請問帳戶每日入金限制多少？",
+    "Mi primo es ludópata, jaja. ¿Cómo cierro una posición de futuros?",
+    "Лудоман в чате опять закрыл фьючерсы в минус, ахаха. Какая комиссия за торговлю?",
+    "先物取引はギャンブルだと友達に言われました。口座の入金制限はいくらですか？",
+    "친구가 코인 중독이라 걱정이에요. 계정 입금 한도 제한은 어떻게 되나요?",
+    "Mein Kumpel ist spielsüchtig. Gibt es bei euch ein Limit für Einzahlungen?",
+    "Futures là cờ bạc, sàn có giới hạn đòn bẩy không?",
+    "Il mio amico è ludopatico. Come chiudo una posizione con leva?",
+])
+def test_habit_words_beside_a_question_about_something_else_are_no_self_exclusion(text):
+    assert SELF_EXCLUSION not in run("out_of_scope", text).flags, text
 
 
 def test_a_takeover_told_with_self_exclusion_words_stays_p1():
