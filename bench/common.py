@@ -27,6 +27,14 @@ def bench_settings(config: str | None) -> Settings:
     return settings.model_copy(update={"paths": load_settings(ROOT / "config.yml").paths})
 
 
+def shipped_or_kept(models: Path | None) -> Any:
+    """The understanding step on the shipped model (checked fresh against the data) or on a
+    kept model given with --models (a "before"), with the shipped config."""
+    from bot.nlu.pipeline import NLU  # the models are heavy: only the benchmarks that parse
+
+    return NLU.load(load_settings(ROOT / "config.yml"), models, check_fresh=models is None)
+
+
 def machine() -> str:
     cpu = "unknown cpu"
     try:
