@@ -46,9 +46,10 @@ def _own_habit_and_no_intruder(text: str, cues: dict[str, re.Pattern[str]],
     `said_in_first_person` (a freeze request, whose P1 page is at stake) also no word of
     access to the account (a login, a device, a password: a takeover's words, never a
     self-exclusion's), and an "I" in the habit's own sentence ("I keep revenge trading")."""
-    if _names_an_intruder(text, cues):
+    folded = fold(text)  # once: both lists below are written folded
+    if _names_an_intruder(folded, cues):
         return False
-    if said_in_first_person and cues["account_access"].search(fold(text)):
+    if said_in_first_person and cues["account_access"].search(folded):
         return False
     return any(_own_habit(text, match, cues, said_of_oneself)
                and (not said_in_first_person or _in_first_person(text, match, cues))
@@ -105,11 +106,11 @@ def _own_habit(text: str, match: re.Match[str], cues: dict[str, re.Pattern[str]]
     return not said_of_oneself or cues["oneself"].search(text) is not None
 
 
-def _names_an_intruder(text: str, cues: dict[str, re.Pattern[str]]) -> bool:
-    """"Someone", "not me", a SIM, money gone, a hacker: anywhere, once the phrases that
-    deny an intruder or use those words otherwise ("not hacked", "不是被盗", "I need someone
-    to stop me", "Sim, sou viciado") are taken out."""
-    folded = cues["not_an_intruder"].sub(" ", fold(text))
+def _names_an_intruder(folded: str, cues: dict[str, re.Pattern[str]]) -> bool:
+    """"Someone", "not me", a SIM, money gone, a hacker, in the folded text: anywhere, once
+    the phrases that deny an intruder or use those words otherwise ("not hacked", "不是被盗",
+    "I need someone to stop me", "Sim, sou viciado") are taken out."""
+    folded = cues["not_an_intruder"].sub(" ", folded)
     if cues["intruder"].search(folded):
         return True
     patterns = cue_patterns()
