@@ -70,12 +70,15 @@ def floor(text: str) -> str | None:
     decides for models trained without incident data; otherwise it halves the cut."""
     patterns = cue_patterns()
     folded = fold(text)
-    has = {name: patterns[name].search(folded) is not None for name in _SINGLE}
-    if has["was_me"] or has["question"] or has["refused"]:
+    has = cues_present(folded, patterns)
+    someone_did = patterns["someone_did"].search(folded) is not None
+    # "I didn't click anything" beside "someone withdrew 2 BTC" denies the user's part, not
+    # the stranger's: a refusal vetoes the rule only when no one else is said to have acted.
+    if has["was_me"] or has["question"] or (has["refused"] and not someone_did):
         return None
     if has["not_me"] and has["event"]:
         return TAKEOVER
-    if patterns["someone_did"].search(folded):  # "someone withdrew my 2 ETH"
+    if someone_did:  # "someone withdrew my 2 ETH"
         return TAKEOVER
     if has["gave"] and has["secret_object"] and has["someone"]:
         return GAVE_AWAY
@@ -114,12 +117,53 @@ class IncidentJudgement:
     score: float  # P(incident), what the cut was applied to
 
 
+def cues_present(folded: str, patterns: dict[str, re.Pattern[str]]) -> dict[str, bool]:
+    """Which of the single cue categories the folded text holds, once three kinds of match
+    that say something else are set aside:
+    - a "was me" that a "not me" begins before and runs into: Chinese writes "not me" as
+      不是我 around 是我 ("it was me"), 非本人操作 around 本人操作, Spanish "no fui yo" around
+      "fui yo". Read as both, "it was me" vetoed the rule under the model (`floor`) for
+      the commonest ways of saying "that withdrawal was not me" (until 0.11.21);
+    - a "not me" inside a notice's wording or a "not yet" (`not_me_quoted`: 如非本人操作
+      in every login SMS, "if you did not request this", "todavía no solicité");
+    - a question particle that is something else (`question_not`: Spanish "¿por qué a mí?")."""
+    present = {name: patterns[name].search(folded) is not None for name in _SINGLE}
+    if present["was_me"] and present["not_me"]:
+        present["was_me"] = _was_me_undenied(folded, patterns)
+    if present["not_me"]:
+        present["not_me"] = _outside(patterns["not_me"], patterns["not_me_quoted"], folded)
+    if present["question"]:
+        present["question"] = _outside(patterns["question"], patterns["question_not"], folded)
+    return present
+
+
+def _was_me_undenied(folded: str, patterns: dict[str, re.Pattern[str]]) -> bool:
+    """A "was me" that no "not me" begins at or before and reaches. A denied match widens
+    its denial, so 不是我自己本人操作 (是我自己, then 本人操作) is denied whole; one that only
+    shares a pronoun with a later "not me" stands (新设备登录那是我没错: 那是我, then 我没)."""
+    denied = [m.span() for m in patterns["not_me"].finditer(folded)]
+    for match in patterns["was_me"].finditer(folded):
+        start, end = match.span()
+        hit = next((i for i, (d_start, d_end) in enumerate(denied)
+                    if d_start <= start <= d_end), None)
+        if hit is None:
+            return True
+        denied[hit] = (denied[hit][0], max(denied[hit][1], end))
+    return False
+
+
+def _outside(cue: re.Pattern[str], context: re.Pattern[str], folded: str) -> bool:
+    """A match of `cue` that lies inside no match of `context`."""
+    spans = [m.span() for m in context.finditer(folded)]
+    return any(not any(c_start <= m.start() and m.end() <= c_end for c_start, c_end in spans)
+               for m in cue.finditer(folded))
+
+
 def cue_features(texts: Sequence[str]) -> sparse.csr_matrix:
     patterns = cue_file(_CUES)
     rows = []
     for text in texts:
-        folded = fold(text)
-        present = {name: patterns[name].search(folded) is not None for name in _SINGLE}
+        present = cues_present(fold(text), patterns)
         rows.append([float(present[name]) for name in _SINGLE]
                     + [float(present[a] and present[b]) for a, b in _PAIRS])
     return sparse.csr_matrix(np.array(rows, dtype=np.float32).reshape(len(texts), -1))

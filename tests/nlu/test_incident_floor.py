@@ -33,3 +33,48 @@ def test_plain_incidents(text, kind):
 ])
 def test_refusals_and_questions_are_no_incident(text):
     assert floor(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    # "Not me" written around "it was me" (不是我 holds 是我, "no fui yo" holds "fui yo",
+    # "war ich nicht" holds "war ich"): read as both, the rule never fired on them (0.11.21).
+    "我的账户刚才有一笔提币，不是我操作的",
+    "账号被登录了，非本人操作",
+    "retiraron 0.5 BTC de mi cuenta anoche, no fui yo",
+    "Auszahlung von 2 ETH heute Nacht, das war ich nicht",
+    "saque de 300 USDT agora há pouco, não fui eu",
+    "这笔提币不是我自己本人操作的",
+    "Alguien retiró todo mi saldo, no fui yo, ¿por qué a mí?",
+    # A refusal of the user's own beside a stranger's act (the review of 0.11.21).
+    "Me vaciaron la cuenta, alguien retiró 2 BTC. No hice click en ningún enlace",
+])
+def test_a_denial_around_was_me_is_a_denial(text):
+    assert floor(text) == TAKEOVER
+
+
+@pytest.mark.parametrize("text", [
+    # The review of 0.11.21: notices quoted, "not yet", "it was me" beside a later "我没".
+    "I reset my password yesterday and got the email 'If you did not request this change, "
+    "contact support'. All good, just FYI",
+    "我刚换了新手机登录，收到短信说如非本人操作请立即修改密码，没事吧",
+    "Todavía no solicité el retiro, primero quiero ver mi saldo",
+    "那笔提现是我提的，但我没有收到",
+    "新设备登录那是我没错，我在出差",
+    "Lần đăng nhập đó là tôi không phải hacker",
+    "那次登录是我操作的，没问题",
+    "那个新设备登录是我自己，换了手机",
+    # A Turkish question keeps its particle ("mı?"), and stays a question.
+    "hesabımdan çekim yapılmış, ben mi yaptım acaba? hatırlamıyorum mı?",
+])
+def test_was_me_and_questions_still_hold_the_rule(text):
+    assert floor(text) is None
+
+
+def test_spanish_my_and_chinese_but_i_are_no_cues():
+    from bot.nlu.folding import fold
+    from bot.nlu.incidents import cue_patterns, cues_present
+
+    patterns = cue_patterns()
+    assert not cues_present(fold("alguien entró en mi cuenta"), patterns)["question"]
+    assert not cues_present(fold("可是我今天根本没有登录过"), patterns)["was_me"]
+    assert cues_present(fold("hacklendim mi?"), patterns)["question"]

@@ -312,6 +312,13 @@ def test_a_freeze_asked_for_to_stop_trading_is_no_incident(text):
     "Sperren Sie bitte mein Konto für 30 Tage.",
     "My coworker watched me type my PIN, now the account shows compulsive trading I can't "
     "explain. Please freeze my account for a month.",
+    "someone is trading on my account right now, lock my account for a month so I can't trade "
+    "anymore",
+    # The review of 0.11.21: a purpose beside activity the trader cannot explain.
+    "please freeze my account for 2 weeks so I can't trade, 20 orders appeared overnight that "
+    "I don't remember",
+    "Заблокируйте аккаунт на месяц, чтобы я сам не мог торговать, ночью открылись сделки на "
+    "весь баланс",
 ])
 def test_fear_with_words_near_a_habit_stays_a_freeze_request(text):
     result = run("account_locked", text)
@@ -351,6 +358,10 @@ def test_fear_with_words_near_a_habit_stays_a_freeze_request(text):
     "Sim, sou viciado em alavancagem. Por favor bloqueiem minha conta por 90 dias",
     "我想给自己放个假，赌博一样天天梭哈，帮我把合约关掉",
     "Necesito que alguien me detenga, soy ludópata. Bloqueen los futuros de mi cuenta",
+    # Spent blind suite 20 (0.11.21): no habit word, but the purpose is the trader's own
+    # ("so that I myself can't trade").
+    "Можно заблокировать мой аккаунт на полгода, чтобы я сам не мог торговать? Сливаю всё "
+    "на фьючах, хочу остановиться.",
 ])
 def test_a_restriction_asked_for_because_of_ones_own_habit_reaches_a_person(text):
     result = run("out_of_scope", text)
