@@ -319,6 +319,7 @@ def test_a_freeze_asked_for_to_stop_trading_is_no_incident(text):
     "I don't remember",
     "Заблокируйте аккаунт на месяц, чтобы я сам не мог торговать, ночью открылись сделки на "
     "весь баланс",
+    "Sperrt mein Konto für 30 Tage, ich bin spielsüchtig, aber um 3 Uhr wurden Orders eröffnet",
 ])
 def test_fear_with_words_near_a_habit_stays_a_freeze_request(text):
     result = run("account_locked", text)
