@@ -105,3 +105,17 @@ def test_the_incident_cut_and_the_withhold_time_do_not_stale_a_model():
     retrain = defaults.model_copy(update={"safety": defaults.safety.model_copy(
         update={"incident_recall": 0.95})})
     assert retrain.pipeline_fingerprint() != defaults.pipeline_fingerprint()
+
+
+def test_other_incident_cue_words_stale_a_model(tmp_path, monkeypatch):
+    # The cue categories are the incident detector's features: a model trained on other
+    # words reads them wrongly (0.11.21 found cue edits that went unnoticed).
+    from bot.config import Settings
+    from bot.nlu import incidents
+    from bot.nlu.training import config_fingerprint
+
+    before = config_fingerprint(Settings())
+    edited = tmp_path / "incident_cues.yml"
+    edited.write_bytes(incidents._CUES.read_bytes() + b"\n# one more line\n")
+    monkeypatch.setattr(incidents, "_CUES", edited)
+    assert config_fingerprint(Settings()) != before

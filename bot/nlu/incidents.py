@@ -19,6 +19,7 @@ held-out part of the training data.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -55,6 +56,13 @@ _PAIRS = (("not_me", "event"), ("was_me", "event"), ("refused", "secret_object")
           ("gave", "secret_object"), ("gave", "someone"), ("question", "secret_object"),
           ("question", "gave"), ("loss", "not_me"), ("refused", "gave"),
           ("was_me", "not_me"), ("sim", "event"))
+
+
+def cue_file_fingerprint() -> str:
+    """The cue file's content, for the model fingerprint (bot.nlu.training): its categories
+    are the detector's features, so a model trained on other cue words reads them wrongly
+    and is retrained, not loaded (until 0.11.21 an edited cue file went unnoticed)."""
+    return hashlib.sha256(_CUES.read_bytes()).hexdigest()[:12]
 
 
 def cue_patterns() -> dict[str, re.Pattern[str]]:

@@ -22,7 +22,13 @@ from bot.nlu.chinese_script import ONE_SCRIPT_VERSION, one_script
 from bot.nlu.classifier import IntentClassifier
 from bot.nlu.embeddings import Embedder, build_embedder, encode_in_batches
 from bot.nlu.faq_index import FaqIndex
-from bot.nlu.incidents import INCIDENT_LABELS, NOT_INCIDENT, TAKEOVER, IncidentDetector
+from bot.nlu.incidents import (
+    INCIDENT_LABELS,
+    NOT_INCIDENT,
+    TAKEOVER,
+    IncidentDetector,
+    cue_file_fingerprint,
+)
 from bot.nlu.language import SCRIPT_DECIDED
 from bot.nlu.language_ngrams import PROFILES_VERSION, LanguageProfiles, language_of_file
 from bot.nlu.model_text import MODEL_TEXT_VERSION, incident_text, model_text
@@ -142,10 +148,11 @@ def current_fingerprints(settings: Settings) -> dict[str, str]:
 
 def config_fingerprint(settings: Settings) -> str:
     """The settings that shape a model, the versions of the one-script reading and of the
-    identifier stripping its texts went through, and that of the language profiles it
-    holds (a change to any retrains)."""
+    identifier stripping its texts went through, that of the language profiles it holds,
+    and the incident detector's cue words (a change to any retrains)."""
     return (f"{settings.pipeline_fingerprint()}+script{ONE_SCRIPT_VERSION}"
-            f"+languages{PROFILES_VERSION}+reading{MODEL_TEXT_VERSION}")
+            f"+languages{PROFILES_VERSION}+reading{MODEL_TEXT_VERSION}"
+            f"+cues{cue_file_fingerprint()}")
 
 
 def scam_training_set(data: TrainingData) -> tuple[list[str], list[str], list[bool]]:
