@@ -16,6 +16,17 @@ from bot.nlu.incidents import GAVE_AWAY, TAKEOVER, floor
     ("有人登录了我的账号，还改了密码", TAKEOVER),
     ("alguien retiró mis USDT anoche", TAKEOVER),
     ("誰かが出金した形跡がある", TAKEOVER),
+    # "Not me" written around "it was me" (不是我 holds 是我, "no fui yo" holds "fui yo",
+    # "war ich nicht" holds "war ich"): read as both, the rule never fired on them (0.11.21).
+    ("我的账户刚才有一笔提币，不是我操作的", TAKEOVER),
+    ("账号被登录了，非本人操作", TAKEOVER),
+    ("retiraron 0.5 BTC de mi cuenta anoche, no fui yo", TAKEOVER),
+    ("Auszahlung von 2 ETH heute Nacht, das war ich nicht", TAKEOVER),
+    ("saque de 300 USDT agora há pouco, não fui eu", TAKEOVER),
+    ("这笔提币不是我自己本人操作的", TAKEOVER),
+    ("Alguien retiró todo mi saldo, no fui yo, ¿por qué a mí?", TAKEOVER),
+    # A refusal of the user's own beside a stranger's act (the review of 0.11.21).
+    ("Me vaciaron la cuenta, alguien retiró 2 BTC. No hice click en ningún enlace", TAKEOVER),
 ])
 def test_plain_incidents(text, kind):
     assert floor(text) == kind
@@ -33,23 +44,6 @@ def test_plain_incidents(text, kind):
 ])
 def test_refusals_and_questions_are_no_incident(text):
     assert floor(text) is None
-
-
-@pytest.mark.parametrize("text", [
-    # "Not me" written around "it was me" (不是我 holds 是我, "no fui yo" holds "fui yo",
-    # "war ich nicht" holds "war ich"): read as both, the rule never fired on them (0.11.21).
-    "我的账户刚才有一笔提币，不是我操作的",
-    "账号被登录了，非本人操作",
-    "retiraron 0.5 BTC de mi cuenta anoche, no fui yo",
-    "Auszahlung von 2 ETH heute Nacht, das war ich nicht",
-    "saque de 300 USDT agora há pouco, não fui eu",
-    "这笔提币不是我自己本人操作的",
-    "Alguien retiró todo mi saldo, no fui yo, ¿por qué a mí?",
-    # A refusal of the user's own beside a stranger's act (the review of 0.11.21).
-    "Me vaciaron la cuenta, alguien retiró 2 BTC. No hice click en ningún enlace",
-])
-def test_a_denial_around_was_me_is_a_denial(text):
-    assert floor(text) == TAKEOVER
 
 
 @pytest.mark.parametrize("text", [
