@@ -33,7 +33,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 
 from bot.config import SafetySettings
-from bot.nlu.cue_words import cue_file
+from bot.nlu.cue_words import CJK_LETTERS, cue_file
 from bot.nlu.entities import names_only
 from bot.nlu.folding import fold
 from bot.nlu.neighbours import similarity_vote, unit_rows
@@ -134,23 +134,33 @@ def cues_present(folded: str, patterns: dict[str, re.Pattern[str]]) -> dict[str,
       the commonest ways of saying "that withdrawal was not me" (until 0.11.21);
     - a "not me" inside a notice's wording or a "not yet" (`not_me_quoted`: 如非本人操作
       in every login SMS, "if you did not request this", "todavía no solicité");
-    - a question particle that is something else (`question_not`: Spanish "¿por qué a mí?")."""
+    - a question particle that is something else (`question_not`: Spanish "¿por qué a mí?");
+    - a Chinese, Japanese or Korean "was me" that the words after it deny ("제가 한 거
+      아니에요", "我自己从来没加过", "自分で作ってない"): a "not me" (`_denied_after`)."""
     present = {name: patterns[name].search(folded) is not None for name in _SINGLE}
-    if present["was_me"] and present["not_me"]:
-        present["was_me"] = _was_me_undenied(folded, patterns)
+    denied_after = False
+    if present["was_me"]:
+        matches = list(patterns["was_me"].finditer(folded))
+        standing = [m for m in matches if not _denied_after(folded, m, patterns)]
+        denied_after = len(standing) < len(matches)
+        present["was_me"] = bool(standing) and (
+            not present["not_me"] or _was_me_undenied(folded, patterns, standing))
     if present["not_me"]:
         present["not_me"] = _outside(patterns["not_me"], patterns["not_me_quoted"], folded)
+    present["not_me"] = present["not_me"] or denied_after
     if present["question"]:
         present["question"] = _outside(patterns["question"], patterns["question_not"], folded)
     return present
 
 
-def _was_me_undenied(folded: str, patterns: dict[str, re.Pattern[str]]) -> bool:
-    """A "was me" that no "not me" begins at or before and reaches. A denied match widens
-    its denial, so 不是我自己本人操作 (是我自己, then 本人操作) is denied whole; one that only
-    shares a pronoun with a later "not me" stands (新设备登录那是我没错: 那是我, then 我没)."""
+def _was_me_undenied(folded: str, patterns: dict[str, re.Pattern[str]],
+                     was_me: list[re.Match[str]]) -> bool:
+    """A "was me" (of `was_me`, in text order) that no "not me" begins at or before and
+    reaches. A denied match widens its denial, so 不是我自己本人操作 (是我自己, then 本人操作)
+    is denied whole; one that only shares a pronoun with a later "not me" stands
+    (新设备登录那是我没错: 那是我, then 我没)."""
     denied = [m.span() for m in patterns["not_me"].finditer(folded)]
-    for match in patterns["was_me"].finditer(folded):
+    for match in was_me:
         start, end = match.span()
         hit = next((i for i, (d_start, d_end) in enumerate(denied)
                     if d_start <= start <= d_end), None)
@@ -158,6 +168,27 @@ def _was_me_undenied(folded: str, patterns: dict[str, re.Pattern[str]]) -> bool:
             return True
         denied[hit] = (denied[hit][0], max(denied[hit][1], end))
     return False
+
+
+_DENIAL_REACH = 8  # characters after a "was me" where a Japanese negation denies it
+_CLAUSE_END = re.compile(r"[.!?,;。！？，、；\n]")
+_UNSPACED_LETTER = re.compile(f"[{CJK_LETTERS}]")
+
+
+def _denied_after(folded: str, match: re.Match[str], patterns: dict[str, re.Pattern[str]]) -> bool:
+    """A Chinese, Japanese or Korean "was me" whose own clause goes on to deny it. Chinese
+    and Korean put the negation right after ("我自己从来没加过", "제가 한 거 아니에요"; not
+    "是我提的还没到账", where it belongs to the arrival, nor "那是我没错"); Japanese within a
+    few characters, at the verb's end ("自分で作ってない"). Latin-script denials are phrases
+    of `not_me` instead: "it was me, not a hacker" has its "not" after too."""
+    if not _UNSPACED_LETTER.search(match.group()):
+        return False
+    tail = _CLAUSE_END.split(folded[match.end():match.end() + _DENIAL_REACH], maxsplit=1)[0]
+    if patterns["was_me_denied_near"].search(tail):
+        return True
+    tail = tail.lstrip()
+    return (patterns["was_me_denied_next"].match(tail) is not None
+            and patterns["was_me_affirmed"].match(tail) is None)
 
 
 def _outside(cue: re.Pattern[str], context: re.Pattern[str], folded: str) -> bool:

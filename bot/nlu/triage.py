@@ -79,13 +79,38 @@ def asks_to_freeze(text: str, cues: dict[str, re.Pattern[str]] | None = None) ->
                                           match.end()])[-1]
         just_before = CLAUSE_BREAK.split(
             text[max(0, match.start() - NEGATION_CONTEXT):match.start()])[-1]
-        if not (cues["freeze_question"].search(clause)
-                or cues["freeze_negation"].search(just_before)):
+        if cues["freeze_question"].search(clause) or cues["freeze_negation"].search(
+                just_before):
+            continue
+        if not _someone_elses_account(text, match, cues):
             return True
     return False
 
 
 _FREEZE_CONTEXT = 30  # characters before the freeze words that may turn them into a question
+
+
+def _someone_elses_account(text: str, match: re.Match[str],
+                           cues: dict[str, re.Pattern[str]]) -> bool:
+    """"My husband is a gambler, can you lock his account?": the freeze words name
+    someone else's account (in their own clause, up to 30 characters either side), hold
+    no "my" of their own, and the message holds no incident word. A relative's worry
+    about a relative's habit then pages nobody; "my mom's account got drained, lock her
+    account" stays a freeze request, because a drained account is a P1 whoever writes
+    (so does one with a login or a device in it)."""
+    if cues["freeze_own"].search(match.group()):
+        return False
+    before = CLAUSE_BREAK.split(text[max(0, match.start() - _FREEZE_CONTEXT):match.start()])[-1]
+    after = CLAUSE_BREAK.split(text[match.end():match.end() + _FREEZE_CONTEXT])[0]
+    if not cues["freeze_someone_else"].search(before + match.group() + after):
+        return False
+    patterns = cue_patterns()
+    folded = fold(text)
+    # Words of access too (a login, a device, a password): "my dad got a login from a new
+    # device, lock his account" may be a takeover the detector missed.
+    return not (cues["incident"].search(text) or cues["account_access"].search(folded) or any(
+        patterns[name].search(folded)
+        for name in ("not_me", "loss", "sim", "someone_did", "stranger")))
 
 
 def _shouting(text: str) -> bool:

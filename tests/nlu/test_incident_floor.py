@@ -27,6 +27,18 @@ from bot.nlu.incidents import GAVE_AWAY, TAKEOVER, floor
     ("Alguien retiró todo mi saldo, no fui yo, ¿por qué a mí?", TAKEOVER),
     # A refusal of the user's own beside a stranger's act (the review of 0.11.21).
     ("Me vaciaron la cuenta, alguien retiró 2 BTC. No hice click en ningún enlace", TAKEOVER),
+    # A "was me" the words after it deny (0.11.22: 55 takeovers of eval_data were read as
+    # "it was me", so the rule could not fire): Korean and Chinese right after it,
+    # Japanese at the verb's end; Italian and German denials as phrases.
+    ("출금 내역에 0.5 BTC 있는데 이거 제가 한 거 아님", TAKEOVER),
+    ("이메일 주소가 변경됐다는 메일이 왔어요. 제가 바꾼 적 없는데 이거 해킹인가요", TAKEOVER),
+    ("提币白名单里多了个地址 我自己从来没加过", TAKEOVER),
+    ("收到email話我個綁定電郵已經改咗，我自己冇改過", TAKEOVER),
+    ("出金履歴に知らない送金がある、自分で出金してない", TAKEOVER),
+    ("Mi è arrivata la conferma di un nuovo indirizzo di prelievo. Non l'ho aggiunto io", TAKEOVER),
+    ("hab ne mail bekommen dass mein passwort geändert wurde. war ich nich", TAKEOVER),
+    # Only the exchange's acts are excluded from "I didn't ask for": a change stays one.
+    ("I didn't ask for my password to be changed, and now there's a withdrawal", TAKEOVER),
 ])
 def test_plain_incidents(text, kind):
     assert floor(text) == kind
@@ -57,6 +69,16 @@ def test_refusals_and_questions_are_no_incident(text):
     "Lần đăng nhập đó là tôi không phải hacker",
     "那次登录是我操作的，没问题",
     "那个新设备登录是我自己，换了手机",
+    # 0.11.22: the exchange's own act the trader did not want is no "not me"; Italian
+    # puts the object pronoun first ("l'ho aggiunto io", spent suite 20).
+    "I didn't ask for my withdrawal to be cancelled, why did you do that?",
+    "I did not ask for my account to be locked, I just changed my e-mail",
+    "l'indirizzo nuovo in whitelist l'ho aggiunto io ieri, nessun accesso strano",
+    # ... but not a negation that belongs to something else, or "no mistake".
+    "那笔提现是我提的还没到账，新设备登录",
+    "이메일 바꾼거 제가 한거에요 해킹 아님. 근데 출금이 24시간 막혔어요",
+    "上周换了手机号，是我自己换的没问题，新设备登录也是",
+    "パスワード変更のメールが来たけど自分で変えたので問題ないです",
     # A Turkish question keeps its particle ("mı?"), and stays a question.
     "hesabımdan çekim yapılmış, ben mi yaptım acaba? hatırlamıyorum mı?",
 ])

@@ -43,6 +43,15 @@ def test_taiwan_phrases_and_written_cantonese_are_read_in_mainland_words():
     assert mainland_simplified("唔該幫我搵真人客服") == "请帮我找人工客服"
 
 
+def test_more_taiwan_and_hong_kong_words_of_the_trade_read_in_mainland_words():
+    # 0.11.22: account-and-password, stop loss, hacked, Ethereum; 甚麼 (tw2sp: 甚幺).
+    assert mainland_simplified("我的帳密被駭了") == "我的账号密码被黑了"
+    assert mainland_simplified("為甚麼乙太坊停損單沒觸發") == "为什么以太坊止损单没触发"
+    # Hong Kong: 唔係 / 提唔到 / 佢哋 are one word each, not 唔 + the rest.
+    assert mainland_simplified("係唔係提唔到錢") == "是不是提不了钱"
+    assert mainland_simplified("佢哋話我戶頭被停權") == "他们话我账户被封禁"
+
+
 def test_replies_in_traditional_use_the_forms_taiwan_and_hong_kong_write():
     # OpenCC's plain s2t gave 審覈 / 開啓 / 爲了 / 裏面, forms neither place writes.
     shown = in_script("身份认证正在审核中，请开启两步验证，为了安全，里面", "zh", "Hant")

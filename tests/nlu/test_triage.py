@@ -236,10 +236,32 @@ def test_a_request_to_freeze_the_account_is_p1_in_every_language(text):
     "출금 알림 정지해 주세요",
     "block withdrawals to new addresses", "Блокните вывод на новые адреса на сутки",
     "¿Es verdad que pueden congelar los retiros sin aviso?", "我能不能先把提现锁定？设置里找不到",
+    # The self-exclusion review (0.11.20, mended in 0.11.22): someone else's habit,
+    # someone else's account.
+    "My husband is a gambler, can you lock his account?",
+    "Mein Mann ist spielsüchtig, können Sie sein Konto sperren?",
+    "남편이 도박 중독이에요. 남편 계정 좀 막아 주세요",
+    "Заблокируйте аккаунт мужа, он игроман", "bloqueen la cuenta de mi esposo, es adicto",
+    "请冻结我老公的账户，他天天赌合约", "lock her account please, she can't stop trading",
 ])
 def test_a_frozen_account_or_a_question_about_freezing_is_not_a_freeze_request(text):
     result = run("account_locked", text)
     assert result.urgency != "P1" and FREEZE_REQUESTED not in result.flags
+
+
+@pytest.mark.parametrize("text", [
+    # Someone else's account with an incident or access word, or the writer's own
+    # account beside a relative: still a freeze request.
+    "my mom's account got drained, lock her account",
+    "my dad got a login from a new device in Brazil, lock his account",
+    "lock his account, someone withdrew all his BTC",
+    "My son has my phone and is revenge trading on my account. Freeze my account please.",
+    "please lock my account, my husband knows my password",
+    "冻结我的账户，我老公拿了我的手机",
+])
+def test_a_freeze_beside_someone_elses_incident_or_of_ones_own_account_stays_p1(text):
+    result = run("account_locked", text)
+    assert result.urgency == "P1" and FREEZE_REQUESTED in result.flags
 
 
 @pytest.mark.parametrize("text", [
@@ -250,6 +272,12 @@ def test_a_frozen_account_or_a_question_about_freezing_is_not_a_freeze_request(t
     "vorrei bloccare il mio account per un mese, non riesco a smettere di fare leva 100x",
     "Bitte sperren Sie mein Konto für drei Monate, ich bin spielsüchtig",
     "заблокируйте мой аккаунт на месяц, у меня зависимость от трейдинга",
+    # 0.11.22: "a problem with futures", "zock zu viel", "non riesco a smettere", "uns meses".
+    "Bitte sperrt mein Konto für 6 Monate. Ich zock zu viel mit Futures",
+    "bloqueen mi cuenta un año, tengo un problema serio con los futuros",
+    "bloccatemi l'account per 6 mesi, ho un problema col trading e non riesco a smettere",
+    "quero bloquear minha conta por uns meses, to viciado em operar futuros",
+    "please lock my account for a few months, I have a real problem with futures",
 ])
 def test_a_freeze_asked_for_to_stop_trading_is_no_incident(text):
     # Self-exclusion (suites 15 and 16): the trader fears their own habit, not an
