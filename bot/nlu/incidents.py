@@ -115,8 +115,10 @@ def awaited_own_transfer(text: str, intent: str, confidence: float, score: float
         return False
     patterns = cue_patterns()
     folded = fold(text)
+    # A "was me" the next words deny ("제가 한 거 아니에요") is a "not me" too.
     return (patterns["awaited"].search(folded) is not None
-            and not any(patterns[name].search(folded) for name in _SOMEONE_ELSES))
+            and not any(patterns[name].search(folded) for name in _SOMEONE_ELSES)
+            and not cues_present(folded, patterns)["not_me"])
 
 
 @dataclass(frozen=True)

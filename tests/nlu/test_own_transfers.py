@@ -54,6 +54,12 @@ def test_the_guard_reads_who_moved_the_money_not_only_that_it_is_missing():
     assert not awaited_own_transfer(awaited, "withdrawal_delay", 0.99, 0.9, SAFETY)
     assert not awaited_own_transfer(awaited, "withdrawal_delay", 0.5, 0.5, SAFETY)
     assert not awaited_own_transfer(awaited, "account_hacked", 0.99, 0.5, SAFETY)
+    # A "was me" the next words deny is someone else's hand too (0.11.22).
+    for own, denied in (("2 ETH 출금이 아직 안 들어왔어요", "이 출금 제가 한 거 아니에요"),
+                        ("提币2个ETH还没到账", "我自己从来没提过")):
+        assert awaited_own_transfer(own, "withdrawal_delay", 0.99, 0.5, SAFETY)
+        assert not awaited_own_transfer(f"{own}. {denied}", "withdrawal_delay", 0.99, 0.5,
+                                        SAFETY)
     # Not arriving is what it is about: a pending withdrawal alone says nothing of whose.
     assert not awaited_own_transfer("there's a pending withdrawal of 2 ETH",
                                     "withdrawal_delay", 0.99, 0.5, SAFETY)
