@@ -94,23 +94,27 @@ def _someone_elses_account(text: str, match: re.Match[str],
                            cues: dict[str, re.Pattern[str]]) -> bool:
     """"My husband is a gambler, can you lock his account?": the freeze words name
     someone else's account (in their own clause, up to 30 characters either side), hold
-    no "my" of their own, and the message holds no incident word. A relative's worry
-    about a relative's habit then pages nobody; "my mom's account got drained, lock her
-    account" stays a freeze request, because a drained account is a P1 whoever writes
-    (so does one with a login or a device in it)."""
+    no "my" of their own, the message names a habit (`someone_elses_habit`) and holds no
+    incident word. A relative's worry about a relative's habit then pages nobody; "my
+    mom's account got drained, lock her account" stays a freeze request, because a
+    drained account is a P1 whoever writes (so does one with a login, a device, a secret
+    or money handed over in it)."""
     if cues["freeze_own"].search(match.group()):
         return False
     before = CLAUSE_BREAK.split(text[max(0, match.start() - _FREEZE_CONTEXT):match.start()])[-1]
     after = CLAUSE_BREAK.split(text[match.end():match.end() + _FREEZE_CONTEXT])[0]
-    if not cues["freeze_someone_else"].search(before + match.group() + after):
+    if not (cues["freeze_someone_else"].search(before + match.group() + after)
+            and cues["someone_elses_habit"].search(text)):
         return False
     patterns = cue_patterns()
     folded = fold(text)
     # Words of access too (a login, a device, a password): "my dad got a login from a new
-    # device, lock his account" may be a takeover the detector missed.
+    # device, lock his account" may be a takeover the detector missed; so may a secret
+    # or money handed to someone.
     return not (cues["incident"].search(text) or cues["account_access"].search(folded) or any(
-        patterns[name].search(folded)
-        for name in ("not_me", "loss", "sim", "someone_did", "stranger")))
+        patterns[name].search(folded) for name in (
+            "not_me", "loss", "sim", "someone_did", "stranger", "gave", "secret_object",
+            "someone")))
 
 
 def _shouting(text: str) -> bool:

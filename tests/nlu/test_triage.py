@@ -255,6 +255,10 @@ def test_a_frozen_account_or_a_question_about_freezing_is_not_a_freeze_request(t
     "my mom's account got drained, lock her account",
     "my dad got a login from a new device in Brazil, lock his account",
     "lock his account, someone withdrew all his BTC",
+    # A relative who handed a code over, even one with a habit (the final read, 0.11.22).
+    "my dad is 80 and someone called him pretending to be you, he gave them his code. "
+    "freeze his account",
+    "my dad is a gambler and someone called him, he gave them his code. freeze his account",
     "My son has my phone and is revenge trading on my account. Freeze my account please.",
     "please lock my account, my husband knows my password",
     "冻结我的账户，我老公拿了我的手机",
