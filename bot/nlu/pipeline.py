@@ -29,6 +29,7 @@ from bot.nlu.incidents import (
     IncidentJudgement,
     awaited_own_transfer,
     floor,
+    unasked_tokens_only,
 )
 from bot.nlu.language import LanguageIdentifier, strip_noise
 from bot.nlu.language_ngrams import LanguageProfiles
@@ -54,6 +55,7 @@ from bot.nlu.understanding import (
     NO_TEXT,
     SCANNER_FAILED,
     TRUNCATED,
+    UNASKED_TOKENS,
     UNCLEAR_VALUE,
     UNFAMILIAR,
     WITHHELD,
@@ -332,6 +334,15 @@ class NLU:
                 self.settings.safety):
             incident = IncidentJudgement(None, incident.score)
             flags.append(AWAITED_TRANSFER)
+        elif item.forced_intent is None and unasked_tokens_only(
+                item.readable, incident.score, self.settings.safety):
+            # Whether or not the detector fired, and whatever the intent model read ("was I
+            # hacked?", a scam, out of scope): every such message gets the one reply (policy
+            # row 6), not an unauthorized-withdrawal article for some and "I can't help with
+            # that" for others. Tokens awaited, official or delisted are no such message
+            # (`dust_not`).
+            incident = IncidentJudgement(None, incident.score)
+            flags.append(UNASKED_TOKENS)
         # An incident is P1 whatever the intent, out of scope included; otherwise an
         # out-of-scope message gets out_of_scope's urgency, not its top guess's.
         result = triage(ranking[0].intent, by_intent, item.readable, entities, item.secrets,

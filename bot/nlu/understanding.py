@@ -29,6 +29,9 @@ NAMES_PRIVATE_KEY = "names_private_key"
 # The incident detector flagged it, but it is the trader's own money not yet arrived
 # (bot.nlu.incidents.awaited_own_transfer): not an incident.
 AWAITED_TRANSFER = "awaited_transfer"
+# The incident detector flagged it, but it is about tokens that turned up unasked (dust, a
+# scam airdrop) and nothing left the account (bot.nlu.incidents.unasked_tokens_only).
+UNASKED_TOKENS = "unasked_tokens"
 
 
 @dataclass(frozen=True)

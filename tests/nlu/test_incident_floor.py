@@ -94,3 +94,25 @@ def test_spanish_my_and_chinese_but_i_are_no_cues():
     assert not cues_present(fold("alguien entró en mi cuenta"), patterns)["question"]
     assert not cues_present(fold("可是我今天根本没有登录过"), patterns)["was_me"]
     assert cues_present(fold("hacklendim mi?"), patterns)["question"]
+
+
+@pytest.mark.parametrize("text", [
+    # holdout22 (0.11.23): Vietnamese "có … đâu" (not at all), also after a "là em"; formal
+    # Korean 아닙니다; Japanese in romaji; "asleep at the time".
+    "hình như tk bị hụt xíu, thiếu 2 ETH, em nhớ là em có rút đâu",
+    "tài khoản mất 2 ETH, tôi có rút tiền đâu",
+    "어제 새벽에 제 계정에서 이더 3개 출금된 건 제가 한 게 아닙니다",
+    "kyou login dekinai, password kawatteru. jibun de kaete nai",
+    "昨日の夜中3時に0.8BTCの出金ありましたけど、その時間寝てました",
+])
+def test_denials_of_holdout22_are_not_me(text):
+    assert floor(text) == TAKEOVER
+
+
+@pytest.mark.parametrize("text", [
+    "em nhớ là em có rút 2 ETH hôm qua mà chưa thấy",  # "có rút" without đâu: I did
+    "sao tài khoản em bị đóng băng vậy?? em có làm gì đâu",  # "I did nothing wrong"
+    "¿Se vendió mi BTC mientras dormía? era mi stop-loss",  # asleep, not "at the time"
+])
+def test_what_is_no_denial_of_the_account_event(text):
+    assert floor(text) is None

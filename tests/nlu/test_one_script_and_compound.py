@@ -38,8 +38,8 @@ def test_traditional_text_is_read_with_mainland_words():
 def test_taiwan_phrases_and_written_cantonese_are_read_in_mainland_words():
     assert mainland_simplified("軟體的網路設定") == "软件的网络设置"
     assert mainland_simplified("簡訊驗證碼收不到") == "短信验证码收不到"
-    # Hong Kong: 戶口 (account), 畀人 (passive), 咗 (done), 唔該 (please), 搵 (find).
-    assert mainland_simplified("我個戶口畀人凍結咗") == "我个账户被人冻结了"
+    # Hong Kong: 我個 (my), 戶口 (account), 畀人 (passive), 咗 (done), 唔該 (please), 搵 (find).
+    assert mainland_simplified("我個戶口畀人凍結咗") == "我的账户被人冻结了"
     assert mainland_simplified("唔該幫我搵真人客服") == "请帮我找人工客服"
 
 
@@ -50,6 +50,23 @@ def test_more_taiwan_and_hong_kong_words_of_the_trade_read_in_mainland_words():
     # Hong Kong: 唔係 / 提唔到 / 佢哋 are one word each, not 唔 + the rest.
     assert mainland_simplified("係唔係提唔到錢") == "是不是提不了钱"
     assert mainland_simplified("佢哋話我戶頭被停權") == "他们话我账户被封禁"
+
+
+def test_more_written_cantonese_reads_in_mainland_words():
+    # 0.11.23: take out (withdraw), how to do it, how long, that side, particles.
+    assert mainland_simplified("我想將BTC攞出嚟轉去我個冷錢包，要點做？") == (
+        "我想将BTC提出来转去我的冷钱包，要怎么做？")
+    assert mainland_simplified("KYC要幾耐㗎") == "KYC要多久"
+    assert mainland_simplified("嗰邊提款好慢，幫我查下") == "那边提现好慢，帮我查一下"
+    # 我個人 is "I personally" in both places, and mainland 我个 stays as written.
+    assert mainland_simplified("我個人覺得") == "我个人觉得"
+    assert mainland_words("我个人觉得") == "我个人觉得"
+    # Longer words a Cantonese word would cut across keep their reading, and mainland text
+    # is never read as Cantonese (the final read of 0.11.23).
+    assert mainland_simplified("進入面板後這邊個人資料查下載記錄") == (
+        "进入面板后这边个人数据查下载记录")
+    for mainland in ("无法进入面板", "帮我查下载记录", "这边个人信息", "重点计划", "联系点"):
+        assert mainland_words(mainland) == mainland
 
 
 def test_replies_in_traditional_use_the_forms_taiwan_and_hong_kong_write():

@@ -243,6 +243,8 @@ def test_a_request_to_freeze_the_account_is_p1_in_every_language(text):
     "남편이 도박 중독이에요. 남편 계정 좀 막아 주세요",
     "Заблокируйте аккаунт мужа, он игроман", "bloqueen la cuenta de mi esposo, es adicto",
     "请冻结我老公的账户，他天天赌合约", "lock her account please, she can't stop trading",
+    # Betting words are a habit too (holdout22, 0.11.23).
+    "quiero q bloqueen la cuenta de mi hermano, esta apostando todo en futuros",
 ])
 def test_a_frozen_account_or_a_question_about_freezing_is_not_a_freeze_request(text):
     result = run("account_locked", text)
@@ -282,6 +284,9 @@ def test_a_freeze_beside_someone_elses_incident_or_of_ones_own_account_stays_p1(
     "bloccatemi l'account per 6 mesi, ho un problema col trading e non riesco a smettere",
     "quero bloquear minha conta por uns meses, to viciado em operar futuros",
     "please lock my account for a few months, I have a real problem with futures",
+    # holdout22 (0.11.23): "quero" says who, "không dừng được" (can't stop) is the habit.
+    "quero me autoexcluir por 6 meses, não tô conseguindo parar. Podem bloquear minha conta?",
+    "Em muốn khóa tài khoản của chính mình 3 tháng vì chơi margin, không dừng được",
 ])
 def test_a_freeze_asked_for_to_stop_trading_is_no_incident(text):
     # Self-exclusion (suites 15 and 16): the trader fears their own habit, not an

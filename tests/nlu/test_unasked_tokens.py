@@ -1,0 +1,60 @@
+"""Tokens nobody asked for that turn up in a wallet (dust, scam airdrops) are no takeover:
+holdout22 paged P1 for six of them in six languages (0.11.23)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import SafetySettings
+from bot.nlu.incidents import unasked_tokens_only
+from bot.nlu.understanding import UNASKED_TOKENS
+
+SAFETY = SafetySettings()
+
+
+@pytest.mark.parametrize("text", [
+    "weird tokens called FREE-ETH-CLAIM just showed up in my wallet, was I hacked?",
+    "apareceu um token estranho na minha carteira, tipo 'CLAIM-USDT.com', fui hackeado??",
+    "на кошелёк пришли какие-то непонятные токены с сайтом в названии. меня взломали??",
+    "钱包里多了一堆不认识的币，是不是被黑了？",
+    "모르는 토큰이 지갑에 들어와 있는데 해킹인가요?",
+])
+def test_tokens_that_turned_up_are_not_a_takeover(shipped_nlu, text):
+    assert unasked_tokens_only(text, 0.6, SAFETY)
+    understood = shipped_nlu.parse(text)
+    assert understood.urgency != "P1", (understood.incident_score, understood.flags)
+
+
+@pytest.mark.parametrize("text", [
+    "weird tokens showed up in my wallet and my USDT is gone",
+    "strange tokens appeared and someone withdrew 2 ETH",
+    "unknown tokens appeared, and there is a login from a device I don't know",
+    "钱包里多了不认识的币，我的USDT没了",
+    "모르는 토큰이 들어왔고 제 비트코인은 사라졌어요",
+])
+def test_tokens_beside_anything_that_left_the_account_keep_the_page(shipped_nlu, text):
+    assert not unasked_tokens_only(text, 0.6, SAFETY)
+    understood = shipped_nlu.parse(text)
+    assert understood.urgency == "P1", (understood.incident_score, understood.flags)
+    assert UNASKED_TOKENS not in understood.flags
+
+
+def test_the_guard_needs_a_token_an_arrival_and_an_unsure_detector():
+    text = "unknown tokens appeared in my wallet, hacked?"
+    assert unasked_tokens_only(text, 0.6, SAFETY)
+    assert not unasked_tokens_only(text, 0.9, SAFETY)  # the detector is sure: kept
+    assert not unasked_tokens_only("unknown tokens in my wallet, hacked?", 0.6, SAFETY)
+    assert not unasked_tokens_only("something appeared in my wallet, hacked?", 0.6, SAFETY)
+
+
+def test_the_trader_is_told_what_not_to_touch_and_offered_a_person(shipped_nlu):
+    from bot.config import PolicySettings
+    from bot.dialogue import state as st
+    from bot.dialogue.policy import decide
+    from bot.dialogue.state import DialogueState
+
+    understood = shipped_nlu.parse("钱包里多了一堆不认识的币，是不是被黑了？能卖吗")
+    decision = decide(understood, DialogueState(), st.BOT, PolicySettings())
+    said = [(action.name, action.params) for action in decision.actions]
+    assert said == [("utter", {"key": "unasked_tokens", "quick_replies": ["human"]})]
+    assert not any(action.name in ("answer_faq", "handoff") for action in decision.actions)
