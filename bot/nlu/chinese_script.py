@@ -64,13 +64,22 @@ _MAINLAND_WORDS = {
     "畀人": "被人", "俾人": "被人", "冇": "没有", "咗": "了", "唔": "不", "嘅": "的",
     "喺": "在", "攞": "拿", "畀": "给", "俾": "给", "揾": "找", "系咪": "是不是",
     "佢": "他", "啲": "些", "咩": "什么", "咁": "这么", "睇": "看", "谂": "想",
+}
+
+
+def _longest_first(words: dict[str, str]) -> re.Pattern[str]:
+    return re.compile("|".join(sorted(map(re.escape, words), key=len, reverse=True)))
+
+
+# Words read in Traditional text only: in mainland writing they are other words (我个人觉得
+# is "I personally think", 重点计划 holds no Cantonese 点).
+_TRADITIONAL_ONLY_WORDS = {
     # More written Cantonese (0.11.23), from the spent pair sets z and aa: "我個戶口" (my
     # account), "攞出嚟" (take out: withdraw), "幾耐" (how long), "喺邊度" (where), Taiwan
     # 活存 / 定存 (flexible / fixed savings); particles that carry no meaning (㗎, 喎) go.
-    # OpenCC writes 嗰 as 𠮶. All of them are read in Traditional text only
-    # (`_TRADITIONAL_ONLY`), and a few longer words keep their own reading where a
-    # Cantonese word would cut across them: 进入面板 is no 入面 (inside), 这边个人 no 边个
-    # (who), 查下载 no 查下 (check).
+    # OpenCC writes 嗰 as 𠮶. A few longer words keep their own reading where a Cantonese
+    # word would cut across them: 进入面板 is no 入面 (inside), 这边个人 no 边个 (who),
+    # 查下载 no 查下 (check).
     "嗰": "那", "𠮶": "那", "入面": "里面", "仲有": "还有", "仲要": "还要", "仲系": "还是",
     "点做": "怎么做", "几耐": "多久", "几多": "多少", "边度": "哪里", "边个": "哪个",
     "边间": "哪家", "做咩": "为什么", "冇咗": "没了", "攞出嚟": "提出来", "攞返": "拿回",
@@ -80,21 +89,11 @@ _MAINLAND_WORDS = {
     "进入面": "进入面", "输入面": "输入面", "边个人": "边个人", "边个别": "边个别",
     "查下载": "查下载", "试下载": "试下载", "我个人": "我个人", "你个人": "你个人",
 }
-
-def _longest_first(words: dict[str, str]) -> re.Pattern[str]:
-    return re.compile("|".join(sorted(map(re.escape, words), key=len, reverse=True)))
-
-
-_MAINLAND = _longest_first(_MAINLAND_WORDS)
+_TRADITIONAL_WORDS = {**_MAINLAND_WORDS, **_TRADITIONAL_ONLY_WORDS}
+_MAINLAND = _longest_first(_TRADITIONAL_WORDS)
 # In mainland writing 户口 is the household register (户口本, a KYC document), not an
-# account, and 我个 / 你个 are "I, one ..." (我个人觉得): only Traditional text, where they
-# are Cantonese, reads them as 账户 and 我的.
-_CANTONESE_0_11_23 = (
-    "嗰", "𠮶", "入面", "仲有", "仲要", "仲系", "点做", "几耐", "几多", "边度", "边个", "边间",
-    "做咩", "冇咗", "攞出嚟", "攞返", "查下", "睇下", "试下", "活存", "定存", "㗎", "喎", "我个",
-    "你个", "佢个", "进入面", "输入面", "边个人", "边个别", "查下载", "试下载", "我个人", "你个人")
-_TRADITIONAL_ONLY = {"户口", *_CANTONESE_0_11_23}
-_SIMPLIFIED_WORDS = {k: v for k, v in _MAINLAND_WORDS.items() if k not in _TRADITIONAL_ONLY}
+# account: only Traditional text reads it as 账户.
+_SIMPLIFIED_WORDS = {k: v for k, v in _MAINLAND_WORDS.items() if k != "户口"}
 _SIMPLIFIED = _longest_first(_SIMPLIFIED_WORDS)
 _KANA_OR_HANGUL = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9d\uac00-\ud7af]")
 
@@ -147,7 +146,7 @@ def is_traditional(text: str) -> bool:
 def mainland_simplified(text: str) -> str:
     """Traditional Chinese as the models read it: Simplified characters, mainland words."""
     converted = str(_to_mainland().convert(text))
-    return _MAINLAND.sub(lambda match: _MAINLAND_WORDS[match.group()], converted)
+    return _MAINLAND.sub(lambda match: _TRADITIONAL_WORDS[match.group()], converted)
 
 
 def mainland_words(text: str) -> str:
