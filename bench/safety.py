@@ -24,13 +24,15 @@ then round 45; holdout18 on 0.11.18, round 44's and 0.11.19's models, then read,
 round 46; holdout19 (thirty-sixth session) on 0.11.19 and 0.11.20, then round 47;
 holdout20 (thirty-seventh) on 0.11.20 and round 47's model, then read, then round 48;
 holdout21 (thirty-eighth) on 0.11.21, round 48's model and 0.11.22, then read, then round
-49; holdout22 (thirty-ninth) on 0.11.22 and round 49's model, then read, then round 50. Since
+49; holdout22 (thirty-ninth) on 0.11.22 and round 49's model, then read, then round 50;
+holdout23 (fortieth) on 0.11.23, then read, then round 51; holdout24 (fortieth, look-alikes
+written with the scariest words) on 0.11.23 and round 51's model, then read, then round 52. Since
 0.10.3 the incident messages of holdout2-5, and of each later set once scored, are
 training data of the detector (safety_data/incidents/spent_holdout*.yml): their incident
 figures are no held-out figures any more; their secret cases still are regression
 checks. Figures per split, per language, per category.
 
-    .venv/bin/python -m bench.safety [--split dev|holdout|holdout2|...|holdout22|all]
+    .venv/bin/python -m bench.safety [--split dev|holdout|holdout2|...|holdout24|all]
                                      [--model models] [--failures]
 """
 

@@ -17,7 +17,7 @@ from opencc import OpenCC
 
 # Version of the one-script reading: part of the model fingerprint, so a change here
 # retrains the models (their training texts went through it).
-ONE_SCRIPT_VERSION = 6
+ONE_SCRIPT_VERSION = 7
 
 # OpenCC's tw2sp turns Taiwan characters *and phrases* into mainland ones (軟體 → 软件,
 # 網路 → 网络, 登入 → 登录, 簡訊 → 短信, 影片 → 视频); the words below finish the job for
@@ -88,6 +88,13 @@ _TRADITIONAL_ONLY_WORDS = {
     "我个": "我的", "你个": "你的", "佢个": "他的",
     "进入面": "进入面", "输入面": "输入面", "边个人": "边个人", "边个别": "边个别",
     "查下载": "查下载", "试下载": "试下载", "我个人": "我个人", "你个人": "你个人",
+    # 0.11.24, from the spent pair set ab: Hong Kong hours (24個鐘), 落單 (place an order;
+    # in mainland writing 落单 is "left alone", so Traditional text only), 亂咁 (at random),
+    # 機械人 (robot), 催下; Taiwan 差在哪 (what's the difference), 取消委託 (cancel an
+    # order), 兩步驟驗證 (two-step verification).
+    "个钟头": "小时", "个钟": "小时", "催下": "催一下", "乱咁": "乱", "落单": "下单",
+    "机械人": "机器人", "差在哪": "区别在哪", "取消委托": "撤单", "两步骤验证": "二次验证",
+    "两步验证": "二次验证",
 }
 _TRADITIONAL_WORDS = {**_MAINLAND_WORDS, **_TRADITIONAL_ONLY_WORDS}
 _MAINLAND = _longest_first(_TRADITIONAL_WORDS)

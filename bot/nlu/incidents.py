@@ -141,7 +141,9 @@ def unasked_tokens_only(text: str, score: float, settings: SafetySettings) -> bo
     if score >= settings.unasked_tokens_keep_above:
         return False
     patterns = cue_patterns()
-    folded = fold(text)
+    # "The rest of my balance is still there", "是不是被盗了？": said of the account, these
+    # hold balance and theft words that would otherwise keep the page.
+    folded = patterns["dust_nothing_left"].sub(" ", fold(text))
     if not (patterns["dust_token"].search(folded) and patterns["dust_arrived"].search(folded)):
         return False
     if any(patterns[name].search(folded) for name in _NOT_DUST):
@@ -157,7 +159,7 @@ class IncidentJudgement:
 
 
 def cues_present(folded: str, patterns: dict[str, re.Pattern[str]]) -> dict[str, bool]:
-    """Which of the single cue categories the folded text holds, once three kinds of match
+    """Which of the single cue categories the folded text holds, once five kinds of match
     that say something else are set aside:
     - a "was me" that a "not me" begins before and runs into: Chinese writes "not me" as
       不是我 around 是我 ("it was me"), 非本人操作 around 本人操作, Spanish "no fui yo" around
@@ -165,7 +167,9 @@ def cues_present(folded: str, patterns: dict[str, re.Pattern[str]]) -> dict[str,
       the commonest ways of saying "that withdrawal was not me" (until 0.11.21);
     - a "not me" inside a notice's wording or a "not yet" (`not_me_quoted`: 如非本人操作
       in every login SMS, "if you did not request this", "todavía no solicité");
-    - a question particle that is something else (`question_not`: Spanish "¿por qué a mí?");
+    - a question particle that is something else (`question_not`: Spanish "¿por qué a mí?",
+      Japanese もし inside 何もしてない);
+    - a handing-over verb inside other words (`gave_not`: Vietnamese "đăng nhập", log in);
     - a Chinese, Japanese or Korean "was me" that the words after it deny ("제가 한 거
       아니에요", "我自己从来没加过", "自分で作ってない"): a "not me" (`_denied_after`)."""
     present = {name: patterns[name].search(folded) is not None for name in _SINGLE}
@@ -181,6 +185,8 @@ def cues_present(folded: str, patterns: dict[str, re.Pattern[str]]) -> dict[str,
     present["not_me"] = present["not_me"] or denied_after
     if present["question"]:
         present["question"] = _outside(patterns["question"], patterns["question_not"], folded)
+    if present["gave"]:
+        present["gave"] = _outside(patterns["gave"], patterns["gave_not"], folded)
     return present
 
 

@@ -27,10 +27,13 @@ def asks_for_a_trading_break(text: str, freeze: bool,
     period = cues["exclusion_period"].search(text) is not None
     if freeze:
         # Read as self-exclusion, a freeze request loses its P1 page: only with a period
-        # ("for 30 days", "一个月", "しばらく") or a self-exclusion word, which a trader who
-        # wants to be kept out names and a takeover's "freeze it now" does not. Without
+        # ("for 30 days", "一个月", "しばらく", "dauerhaft") or a self-exclusion word, which a
+        # trader who wants to be kept out names and a takeover's "freeze it now" does not,
+        # or with words of not being able to quit ("non riesco a smettere", "先物やめられ
+        # ない": `cannot_quit`), which a takeover's victim has no reason to say. Without
         # one the freeze rule stands (a false page, but a person reads it).
-        return period and _own_habit_and_no_intruder(text, cues, said_in_first_person=True)
+        kept_out = period or cues["cannot_quit"].search(text) is not None
+        return kept_out and _own_habit_and_no_intruder(text, cues, said_in_first_person=True)
     # Other restriction words ("limit my leverage", "帮我把合约关了") page nobody: read as
     # self-exclusion they only add a person to what would have been an answer. Without a
     # period the habit must be said of oneself ("soy ludópata", "I'm addicted"): "futures

@@ -3,7 +3,8 @@ takeover or of a secret handed over, and the refusals that must not read as one.
 
 import pytest
 
-from bot.nlu.incidents import GAVE_AWAY, TAKEOVER, floor
+from bot.nlu.folding import fold
+from bot.nlu.incidents import GAVE_AWAY, TAKEOVER, cue_patterns, cues_present, floor
 
 
 @pytest.mark.parametrize("text,kind", [
@@ -115,4 +116,29 @@ def test_denials_of_holdout22_are_not_me(text):
     "¿Se vendió mi BTC mientras dormía? era mi stop-loss",  # asleep, not "at the time"
 ])
 def test_what_is_no_denial_of_the_account_event(text):
+    assert floor(text) is None
+
+
+@pytest.mark.parametrize("text,kind", [
+    # holdout23 (0.11.24): もし ("if") inside 何もしてない ("I did nothing") was read as a
+    # question, which vetoes the rule, in every Japanese "I did nothing" (31 takeovers of
+    # the labelled texts); a mother's "did nothing"; "non l'ho mai tolta"; a mnemonic
+    # sent to a "recovery company".
+    ("残高消えた。何もしてない", TAKEOVER),
+    ("さっきから出金通知が何件も母のスマホに来てて、母は何もしてないって言ってます", TAKEOVER),
+    ("L'autenticazione a due fattori risulta disattivata, io non l'ho mai tolta, e mi è "
+     "arrivato un avviso di nuovo dispositivo", TAKEOVER),
+    ("코인 복구해준다는 업체한테 니모닉 12단어 보냈어요", GAVE_AWAY),
+])
+def test_cues_of_holdout23_hold_the_rule(text, kind):
+    assert floor(text) == kind
+
+
+@pytest.mark.parametrize("text", [
+    "thông báo đăng nhập thiết bị mới là của em nhé",  # đăng nhập (log in) holds nhập
+    "il voulait mes 24 mots. Je l'ai envoyé balader",  # told him to get lost
+    "認証コード教えてって言われたから無視してブロックした",  # was asked to tell, ignored
+])
+def test_words_that_only_hold_a_handing_over_verb_are_no_hand_over(text):
+    assert not cues_present(fold(text), cue_patterns())["gave"]
     assert floor(text) is None

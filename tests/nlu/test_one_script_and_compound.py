@@ -69,6 +69,18 @@ def test_more_written_cantonese_reads_in_mainland_words():
         assert mainland_words(mainland) == mainland
 
 
+def test_hong_kong_hours_and_orders_and_taiwan_order_words_read_in_mainland_words():
+    # 0.11.24, from the spent pair set ab.
+    assert mainland_simplified("已經超過24個鐘，可唔可以幫我催下？") == (
+        "已经超过24小时，可不可以帮我催一下？")
+    assert mainland_simplified("有人登入咗我戶口亂咁落單") == "有人登录了我账户乱下单"
+    assert mainland_simplified("全倉跟逐倉差在哪？") == "全仓跟逐仓区别在哪？"
+    assert mainland_simplified("取消委託一直取消不了") == "撤单一直取消不了"
+    assert mainland_simplified("重設兩步驟驗證") == "重置二次验证"
+    # In mainland writing 落单 is "left alone": only Traditional text places an order.
+    assert mainland_words("他一个人落单了") == "他一个人落单了"
+
+
 def test_replies_in_traditional_use_the_forms_taiwan_and_hong_kong_write():
     # OpenCC's plain s2t gave 審覈 / 開啓 / 爲了 / 裏面, forms neither place writes.
     shown = in_script("身份认证正在审核中，请开启两步验证，为了安全，里面", "zh", "Hant")

@@ -287,6 +287,15 @@ def test_a_freeze_beside_someone_elses_incident_or_of_ones_own_account_stays_p1(
     # holdout22 (0.11.23): "quero" says who, "không dừng được" (can't stop) is the habit.
     "quero me autoexcluir por 6 meses, não tô conseguindo parar. Podem bloquear minha conta?",
     "Em muốn khóa tài khoản của chính mình 3 tháng vì chơi margin, không dừng được",
+    # holdout23 (0.11.24): "for good" is a period, and so are the words of not being able
+    # to quit; "I need it gone" is no loss.
+    "Bitte sperrt mein Konto dauerhaft. Ich zock nur noch mit 100x Hebel",
+    "khóa tk giúp em vĩnh viễn, em nghiện future quá rồi",
+    "Vi prego bloccatemi il conto, non riesco a smettere con la leva, ho perso due stipendi",
+    "先物やめられないので口座ロックしてもらえませんか。自分ではもう止められないです",
+    "quiero que me bloqueen la cuenta por 6 meses, no puedo dejar de meterle a futuros con x100",
+    "please lock my account for 6 months. I can't stop opening futures positions. I need it "
+    "gone",
 ])
 def test_a_freeze_asked_for_to_stop_trading_is_no_incident(text):
     # Self-exclusion (suites 15 and 16): the trader fears their own habit, not an
@@ -357,6 +366,11 @@ def test_a_freeze_asked_for_to_stop_trading_is_no_incident(text):
     "Заблокируйте аккаунт на месяц, чтобы я сам не мог торговать, ночью открылись сделки на "
     "весь баланс",
     "Sperrt mein Konto für 30 Tage, ich bin spielsüchtig, aber um 3 Uhr wurden Orders eröffnet",
+    # Stopping something is no quitting (0.11.24): without a period these stay P1.
+    "Bloccatemi il conto, non riesco a fermare i prelievi",
+    "出金が止められない、口座ロックして",
+    "khóa tk giúp em, không dừng được lệnh rút",
+    "lock my account, I can't stop it",
 ])
 def test_fear_with_words_near_a_habit_stays_a_freeze_request(text):
     result = run("account_locked", text)

@@ -39,6 +39,27 @@ def test_tokens_beside_anything_that_left_the_account_keep_the_page(shipped_nlu,
     assert UNASKED_TOKENS not in understood.flags
 
 
+@pytest.mark.parametrize("text", [
+    # holdout23 (0.11.24): the rest of the balance said to be there, and "was it a theft?",
+    # hold balance and theft words that do not say anything left.
+    "Apareceu um monte de moedinha estranha na minha carteira. Fui hackeado? O resto do "
+    "saldo tá tudo lá",
+    "钱包里莫名多了一堆不认识的币，是不是被盗了？其他币都还在没少",
+    "知らないトークンがウォレットに入ってた。ハッキングされた？他の残高は減ってない",
+    "ví em tự nhiên có mấy token lạ, có bị hack ko, tiền khác vẫn còn nguyên",
+])
+def test_tokens_beside_a_balance_said_to_be_intact_are_unasked_tokens(text):
+    assert unasked_tokens_only(text, 0.6, SAFETY)
+
+
+def test_an_intact_rest_beside_money_that_left_keeps_the_page():
+    assert not unasked_tokens_only(
+        "unknown tokens appeared, the rest of my balance is fine but 2 ETH were withdrawn",
+        0.6, SAFETY)
+    assert not unasked_tokens_only("钱包里多了不认识的币，其他币都还在，但是USDT被转走了",
+                                   0.6, SAFETY)
+
+
 def test_the_guard_needs_a_token_an_arrival_and_an_unsure_detector():
     text = "unknown tokens appeared in my wallet, hacked?"
     assert unasked_tokens_only(text, 0.6, SAFETY)
