@@ -142,3 +142,14 @@ def test_cues_of_holdout23_hold_the_rule(text, kind):
 def test_words_that_only_hold_a_handing_over_verb_are_no_hand_over(text):
     assert not cues_present(fold(text), cue_patterns())["gave"]
     assert floor(text) is None
+
+
+def test_vietnamese_it_is_mine_is_a_was_me_only_of_an_event():
+    # "là của em nhé" of a new device's login is the trader's own; "tài khoản này là của
+    # em" (this account is mine) beside someone withdrawing is a takeover (the final read
+    # of 0.11.24: a bare "là của em" vetoed the rule for such a message).
+    patterns = cue_patterns()
+    assert cues_present(fold("thông báo đăng nhập thiết bị mới là của em nhé"), patterns)[
+        "was_me"]
+    assert floor("tài khoản này là của em, sáng nay có người rút hết 2000 usdt") == TAKEOVER
+    assert floor("acc la cua minh ma sang nay bi rut het btc, minh khong rut") == TAKEOVER
