@@ -26,13 +26,18 @@ holdout20 (thirty-seventh) on 0.11.20 and round 47's model, then read, then roun
 holdout21 (thirty-eighth) on 0.11.21, round 48's model and 0.11.22, then read, then round
 49; holdout22 (thirty-ninth) on 0.11.22 and round 49's model, then read, then round 50;
 holdout23 (fortieth) on 0.11.23, then read, then round 51; holdout24 (fortieth, look-alikes
-written with the scariest words) on 0.11.23 and round 51's model, then read, then round 52. Since
+written with the scariest words) on 0.11.23 and round 51's model, then read, then round 52;
+holdout25 (forty-first, typos, slang, code-switching and consequences only) on 0.11.24,
+then read, then round 53; holdout26 (forty-first, short and side-effect-only reports, the
+account's own mechanisms as look-alikes) on 0.11.24 and round 53's model, then read, then
+round 54; holdout27 (same brief) on 0.11.24 and 0.11.25, scored, not read and not
+trained on. Since
 0.10.3 the incident messages of holdout2-5, and of each later set once scored, are
 training data of the detector (safety_data/incidents/spent_holdout*.yml): their incident
 figures are no held-out figures any more; their secret cases still are regression
 checks. Figures per split, per language, per category.
 
-    .venv/bin/python -m bench.safety [--split dev|holdout|holdout2|...|holdout24|all]
+    .venv/bin/python -m bench.safety [--split dev|holdout|holdout2|...|holdout27|all]
                                      [--model models] [--failures]
 """
 

@@ -78,22 +78,38 @@ def _shipped_model_key(settings: Settings) -> str:
     return digest.hexdigest()[:24]
 
 
-@pytest.fixture(scope="session")
-def shipped_model_dir(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def _keep_shipped_model(settings: Settings) -> Path:
+    """The kept model for today's data and code, trained first if missing (the model
+    store writes it aside and renames it: a reader never sees half a model)."""
     from bot.nlu.training import shipped_data, train
 
-    out = tmp_path_factory.mktemp("shipped") / "model"
     kept = MODEL_CACHE / _shipped_model_key(settings)
-    if (kept / "manifest.json").exists():
-        shutil.copytree(kept, out)
-        return out
-    train(settings, shipped_data(settings), out, progress=False)
-    try:  # written aside, then renamed: a reader never sees half a model
-        partial = MODEL_CACHE / f".{kept.name}.{os.getpid()}"
-        shutil.copytree(out, partial)
-        partial.rename(kept)
-    except OSError:
-        shutil.rmtree(partial, ignore_errors=True)  # another run kept it first: fine
+    if not (kept / "manifest.json").exists():
+        train(settings, shipped_data(settings), kept, progress=False)
+    return kept
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Train the shipped model before the first test when the cache lacks it. Inside the
+    first test that asks for it, the 5-10 minutes of training on 2 cores counted against
+    that test's timeout (600 s) and could fail a clean machine's run."""
+    if session.config.option.collectonly or not any(
+            "shipped_model_dir" in getattr(item, "fixturenames", ()) for item in session.items):
+        return
+    settings = load_settings(ROOT / "config.yml")
+    if (MODEL_CACHE / _shipped_model_key(settings) / "manifest.json").exists():
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line("training the shipped model once for this data and code "
+                            f"(kept in {MODEL_CACHE}) ...")
+    _keep_shipped_model(settings)
+
+
+@pytest.fixture(scope="session")
+def shipped_model_dir(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("shipped") / "model"
+    shutil.copytree(_keep_shipped_model(settings), out)
     return out
 
 

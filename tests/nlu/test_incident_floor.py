@@ -153,3 +153,41 @@ def test_vietnamese_it_is_mine_is_a_was_me_only_of_an_event():
         "was_me"]
     assert floor("tài khoản này là của em, sáng nay có người rút hết 2000 usdt") == TAKEOVER
     assert floor("acc la cua minh ma sang nay bi rut het btc, minh khong rut") == TAKEOVER
+
+
+@pytest.mark.parametrize("text,kind", [
+    # holdout25 (0.11.25): a Russian "not me" with a pronoun inside ("я его не делал", "I
+    # didn't make it"), a hiragana "not me", a German "sold nothing", a Korean code read
+    # out over the phone (불러줬).
+    ("в истории перевод 200 USDT, я его не делал", TAKEOVER),
+    ("出金されてる、じぶんじゃない", TAKEOVER),
+    ("Mein Guthaben ist weg, ich hab nichts verkauft", TAKEOVER),
+    ("은행 직원이라는 사람한테 인증번호 6자리 불러줬어요", GAVE_AWAY),
+])
+def test_cues_of_holdout25_hold_the_rule(text, kind):
+    assert floor(text) == kind
+
+
+@pytest.mark.parametrize("text,category", [
+    # Folded, Vietnamese "mà" (but), Italian "ma" (but) and French "ma" (my) were the
+    # Vietnamese "mã" (code), and "khóa tài khoản" (lock the account) the "khóa" (key) of a
+    # secret; Spanish "mis" (my), Italian "dei" (of the), "entre" (between) and Vietnamese
+    # "cái" (thing) were verbs of handing over (0.11.25).
+    ("nạp rồi mà chưa thấy tiền", "secret_object"),
+    ("ho dato un'occhiata ma non capisco le commissioni", "secret_object"),
+    ("je veux fermer ma position", "secret_object"),
+    ("khóa tài khoản giúp em 30 ngày", "secret_object"),
+    ("mis USDT siguen en spot", "gave"),
+    ("il prezzo dei futures è sceso", "gave"),
+    ("la diferencia entre spot y futuros", "gave"),
+    ("cái lệnh này bị hủy", "gave"),
+])
+def test_words_of_other_languages_are_no_cue(text, category):
+    assert not cues_present(fold(text), cue_patterns())[category]
+
+
+def test_the_vietnamese_code_and_key_are_still_secrets():
+    patterns = cue_patterns()
+    for text in ("em đọc mã OTP cho nó rồi", "gửi mã xác nhận cho người lạ",
+                 "lộ khóa riêng tư ví rồi", "nó xin mã 2FA của em"):
+        assert cues_present(fold(text), patterns)["secret_object"], text

@@ -296,6 +296,12 @@ def test_a_freeze_beside_someone_elses_incident_or_of_ones_own_account_stays_p1(
     "quiero que me bloqueen la cuenta por 6 meses, no puedo dejar de meterle a futuros con x100",
     "please lock my account for 6 months. I can't stop opening futures positions. I need it "
     "gone",
+    # holdout25 (0.11.25): "I keep depositing"; "no logins" is part of what is asked; "это
+    # уже зависимость"; "no me han hackeado" denies an intruder.
+    "lock my account for 3 months please, I keep depositing after every loss. no logins, "
+    "no trading",
+    "заблокируйте аккаунт на полгода, у меня это уже зависимость",
+    "bloqueen mi cuenta 3 meses, no me han hackeado, tengo un problema con los futuros",
 ])
 def test_a_freeze_asked_for_to_stop_trading_is_no_incident(text):
     # Self-exclusion (suites 15 and 16): the trader fears their own habit, not an

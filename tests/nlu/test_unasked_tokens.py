@@ -79,3 +79,23 @@ def test_the_trader_is_told_what_not_to_touch_and_offered_a_person(shipped_nlu):
     said = [(action.name, action.params) for action in decision.actions]
     assert said == [("utter", {"key": "unasked_tokens", "quick_replies": ["human"]})]
     assert not any(action.name in ("answer_faq", "handoff") for action in decision.actions)
+
+
+@pytest.mark.parametrize("text", [
+    # holdout25 (0.11.25): "nothing is missing", "did someone get into my account?", "es
+    # fehlt nichts", "빠져나간 건 하나도 없고", "沒少", "ko có gì bị rút" beside tokens that
+    # turned up ("plötzlich", "届いてた", "토큰이 떴어요").
+    "there are random tokens in my spot wallet, did someone get into my account? nothing "
+    "is missing though",
+    "Plötzlich ein Token namens FREE-BONUS im Wallet. Es fehlt nichts, oder?",
+    "変なトークンが届いてた。他の残高はそのまま",
+    "처음 보는 토큰이 떴어요. 빠져나간 건 하나도 없어요",
+    "ví tự nhiên xuất hiện token lạ, ko có gì bị rút hết",
+])
+def test_holdout25_tokens_beside_nothing_missing_are_unasked_tokens(text):
+    assert unasked_tokens_only(text, 0.6, SAFETY)
+
+
+def test_a_notice_that_popped_up_is_no_token_that_arrived():
+    # "떴" alone is any notice that popped up ("에어드랍 이벤트 떴어요"), not a token in the wallet.
+    assert not unasked_tokens_only("앱에 에어드랍 이벤트 알림이 떴는데 공식이에요?", 0.6, SAFETY)
