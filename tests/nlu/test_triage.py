@@ -11,6 +11,7 @@ from bot.nlu.triage import (
     SECURITY_INCIDENT,
     SELF_EXCLUSION,
     TIME_PRESSURE,
+    asks_to_freeze,
     triage,
     worth_hurrying,
 )
@@ -466,3 +467,14 @@ def test_english_freeze_words_that_request_nothing_are_no_freeze_request(text):
     # In English the imperative is the bare verb: only a clause that starts with it, or
     # "please" / "can you" before it, asks us to freeze.
     assert FREEZE_REQUESTED not in run("account_locked", text).flags
+
+
+@pytest.mark.parametrize("text", [
+    # The final read of 0.11.25: "если" (if) and "вы сможете" (will you be able to) were
+    # briefly question words of the freeze rule; "если можно" (if possible) and "Вы
+    # сможете…?" are how Russian asks politely, and the freeze request must stay P1.
+    "если можно заблокируйте аккаунт срочно",
+    "Вы сможете заблокировать мой аккаунт прямо сейчас?",
+])
+def test_polite_russian_freeze_requests_stay_requests(text):
+    assert asks_to_freeze(text)
