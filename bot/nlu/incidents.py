@@ -51,7 +51,7 @@ _TFIDF = {"sublinear_tf": True, "min_df": 2, "preprocessor": fold, "dtype": np.f
 # Words of spaced scripts, and each CJK character on its own (no spaces to split on).
 _WORDS = r"(?u)[^\W\d_\u3040-\u30ff\u3400-\u9fff]+|[\u3040-\u30ff\u3400-\u9fff]"
 _SINGLE = ("not_me", "was_me", "refused", "event", "secret_object", "gave", "question",
-           "someone", "loss", "sim", "automation")
+           "someone", "loss", "sim", "automation", "false_alarm")
 _PAIRS = (("not_me", "event"), ("was_me", "event"), ("refused", "secret_object"),
           ("gave", "secret_object"), ("gave", "someone"), ("question", "secret_object"),
           ("question", "gave"), ("loss", "not_me"), ("refused", "gave"),
@@ -159,7 +159,7 @@ class IncidentJudgement:
 
 
 def cues_present(folded: str, patterns: dict[str, re.Pattern[str]]) -> dict[str, bool]:
-    """Which of the single cue categories the folded text holds, once five kinds of match
+    """Which of the single cue categories the folded text holds, once six kinds of match
     that say something else are set aside:
     - a "was me" that a "not me" begins before and runs into: Chinese writes "not me" as
       不是我 around 是我 ("it was me"), 非本人操作 around 本人操作, Spanish "no fui yo" around
@@ -170,6 +170,7 @@ def cues_present(folded: str, patterns: dict[str, re.Pattern[str]]) -> dict[str,
     - a question particle that is something else (`question_not`: Spanish "¿por qué a mí?",
       Japanese もし inside 何もしてない);
     - a handing-over verb inside other words (`gave_not`: Vietnamese "đăng nhập", log in);
+    - an alarm said not to be false (`false_alarm_not`: "not a false alarm", "誤報じゃない");
     - a Chinese, Japanese or Korean "was me" that the words after it deny ("제가 한 거
       아니에요", "我自己从来没加过", "自分で作ってない"): a "not me" (`_denied_after`)."""
     present = {name: patterns[name].search(folded) is not None for name in _SINGLE}
@@ -187,6 +188,9 @@ def cues_present(folded: str, patterns: dict[str, re.Pattern[str]]) -> dict[str,
         present["question"] = _outside(patterns["question"], patterns["question_not"], folded)
     if present["gave"]:
         present["gave"] = _outside(patterns["gave"], patterns["gave_not"], folded)
+    if present["false_alarm"]:
+        present["false_alarm"] = _outside(patterns["false_alarm"], patterns["false_alarm_not"],
+                                          folded)
     return present
 
 

@@ -16,6 +16,7 @@ from bot.config import Settings, load_settings
 from bot.conversations.withheld import withhold_key
 from bot.identity.service import status_line as identity_status_line
 from bot.incidents.templates import read_templates, templates_path
+from bot.nlu.pipeline import NLU
 from bot.nlu.warm_up import warm_up
 from bot.ops.runtime import status_lines
 from bot.server.http_protocol import GuardedHttpProtocol
@@ -24,6 +25,10 @@ from bot.server.services import Services, build_services, load_nlu
 from bot.storage.leader import try_lead
 
 WORKERS_ENV = "SUPPORTBOT_WORKERS"
+# The models the start-up check loaded, for the one worker that runs in this process
+# (`--workers 1`): loading them a second time cost 5-7 s of every start (0.11.26).
+# Several workers are processes of their own and load their own.
+_CHECKED_MODELS: list[NLU] = []
 
 
 def serve(settings: Settings, host: str, port: int, workers: int, train: bool) -> int:
@@ -34,13 +39,18 @@ def serve(settings: Settings, host: str, port: int, workers: int, train: bool) -
     check_database(settings)
     # A malformed incident template file is named, with its line, here (not in a worker).
     read_templates(templates_path(settings.paths.responses), settings.language.supported)
-    load_nlu(settings, train_if_needed=train)  # train once here, not in every worker
     if workers > 1 and os.environ.get("TELEGRAM_BOT_TOKEN") and \
             settings.channels.telegram.mode == "webhook":
         # Telegram posts to whichever worker the kernel picks, but one worker owns the
         # channel; polling mode has no such problem (the leader polls).
         print("Telegram webhook mode runs with one worker; use polling mode for --workers > 1")
         workers = 1
+    # Train once here, not in every worker; loaded as a worker loads it (its share of
+    # the cores), so that one worker, which uvicorn runs in this process, can keep it.
+    checked = load_nlu(share_cores(settings, workers), train_if_needed=train)
+    if workers == 1:
+        _CHECKED_MODELS.append(checked)
+    del checked
     # Every worker shares the cores: its BLAS threads are its share of them, because
     # oversubscribed threads make the embedder many times slower.
     os.environ[WORKERS_ENV] = str(workers)
@@ -75,7 +85,8 @@ def app_factory() -> Any:
     workers = int(os.environ.get(WORKERS_ENV, "1") or 1)
     GuardedHttpProtocol.configure(settings.limits)  # this worker's connections
     try:
-        services = build_services(share_cores(settings, workers))
+        services = build_services(share_cores(settings, workers),
+                                  nlu=_CHECKED_MODELS.pop() if _CHECKED_MODELS else None)
     except Exception as error:
         # The checks passed in the parent, so this is rare (the database went away in
         # between): stop the whole server rather than restart this worker forever.

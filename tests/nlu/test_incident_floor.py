@@ -168,6 +168,17 @@ def test_cues_of_holdout25_hold_the_rule(text, kind):
     assert floor(text) == kind
 
 
+@pytest.mark.parametrize("text", [
+    # Turkish inflects the account's events (0.11.26): "çekimi" (the withdrawal, object),
+    # "girişi" (the login), "bakiyem" (my balance) are "çekim", "giriş", "bakiye".
+    "ÇEKİMİ İPTAL EDİN benim değil 0.5 BTC beklemede",
+    "Vietnamdan bu girisi ben YAPMADIM ve simdi USDTlerim yok",
+    "bakiyem sıfır ve ben hiçbir şey yapmadım",
+])
+def test_turkish_inflected_events_hold_the_rule(text):
+    assert floor(text) == TAKEOVER
+
+
 @pytest.mark.parametrize("text,category", [
     # Folded, Vietnamese "mà" (but), Italian "ma" (but) and French "ma" (my) were the
     # Vietnamese "mã" (code), and "khóa tài khoản" (lock the account) the "khóa" (key) of a
@@ -181,9 +192,27 @@ def test_cues_of_holdout25_hold_the_rule(text, kind):
     ("il prezzo dei futures è sceso", "gave"),
     ("la diferencia entre spot y futuros", "gave"),
     ("cái lệnh này bị hủy", "gave"),
+    ("cual es la diferencia entre la cuenta de fondos y la de spot", "gave"),
 ])
 def test_words_of_other_languages_are_no_cue(text, category):
     assert not cues_present(fold(text), cue_patterns())[category]
+
+
+@pytest.mark.parametrize("text,called_off", [
+    # An alarm called off in the same message is the `false_alarm` feature (holdout28,
+    # 0.11.26); an alarm said not to be false is not.
+    ("transfer of 500 USDT I don't recognise... oh wait, it's my sub-account. nvm", True),
+    ("vedo un trasferimento che non riconosco... ah è il mio sotto-account, falso allarme",
+     True),
+    ("думал взломали, а это мой бот. ложная тревога, сорри", True),
+    ("知らない注文が入ってた…自分のbotでした。お騒がせしました", True),
+    ("not a false alarm this time, the withdrawal really went out and it was not me", False),
+    ("это не ложная тревога, вывод реально ушел на чужой адрес", False),
+    ("誤報じゃないです、出金ほんとに出てます", False),
+    ("someone withdrew 2 BTC from my account and changed my e-mail", False),
+])
+def test_an_alarm_called_off_in_the_same_message(text, called_off):
+    assert cues_present(fold(text), cue_patterns())["false_alarm"] is called_off
 
 
 def test_the_vietnamese_code_and_key_are_still_secrets():

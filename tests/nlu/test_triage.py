@@ -246,6 +246,9 @@ def test_a_request_to_freeze_the_account_is_p1_in_every_language(text):
     "请冻结我老公的账户，他天天赌合约", "lock her account please, she can't stop trading",
     # Betting words are a habit too (holdout22, 0.11.23).
     "quiero q bloqueen la cuenta de mi hermano, esta apostando todo en futuros",
+    # "verzockt" (gambled away) is a habit too (holdout27, 0.11.26).
+    "Mein Mann verzockt unser Erspartes mit Futures bei euch. Kann man sein Konto sperren "
+    "lassen?",
 ])
 def test_a_frozen_account_or_a_question_about_freezing_is_not_a_freeze_request(text):
     result = run("account_locked", text)
@@ -303,6 +306,10 @@ def test_a_freeze_beside_someone_elses_incident_or_of_ones_own_account_stays_p1(
     "no trading",
     "заблокируйте аккаунт на полгода, у меня это уже зависимость",
     "bloqueen mi cuenta 3 meses, no me han hackeado, tengo un problema con los futuros",
+    # holdout28 (0.11.26): "почти" (almost) is no "почта" (mail, an access word), and "не
+    # могу" is said in the first person.
+    "Прошу заблокировать мой аккаунт навсегда. проиграл на фьючах почти все и не могу "
+    "остановиться",
 ])
 def test_a_freeze_asked_for_to_stop_trading_is_no_incident(text):
     # Self-exclusion (suites 15 and 16): the trader fears their own habit, not an

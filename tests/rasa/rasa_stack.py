@@ -4,8 +4,10 @@ environment (scripts/rasa_env.sh), plus the user's end of Rasa's callback channe
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -152,11 +154,45 @@ def validate(env_dir: Path, project: Path) -> str:
     return output
 
 
+# Rasa core models trained from an exported project, kept between runs on one machine
+# like the shipped model (tests/conftest.py MODEL_CACHE): `rasa train core` costs about a
+# minute of every run on 2 cores, and its input is the same until the export changes.
+RASA_CORE_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / \
+    "supportbot" / "rasa-core"
+# What `rasa train core` reads: the domain, the stories and rules, the policies. Not the
+# endpoints or credentials, which name this run's ports.
+_CORE_INPUTS = ("domain.yml", "config.yml", "data")
+
+
+def core_training_key(env_dir: Path, project: Path) -> str:
+    """The trained model's key: the Rasa environment and every file training reads."""
+    digest = hashlib.sha256(str(env_dir.resolve()).encode())
+    for name in _CORE_INPUTS:
+        part = project / name
+        for path in sorted(part.rglob("*") if part.is_dir() else [part]):
+            if path.is_file():
+                digest.update(path.relative_to(project).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:24]
+
+
 def train_core(env_dir: Path, project: Path) -> None:
+    """`rasa train core` on the exported project, or the model it trained before from the
+    same files (written aside and renamed, so a reader never sees half a model)."""
+    model = project / "models" / "core.tar.gz"
+    kept = RASA_CORE_CACHE / core_training_key(env_dir, project) / "core.tar.gz"
+    if kept.exists():
+        model.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(kept, model)
+        return
     done = subprocess.run([str(env_dir / "bin" / "rasa"), "train", "core",
                            "--fixed-model-name", "core", "--out", "models"],
                           cwd=project, capture_output=True, text=True, timeout=600,
                           env={**os.environ, "RASA_TELEMETRY_ENABLED": "false",
                                "SUPPORTBOT_RASA_TOKEN": "unused-at-training"})
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert (project / "models" / "core.tar.gz").exists()
+    assert model.exists()
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    aside = kept.with_name(f".core.{os.getpid()}.tar.gz")
+    shutil.copyfile(model, aside)
+    aside.replace(kept)

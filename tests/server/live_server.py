@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import yaml
@@ -44,6 +45,17 @@ def write_config(folder: Path, model_dir: Path) -> Path:
     return config
 
 
+def merged(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """`extra` laid over `base`, section by section: a test's "limits: {busy_after: 24}"
+    changes that one setting, not the whole section (YAML keeps the last of two
+    "limits:" blocks whole, and the shipped limits went back to their defaults)."""
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = (merged(out[key], value) if isinstance(value, dict)
+                    and isinstance(out.get(key), dict) else value)
+    return out
+
+
 @contextmanager
 def live_server(model_dir: Path, folder: Path, env: dict[str, str] | None = None,
                 extra_config: str = ""
@@ -53,7 +65,9 @@ def live_server(model_dir: Path, folder: Path, env: dict[str, str] | None = None
         shutil.copytree(model_dir, model)
     config = write_config(folder, model)
     if extra_config:
-        config.write_text(config.read_text() + "\n" + extra_config)
+        config.write_text(yaml.safe_dump(merged(yaml.safe_load(config.read_text()),
+                                                yaml.safe_load(extra_config)),
+                                         allow_unicode=True, sort_keys=False))
     port = free_port()
     environment = {**os.environ, "SUPPORTBOT_DATABASE_URL": "", **(env or {})}
     log = folder / "server.log"  # appended to across restarts; quoted when it fails
