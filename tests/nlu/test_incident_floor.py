@@ -163,20 +163,14 @@ def test_vietnamese_it_is_mine_is_a_was_me_only_of_an_event():
     ("出金されてる、じぶんじゃない", TAKEOVER),
     ("Mein Guthaben ist weg, ich hab nichts verkauft", TAKEOVER),
     ("은행 직원이라는 사람한테 인증번호 6자리 불러줬어요", GAVE_AWAY),
-])
-def test_cues_of_holdout25_hold_the_rule(text, kind):
-    assert floor(text) == kind
-
-
-@pytest.mark.parametrize("text", [
     # Turkish inflects the account's events (0.11.26): "çekimi" (the withdrawal, object),
     # "girişi" (the login), "bakiyem" (my balance) are "çekim", "giriş", "bakiye".
-    "ÇEKİMİ İPTAL EDİN benim değil 0.5 BTC beklemede",
-    "Vietnamdan bu girisi ben YAPMADIM ve simdi USDTlerim yok",
-    "bakiyem sıfır ve ben hiçbir şey yapmadım",
+    ("ÇEKİMİ İPTAL EDİN benim değil 0.5 BTC beklemede", TAKEOVER),
+    ("Vietnamdan bu girisi ben YAPMADIM ve simdi USDTlerim yok", TAKEOVER),
+    ("bakiyem sıfır ve ben hiçbir şey yapmadım", TAKEOVER),
 ])
-def test_turkish_inflected_events_hold_the_rule(text):
-    assert floor(text) == TAKEOVER
+def test_cues_of_recent_suites_hold_the_rule(text, kind):
+    assert floor(text) == kind
 
 
 @pytest.mark.parametrize("text,category", [
