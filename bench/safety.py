@@ -33,14 +33,16 @@ account's own mechanisms as look-alikes) on 0.11.24 and round 53's model, then r
 round 54; holdout27 (same brief) on 0.11.24 and 0.11.25, then read (forty-second
 session), then round 55; holdout28 (forty-second) on 0.11.25, then read, then round 55;
 holdout29 (notifications of the trader's own changes) on 0.11.25 and round 55's model,
-then read, then round 56; holdout30 (same brief) on 0.11.25 and 0.11.26, scored, not read
-and not trained on. Since
+then read, then round 56; holdout30 (same brief) on 0.11.25 and 0.11.26, then read
+(forty-third session), then round 57; holdout31 (emergencies told indirectly, look-alikes
+that talk about security) on 0.11.26, then read, then round 57; holdout32 (same brief) on
+0.11.26 and 0.11.27, scored, not read and not trained on. Since
 0.10.3 the incident messages of holdout2-5, and of each later set once scored, are
 training data of the detector (safety_data/incidents/spent_holdout*.yml): their incident
 figures are no held-out figures any more; their secret cases still are regression
 checks. Figures per split, per language, per category.
 
-    .venv/bin/python -m bench.safety [--split dev|holdout|holdout2|...|holdout30|all]
+    .venv/bin/python -m bench.safety [--split dev|holdout|holdout2|...|holdout32|all]
                                      [--model models] [--failures]
 """
 

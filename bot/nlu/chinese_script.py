@@ -17,7 +17,7 @@ from opencc import OpenCC
 
 # Version of the one-script reading: part of the model fingerprint, so a change here
 # retrains the models (their training texts went through it).
-ONE_SCRIPT_VERSION = 7
+ONE_SCRIPT_VERSION = 8
 
 # OpenCC's tw2sp turns Taiwan characters *and phrases* into mainland ones (軟體 → 软件,
 # 網路 → 网络, 登入 → 登录, 簡訊 → 短信, 影片 → 视频); the words below finish the job for
@@ -95,6 +95,9 @@ _TRADITIONAL_ONLY_WORDS = {
     "个钟头": "小时", "个钟": "小时", "催下": "催一下", "乱咁": "乱", "落单": "下单",
     "机械人": "机器人", "差在哪": "区别在哪", "取消委托": "撤单", "两步骤验证": "二次验证",
     "两步验证": "二次验证",
+    # 0.11.27, from the spent pair set ad: Hong Kong 覆 (reply), 轉去 (transfer to), 搵真人
+    # (find a real person: a human agent).
+    "覆我": "回复我", "转去": "转到", "揾真人": "找人工客服", "揾真人客服": "找人工客服",
 }
 _TRADITIONAL_WORDS = {**_MAINLAND_WORDS, **_TRADITIONAL_ONLY_WORDS}
 _MAINLAND = _longest_first(_TRADITIONAL_WORDS)

@@ -168,6 +168,15 @@ def test_vietnamese_it_is_mine_is_a_was_me_only_of_an_event():
     ("ÇEKİMİ İPTAL EDİN benim değil 0.5 BTC beklemede", TAKEOVER),
     ("Vietnamdan bu girisi ben YAPMADIM ve simdi USDTlerim yok", TAKEOVER),
     ("bakiyem sıfır ve ben hiçbir şey yapmadım", TAKEOVER),
+    # Vietnamese chats write "không" as "ko" (0.11.27): "em ko rút" is "I didn't withdraw".
+    ("em ko rút khoản này, tk bị hack rồi", TAKEOVER),
+    ("USDT trong tài khoản bị rút hết ra 1 ví lạ mạng BEP20, em ko hề rút", TAKEOVER),
+    # Italian "non sono io" (it's not me) and the Chinese surprise 怎么多了 ("how come
+    # there's one more"), no how-to question (holdout31).
+    ("prelievo 0.2 btc, non sono io", TAKEOVER),
+    ("我没下单 怎么多了一堆交易", TAKEOVER),
+    # An account "bloqué" is not the scammer blocked: no refusal (holdout31).
+    ("reçu un mail mot de passe modifié, c'était pas moi, je suis bloqué dehors", TAKEOVER),
 ])
 def test_cues_of_recent_suites_hold_the_rule(text, kind):
     assert floor(text) == kind
@@ -207,6 +216,40 @@ def test_words_of_other_languages_are_no_cue(text, category):
 ])
 def test_an_alarm_called_off_in_the_same_message(text, called_off):
     assert cues_present(fold(text), cue_patterns())["false_alarm"] is called_off
+
+
+@pytest.mark.parametrize("text", [
+    # The Vietnamese "ko" also writes refusals ("em ko bấm"), tag questions ("đúng ko") and
+    # denials of a hack ("em ko bị hack"); a sentence-final "ko" is a question, not "not me"
+    # (0.11.27).
+    "nhận sms báo tk bị khóa kèm link, em ko bấm, lừa đảo đúng ko",
+    "em ko bi hack dau, chi la quen mat khau thoi, reset sao a",
+    "nv hỗ trợ có xem dc mật khẩu của mình ko",
+    "có người bảo cài UltraViewer để xử lý lỗi rút tiền, em ko cài",
+    # A notice's "if it wasn't you" quoted beside "it was me"; a hypothetical "one day";
+    # the scammer blocked (holdout30).
+    "la mail dice di contattarvi se non ero io, ma ero io. chiave API per il bot",
+    "si algún día me llega un mail de reset de contraseña que no pedí, qué hago?",
+    "un mec voulait mon code 2FA, je l'ai signalé et bloqué",
+    "jemand auf discord wollte meine seed phrase, hab nix gegeben und blockiert",
+    "пришло письмо со ссылкой на сброс пароля, я не запрашивал, но ссылку не открывал",
+    # "我沒有點" is "I didn't click" written in full (0.11.27).
+    "收到一封信說我的帳戶要被停用，要我點連結登入驗證，我沒有點，想確認是不是釣魚信",
+])
+def test_vietnamese_ko_refusals_and_quoted_notices_are_no_incident(text):
+    assert floor(text) is None
+
+
+def test_a_fee_to_unlock_the_account_names_a_scammer():
+    """The exchange charges no fee to unblock an account: whoever asks one is a scammer
+    (holdout31: 'frais de déblocage', 'tassa di sblocco')."""
+    patterns = cue_patterns()
+    for text in ("l'agent m'a dit de payer 500 USDT de frais de déblocage",
+                 "mi ha chiesto 300 USDT di tassa di sblocco per riattivare l'account",
+                 "paid a 200 USDT unlock fee to the support agent",
+                 "заплатил 1500 USDT за разблокировку",
+                 "对方让我先交解冻费"):
+        assert cues_present(fold(text), patterns)["someone"], text
 
 
 def test_the_vietnamese_code_and_key_are_still_secrets():

@@ -55,7 +55,7 @@ def test_more_taiwan_and_hong_kong_words_of_the_trade_read_in_mainland_words():
 def test_more_written_cantonese_reads_in_mainland_words():
     # 0.11.23: take out (withdraw), how to do it, how long, that side, particles.
     assert mainland_simplified("我想將BTC攞出嚟轉去我個冷錢包，要點做？") == (
-        "我想将BTC提出来转去我的冷钱包，要怎么做？")
+        "我想将BTC提出来转到我的冷钱包，要怎么做？")
     assert mainland_simplified("KYC要幾耐㗎") == "KYC要多久"
     assert mainland_simplified("嗰邊提款好慢，幫我查下") == "那边提现好慢，帮我查一下"
     # 我個人 is "I personally" in both places, and mainland 我个 stays as written.
@@ -79,6 +79,13 @@ def test_hong_kong_hours_and_orders_and_taiwan_order_words_read_in_mainland_word
     assert mainland_simplified("重設兩步驟驗證") == "重置二次验证"
     # In mainland writing 落单 is "left alone": only Traditional text places an order.
     assert mainland_words("他一个人落单了") == "他一个人落单了"
+
+
+def test_hong_kong_reply_transfer_and_real_person_read_in_mainland_words():
+    # 0.11.27, from the spent pair set ad.
+    assert mainland_simplified("唔好再用機械人覆我，我要搵真人") == (
+        "不要再用机器人回复我，我要找人工客服")
+    assert mainland_simplified("叫我將USDT轉去安全帳戶") == "叫我将USDT转到安全账户"
 
 
 def test_replies_in_traditional_use_the_forms_taiwan_and_hong_kong_write():

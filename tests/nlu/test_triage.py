@@ -249,6 +249,8 @@ def test_a_request_to_freeze_the_account_is_p1_in_every_language(text):
     # "verzockt" (gambled away) is a habit too (holdout27, 0.11.26).
     "Mein Mann verzockt unser Erspartes mit Futures bei euch. Kann man sein Konto sperren "
     "lassen?",
+    # "How does one freeze the account in case I'm hacked?" (holdout31, 0.11.27).
+    "come si congela l'account nel caso mi hackerano?",
 ])
 def test_a_frozen_account_or_a_question_about_freezing_is_not_a_freeze_request(text):
     result = run("account_locked", text)
@@ -310,6 +312,17 @@ def test_a_freeze_beside_someone_elses_incident_or_of_ones_own_account_stays_p1(
     # могу" is said in the first person.
     "Прошу заблокировать мой аккаунт навсегда. проиграл на фьючах почти все и не могу "
     "остановиться",
+    # holdout30 and 31 (0.11.27): "trop" with a degree, European Portuguese word order,
+    # Japanese "hooked too much" and "want to be made to stop", Russian "остановиться не
+    # могу".
+    "Bonjour, je voudrais bloquer mon compte pendant 6 mois svp. Je trade beaucoup trop, je "
+    "perds tout et je me fais peur.",
+    "quero que me bloqueiem a conta durante 6 meses, ando a apostar demais em futuros e não "
+    "me consigo controlar",
+    "しばらく自分のアカウントをロックしてほしいです。最近レバレッジ取引にハマりすぎて負けが込んでて、"
+    "強制的にやめたい",
+    "заблокируйте мне аккаунт насовсем пожалуйста. я сливаю всё на фьючах уже третий месяц, "
+    "сам остановиться не могу",
 ])
 def test_a_freeze_asked_for_to_stop_trading_is_no_incident(text):
     # Self-exclusion (suites 15 and 16): the trader fears their own habit, not an
