@@ -36,13 +36,16 @@ holdout29 (notifications of the trader's own changes) on 0.11.25 and round 55's 
 then read, then round 56; holdout30 (same brief) on 0.11.25 and 0.11.26, then read
 (forty-third session), then round 57; holdout31 (emergencies told indirectly, look-alikes
 that talk about security) on 0.11.26, then read, then round 57; holdout32 (same brief) on
-0.11.26 and 0.11.27, scored, not read and not trained on. Since
+0.11.26 and round 57's model, then read, then round 58; holdout33 (same brief) on 0.11.26
+and 0.11.27, then read (forty-fourth session), then round 59; holdout34 (noisy and
+adversarial wording: code-switching, emoji, shouting, slang, burying, Telegram groups,
+pasted notices) on 0.11.27 and 0.11.28, scored, not read and not trained on. Since
 0.10.3 the incident messages of holdout2-5, and of each later set once scored, are
 training data of the detector (safety_data/incidents/spent_holdout*.yml): their incident
 figures are no held-out figures any more; their secret cases still are regression
 checks. Figures per split, per language, per category.
 
-    .venv/bin/python -m bench.safety [--split dev|holdout|holdout2|...|holdout32|all]
+    .venv/bin/python -m bench.safety [--split dev|holdout|holdout2|...|holdout34|all]
                                      [--model models] [--failures]
 """
 

@@ -51,7 +51,7 @@ _TFIDF = {"sublinear_tf": True, "min_df": 2, "preprocessor": fold, "dtype": np.f
 # Words of spaced scripts, and each CJK character on its own (no spaces to split on).
 _WORDS = r"(?u)[^\W\d_\u3040-\u30ff\u3400-\u9fff]+|[\u3040-\u30ff\u3400-\u9fff]"
 _SINGLE = ("not_me", "was_me", "refused", "event", "secret_object", "gave", "question",
-           "someone", "loss", "sim", "automation", "false_alarm")
+           "someone", "loss", "sim", "automation", "false_alarm", "elsewhere")
 _PAIRS = (("not_me", "event"), ("was_me", "event"), ("refused", "secret_object"),
           ("gave", "secret_object"), ("gave", "someone"), ("question", "secret_object"),
           ("question", "gave"), ("loss", "not_me"), ("refused", "gave"),

@@ -213,6 +213,15 @@ def test_words_of_other_languages_are_no_cue(text, category):
     ("это не ложная тревога, вывод реально ушел на чужой адрес", False),
     ("誤報じゃないです、出金ほんとに出てます", False),
     ("someone withdrew 2 BTC from my account and changed my e-mail", False),
+    # Called off in more words (holdout33, 0.11.28): "alles gut, sorry", 해결됨, "bi an
+    # korktum" (I was scared for a moment), "ko có gì đâu" (it's nothing) ...
+    ("0,5 ETH fehlten, war aber mein Sparplan. Alles gut, sorry", True),
+    ("모르는 로그인인 줄 알았는데 제 태블릿이었어요 해결됨", True),
+    ("yeni cihaz maili geldi bi an korktum, tabletimmiş", True),
+    ("thấy lệnh rút lạ, hóa ra ví phụ của mình, ko có gì đâu", True),
+    # ... but not a ticket "shown as resolved" or "it's probably nothing, but".
+    ("ticket hiện 해결됨으로 나오는데 또 출금됐어요", False),
+    ("chắc ko có gì đâu nhưng có phiên đăng nhập lạ lúc 3h sáng", False),
 ])
 def test_an_alarm_called_off_in_the_same_message(text, called_off):
     assert cues_present(fold(text), cue_patterns())["false_alarm"] is called_off
@@ -257,3 +266,80 @@ def test_the_vietnamese_code_and_key_are_still_secrets():
     for text in ("em đọc mã OTP cho nó rồi", "gửi mã xác nhận cho người lạ",
                  "lộ khóa riêng tư ví rồi", "nó xin mã 2FA của em"):
         assert cues_present(fold(text), patterns)["secret_object"], text
+
+
+@pytest.mark.parametrize("text,elsewhere", [
+    # A loss on another platform, or of someone with no account here, is the `elsewhere`
+    # feature (holdout33, 0.11.28: six of thirteen false pages were a friend's or a
+    # cousin's loss on another platform). A feature only: the model weighs it.
+    ("my brother got scammed on another exchange, how do I warn him next time", True),
+    ("mein Nachbar hat gar kein Konto bei euch, aber seine Coins auf einer anderen Börse "
+     "sind weg", True),
+    ("мою подругу обманули на другой бирже, как ей помочь", True),
+    ("朋友在别的平台被骗了，你们有防骗指南吗", True),
+    ("anh trai mình bị lừa trên sàn khác", True),
+    ("someone withdrew 2 BTC from my account here and changed my e-mail", False),
+    ("alguien entró a mi cuenta y sacó todo el USDT", False),
+])
+def test_a_loss_elsewhere_is_a_feature(text, elsewhere):
+    assert cues_present(fold(text), cue_patterns())["elsewhere"] is elsewhere
+
+
+@pytest.mark.parametrize("text,kind", [
+    # "A number that isn't mine" on the account, with the phone number named in the
+    # trader's language (holdout33: "o celular cadastrado ... é um número que não é meu").
+    ("o número de celular da conta agora é um número que não é meu", TAKEOVER),
+    ("the phone number on my profile is a number that isn't mine now", TAKEOVER),
+    ("в профиле теперь чужой номер телефона", TAKEOVER),
+])
+def test_a_number_that_is_not_mine_holds_the_rule(text, kind):
+    assert floor(text) == kind
+
+
+@pytest.mark.parametrize("text", [
+    # "It was me who moved it" said after the scare (holdout33): no "not me" is left.
+    "모르는 출금인 줄 알았는데 제가 서브계정으로 옮긴 거였어요",
+    "2 BTC weg, dann gesehen: hab sie selbst ins Margin-Konto übertragen",
+])
+def test_it_turned_out_i_moved_it_myself(text):
+    assert cues_present(fold(text), cue_patterns())["was_me"]
+    assert floor(text) is None
+
+
+@pytest.mark.parametrize("text,kind", [
+    # holdout34 (0.11.28): an unauthorised withdrawal named in Romance languages, an API
+    # key "trading by itself", a Japanese message typed in hiragana only.
+    ("retiro no autorizado de 300 USDT, bloqueen todo", TAKEOVER),
+    ("retrait non autorisé de 0,3 BTC à l'instant", TAKEOVER),
+    ("my api key is trading by itself, the bot is switched off", TAKEOVER),
+    ("しゅっきんされてる、なにもしてないのに", TAKEOVER),
+    # ... but an API's "IP not authorised" error, an order cancelled "by itself" and
+    # "I don't understand" (em không hiểu) are no "not me".
+    ("la mia chiave API dà errore IP non autorizzato", None),
+    ("my stop order got cancelled by itself, why?", None),
+    ("em không hiểu sao số dư futures về 0, hóa ra bị thanh lý", None),
+])
+def test_cues_of_suite_34(text, kind):
+    assert floor(text) == kind
+
+
+def test_words_of_suite_34_that_lower_the_score():
+    """Features, not vetoes: a past incident closed, a Vietnamese hypothetical, a phishing
+    text not clicked (holdout34)."""
+    patterns = cue_patterns()
+    assert cues_present(fold("in May someone got into my account; support froze it and I "
+                             "got everything back"), patterns)["false_alarm"]
+    assert cues_present(fold("nếu sau này bị hack thì khóa tài khoản kiểu gì"),
+                        patterns)["question"]
+    assert cues_present(fold("nhận sms lạ có link, em chưa bấm"), patterns)["refused"]
+
+
+@pytest.mark.parametrize("text,not_me", [
+    # "Ko … được" is an inability ("I can't withdraw"), not a denial (0.11.28); "em ko
+    # rút" alone still is one.
+    ("em ko rút được tiền, app báo lỗi", False),
+    ("mình ko đăng nhập app được vì mất điện thoại", False),
+    ("em ko rút, tk bị hack rồi", True),
+])
+def test_vietnamese_cannot_is_no_denial(text, not_me):
+    assert cues_present(fold(text), cue_patterns())["not_me"] is not_me
