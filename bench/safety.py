@@ -39,13 +39,18 @@ that talk about security) on 0.11.26, then read, then round 57; holdout32 (same 
 0.11.26 and round 57's model, then read, then round 58; holdout33 (same brief) on 0.11.26
 and 0.11.27, then read (forty-fourth session), then round 59; holdout34 (noisy and
 adversarial wording: code-switching, emoji, shouting, slang, burying, Telegram groups,
-pasted notices) on 0.11.27 and 0.11.28, scored, not read and not trained on. Since
+pasted notices) on 0.11.27 and round 59's model, then read, then round 60; holdout35
+(same brief) on 0.11.27, round 59's model and 0.11.28, then read (forty-fifth session),
+then round 61; holdout36 (indirect wording, scripts typed in Latin letters, elderly and
+formal writers, replies in mid-conversation, hypotheticals) on 0.11.28 and round 61's
+model, then read, then round 62; holdout37 (same brief) on 0.11.28, round 61's model and
+0.11.29, scored, not read and not trained on. Since
 0.10.3 the incident messages of holdout2-5, and of each later set once scored, are
 training data of the detector (safety_data/incidents/spent_holdout*.yml): their incident
 figures are no held-out figures any more; their secret cases still are regression
 checks. Figures per split, per language, per category.
 
-    .venv/bin/python -m bench.safety [--split dev|holdout|holdout2|...|holdout34|all]
+    .venv/bin/python -m bench.safety [--split dev|holdout|holdout2|...|holdout37|all]
                                      [--model models] [--failures]
 """
 

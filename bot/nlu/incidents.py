@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -172,17 +172,22 @@ def cues_present(folded: str, patterns: dict[str, re.Pattern[str]]) -> dict[str,
     - a handing-over verb inside other words (`gave_not`: Vietnamese "đăng nhập", log in);
     - an alarm said not to be false (`false_alarm_not`: "not a false alarm", "誤報じゃない");
     - a Chinese, Japanese or Korean "was me" that the words after it deny ("제가 한 거
-      아니에요", "我自己从来没加过", "自分で作ってない"): a "not me" (`_denied_after`)."""
+      아니에요", "我自己从来没加过", "自分で作ってない"): a "not me" (`_denied_after`), unless
+      a notice says it (`not_me_quoted`: "본인이 아닌 경우")."""
     present = {name: patterns[name].search(folded) is not None for name in _SINGLE}
     denied_after = False
     if present["was_me"]:
         matches = list(patterns["was_me"].finditer(folded))
         standing = [m for m in matches if not _denied_after(folded, m, patterns)]
-        denied_after = len(standing) < len(matches)
+        quoted = [m.span() for m in patterns["not_me_quoted"].finditer(folded)]
+        # A notice's "본인이 아닌 경우" (if it wasn't you) denies nobody's act.
+        denied_after = any(m not in standing and not any(
+            start <= m.start() and m.end() <= end for start, end in quoted) for m in matches)
         present["was_me"] = bool(standing) and (
             not present["not_me"] or _was_me_undenied(folded, patterns, standing))
     if present["not_me"]:
-        present["not_me"] = _outside(patterns["not_me"], patterns["not_me_quoted"], folded)
+        present["not_me"] = _outside(patterns["not_me"], patterns["not_me_quoted"], folded,
+                                     excused=lambda match: _no_denial(folded, match, patterns))
     present["not_me"] = present["not_me"] or denied_after
     if present["question"]:
         present["question"] = _outside(patterns["question"], patterns["question_not"], folded)
@@ -234,11 +239,35 @@ def _denied_after(folded: str, match: re.Match[str], patterns: dict[str, re.Patt
             and patterns["was_me_affirmed"].match(tail) is None)
 
 
-def _outside(cue: re.Pattern[str], context: re.Pattern[str], folded: str) -> bool:
-    """A match of `cue` that lies inside no match of `context`."""
+def _outside(cue: re.Pattern[str], context: re.Pattern[str], folded: str,
+             excused: Callable[[re.Match[str]], bool] = lambda match: False) -> bool:
+    """A match of `cue` that lies inside no match of `context` and is not `excused`."""
     spans = [m.span() for m in context.finditer(folded)]
-    return any(not any(c_start <= m.start() and m.end() <= c_end for c_start, c_end in spans)
+    return any(not excused(m) and not any(c_start <= m.start() and m.end() <= c_end
+                                          for c_start, c_end in spans)
                for m in cue.finditer(folded))
+
+
+# A Vietnamese "not me" is a pronoun and a negation ("em ko", "tôi không"); its clause ends
+# at punctuation or at a conjunction that starts another ("nhưng", "thì", "sao"; not "mà",
+# which folds to "ma" like "mã", the code in "em ko nhập mã được").
+_VI_NEGATION_END = re.compile(r"\b(?:ko|khong)$")
+_VI_CLAUSE_END = re.compile(r"[.!?,;\n]|\b(?:nhung|thi|sao)\b")
+_NO_DENIAL_REACH = 30  # characters read after the negation: "ko đăng nhập app vào được"
+
+
+def _no_denial(folded: str, match: re.Match[str], patterns: dict[str, re.Pattern[str]]) -> bool:
+    """A Vietnamese "em ko …" that denies nothing, by the words its clause goes on to
+    (`not_me_no_denial_next`): "được", an inability ("em ko rút được", I can't withdraw; a
+    lost phone's "mình ko đăng nhập app được" read as a denial took 0.327 to 0.471 in
+    0.11.27, and 0.11.28 listed 78 such phrases instead); "nữa", no longer ("số cũ em ko
+    dùng nữa", I don't use the old number any more); "hiểu", I don't understand. Not when
+    another clause holds the word: "em ko rút, sao tiền bị rút được?"."""
+    if not _VI_NEGATION_END.search(match.group()):
+        return False
+    clause = _VI_CLAUSE_END.split(folded[match.end():match.end() + _NO_DENIAL_REACH],
+                                  maxsplit=1)
+    return patterns["not_me_no_denial_next"].search(clause[0]) is not None
 
 
 def cue_features(texts: Sequence[str]) -> sparse.csr_matrix:

@@ -80,7 +80,7 @@ def asks_to_freeze(text: str, cues: dict[str, re.Pattern[str]] | None = None) ->
         just_before = CLAUSE_BREAK.split(
             text[max(0, match.start() - NEGATION_CONTEXT):match.start()])[-1]
         if cues["freeze_question"].search(clause) or cues["freeze_negation"].search(
-                just_before):
+                just_before) or _asked_about_after_if(text, match, cues):
             continue
         if not _someone_elses_account(text, match, cues):
             return True
@@ -88,6 +88,25 @@ def asks_to_freeze(text: str, cues: dict[str, re.Pattern[str]] | None = None) ->
 
 
 _FREEZE_CONTEXT = 30  # characters before the freeze words that may turn them into a question
+_SENTENCE_END = re.compile(r"[.!?。！？\n]")
+
+
+def _asked_about_after_if(text: str, match: re.Match[str],
+                          cues: dict[str, re.Pattern[str]]) -> bool:
+    """"If I mistype my password five times, do you lock my account?": a sentence that
+    opens with an "if" and whose freeze words' clause ends in a question mark asks what the
+    exchange would do, whatever the freeze words' mood ("¿se bloquea la cuenta?", "vous
+    bloquez mon compte ?"). Not "if possible, can you freeze it?", which asks for it. A
+    pasted notice's "if this wasn't you, lock your account" asks nothing of the trader."""
+    opening = _SENTENCE_END.split(text[:match.start()])[-1]
+    if cues["freeze_notice_condition"].search(opening):
+        return True  # a pasted notice's advice: "if this wasn't you, lock your account"
+    if not cues["freeze_conditional"].search(opening) or cues["freeze_conditional_not"].search(
+            opening):
+        return False
+    ending = _SENTENCE_END.search(text, match.end())
+    return ending is not None and ending.group() in "?？" and not CLAUSE_BREAK.search(
+        text, match.end(), ending.start())
 
 
 def _someone_elses_account(text: str, match: re.Match[str],

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.authenticator import Phone
-from tests.server.live_server import ROOT, live_server
+from tests.server.live_server import ROOT, Launched, launch, stop, wait_ready
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
@@ -37,19 +37,71 @@ def browser():  # type: ignore[no-untyped-def]
         instance.close()
 
 
-@pytest.fixture
-def data_dir(tmp_path):  # type: ignore[no-untyped-def]
-    return tmp_path
+class ServerPool:
+    """The next browser test's live server, started while the current test runs. A start
+    loads the models (about 7 s on 2 cores, more under load) and each of some 20 browser
+    tests needs a fresh server with its own data folder; started ahead, it is usually
+    answering by the time the test asks for it. Each server is still used by one test
+    only. One started with another environment than the test's (a module that sets an
+    identity secret before its server starts) is stopped and a fresh one started."""
+
+    def __init__(self, model_dir: Path, folders: pytest.TempPathFactory):
+        self.model_dir, self.folders = model_dir, folders
+        self.spare: tuple[dict[str, str], Path, Launched] | None = None
+
+    def _launch(self) -> tuple[dict[str, str], Path, Launched]:
+        folder = self.folders.mktemp("browser-server")
+        return _environment(), folder, launch(self.model_dir, folder)
+
+    def take(self) -> tuple[Path, Launched]:
+        if self.spare is None or self.spare[0] != _environment():
+            self.close()
+            self.spare = self._launch()
+        _env, folder, taken = self.spare
+        self.spare = self._launch()
+        return folder, taken
+
+    def close(self) -> None:
+        if self.spare is not None:
+            stop(self.spare[2].process)
+            self.spare = None
+
+
+def _environment() -> dict[str, str]:
+    # pytest names the running test in PYTEST_CURRENT_TEST: no setting of the server's.
+    return {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+
+
+# The browser tests' package: the spare stops after the last of them, not at the end of
+# the session.
+@pytest.fixture(scope="package")
+def server_pool(shipped_model_dir, tmp_path_factory):  # type: ignore[no-untyped-def]
+    pool = ServerPool(shipped_model_dir, tmp_path_factory)
+    yield pool
+    pool.close()
 
 
 @pytest.fixture
-def server(shipped_model_dir, data_dir):  # type: ignore[no-untyped-def]
-    with live_server(shipped_model_dir, data_dir) as (base, config, _process):
-        env = {**os.environ, "SUPPORTBOT_AGENT_PASSWORD": PASSWORD, "SUPPORTBOT_DATABASE_URL": ""}
-        subprocess.run([sys.executable, "-m", "bot", "--config", str(config), "agent", "add",
-                        "mei", "--languages", "zh,en", "--name", "Mei"],
-                       cwd=ROOT, env=env, check=True, capture_output=True)
-        yield base
+def _taken(server_pool):  # type: ignore[no-untyped-def]
+    folder, launched = server_pool.take()
+    yield folder, launched
+    stop(launched.process)
+
+
+@pytest.fixture
+def data_dir(_taken):  # type: ignore[no-untyped-def]
+    return _taken[0]
+
+
+@pytest.fixture
+def server(_taken):  # type: ignore[no-untyped-def]
+    _folder, launched = _taken
+    wait_ready(launched)
+    env = {**os.environ, "SUPPORTBOT_AGENT_PASSWORD": PASSWORD, "SUPPORTBOT_DATABASE_URL": ""}
+    subprocess.run([sys.executable, "-m", "bot", "--config", str(launched.config), "agent",
+                    "add", "mei", "--languages", "zh,en", "--name", "Mei"],
+                   cwd=ROOT, env=env, check=True, capture_output=True)
+    return launched.base
 
 
 def wait_until(page, expression, timeout=30_000):  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@ takeover or of a secret handed over, and the refusals that must not read as one.
 
 import pytest
 
+from bot.nlu.chinese_script import one_script
 from bot.nlu.folding import fold
 from bot.nlu.incidents import GAVE_AWAY, TAKEOVER, cue_patterns, cues_present, floor
 
@@ -343,3 +344,59 @@ def test_words_of_suite_34_that_lower_the_score():
 ])
 def test_vietnamese_cannot_is_no_denial(text, not_me):
     assert cues_present(fold(text), cue_patterns())["not_me"] is not_me
+
+
+@pytest.mark.parametrize("text,not_me", [
+    # Vietnamese "ko/không … được | nữa | hiểu" deny nothing, whichever pronoun and
+    # spelling (a rule since 0.11.29; 0.11.28 listed 78 phrases): "I can't get in any
+    # more", "I don't use the old number any more", "I don't understand".
+    ("tài khoản bị chiếm, đổi hết rồi tôi không vào lại được", False),
+    ("em muốn đổi số điện thoại, số cũ em ko dùng nữa", False),
+    ("tôi không hiểu sao số dư thay đổi", False),
+    # The word in another clause leaves the denial standing.
+    ("em ko rút, sao tiền bị rút được?", True),
+    ("tôi không hề rút tiền nhưng giờ không đăng nhập được", True),
+])
+def test_vietnamese_negations_that_deny_nothing(text, not_me):
+    assert cues_present(fold(text), cue_patterns())["not_me"] is not_me
+
+
+@pytest.mark.parametrize("text,kind", [
+    # holdout35: Korean "never did" (…한 적 없어요) with the account's words in Korean,
+    # Russian "левый вход" (a login that isn't mine).
+    ("비번 변경 완료 메일이 왔는데 저 비번 바꾼 적 없어요", TAKEOVER),
+    ("휴대폰 번호가 변경됐다는 문자가 왔는데 저는 변경한 적 없어요", TAKEOVER),
+    ("левый вход, почта сменена, SOS", TAKEOVER),
+    # A pasted Korean notice's "본인이 아닌 경우" (if it wasn't you) and a German "the old
+    # number I don't have any more" deny nobody's act.
+    ("[거래소] 새로운 기기에서 로그인되었습니다. 본인이 아닌 경우 즉시 비밀번호를 변경하세요.\n"
+     "ㄴ 이거 저 맞아요 폰 새로 사서 로그인한 거", None),
+    ("Handynummer ändern geht nur mit der alten Nummer? Die hab ich nicht mehr", None),
+])
+def test_cues_of_suite_35(text, kind):
+    assert floor(text) == kind
+
+
+@pytest.mark.parametrize("text,kind", [
+    # holdout36: emergencies typed in Latin letters — pinyin, romanised Korean, Russian
+    # transliterated — and a French account "se fait vider" (being emptied) now.
+    ("zhanghu yu e bian 0 le, wo mei ti xian, tibi jilu li you yi bi 18000 TRX", TAKEOVER),
+    ("gang bei ren denglu le, youxiang yijing genggai, bu shi wo gai de", TAKEOVER),
+    ("akk uvodyat, srochno", TAKEOVER),
+    ("urgent, mon compte se fait vider en direct, 3 retraits XRP", TAKEOVER),
+    ("co thiet bi la dang nhap vao tk, ko phai minh", TAKEOVER),
+])
+def test_romanised_emergencies_hold_the_rule(text, kind):
+    assert floor(text) == kind
+
+
+def test_romanised_words_are_features():
+    patterns = cue_patterns()
+    korean = cues_present(fold("XRP ga da ppajyeo nagasseoyo, na an haesseoyo"), patterns)
+    assert korean["not_me"] and korean["loss"]
+    assert cues_present(fold("dareka ga ore no account tsukatteru kamo, katte ni pojishon"),
+                        patterns)["not_me"]
+    # A son's loss in another app, no account here (holdout36's zh-27 wording, reworded),
+    # in Traditional script as the pipeline hands it over: in mainland characters.
+    assert cues_present(fold(one_script("我兒子在別的軟件上被騙了，他沒有在你們這裡開戶")),
+                        patterns)["elsewhere"]

@@ -498,3 +498,49 @@ def test_english_freeze_words_that_request_nothing_are_no_freeze_request(text):
 ])
 def test_polite_russian_freeze_requests_stay_requests(text):
     assert asks_to_freeze(text)
+
+
+@pytest.mark.parametrize("text", [
+    # A freeze asked about after an "if" (0.11.28 paged the first three), and a pasted
+    # notice's advice (holdout35): no request.
+    "O que acontece se eu errar a senha 5 vezes, bloqueia a conta?",
+    "Si me equivoco de contraseña varias veces, ¿se bloquea la cuenta?",
+    "Si je me trompe de mot de passe, vous bloquez mon compte ?",
+    "[Sàn] Đăng nhập mới: Samsung S23, Hà Nội. Nếu không phải bạn, hãy khóa tài khoản ngay.\n"
+    "=> cái này là mình vừa đổi điện thoại thôi",
+])
+def test_a_freeze_asked_about_after_an_if_or_quoted_from_a_notice_is_no_request(text):
+    assert not asks_to_freeze(text)
+
+
+@pytest.mark.parametrize("text", [
+    # ... but an "if" that asks for it ("if possible", "if you can"), an "if" in an earlier
+    # sentence, or a request without a question mark still asks.
+    "Si es posible, ¿pueden bloquear mi cuenta?",
+    "Si pueden, bloqueen mi cuenta?",
+    "Se alguém entrou, bloqueiem minha conta!",
+    "If this was not you, lock your account, the notice says. It wasn't me. Please lock my "
+    "account now",
+])
+def test_an_if_that_still_asks_for_the_freeze(text):
+    assert asks_to_freeze(text)
+
+
+@pytest.mark.parametrize("text", [
+    # Freeze requests typed in Latin letters (holdout36).
+    "qing bang wo mashang dongjie",
+    "jebal gyejeong jom jamgwa juseyo",
+    "zablokiruyte moy akkaunt srochno",
+    "ko phai em, khoa acc di",
+])
+def test_romanised_freeze_requests(text):
+    assert asks_to_freeze(text)
+
+
+@pytest.mark.parametrize("text", [
+    # ... not an account that was locked, nor a husband's account.
+    "nhập sai mật khẩu 5 lần thôi mà khóa acc 24h",
+    "u moego muzha zavisim ot treydinga, zablokiruyte ego akkaunt",
+])
+def test_romanised_freeze_words_that_ask_nothing_of_us(text):
+    assert not asks_to_freeze(text)

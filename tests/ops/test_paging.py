@@ -127,6 +127,10 @@ def test_giving_up_after_max_attempts_is_logged_and_counted(ops_client, ops_serv
     row = wait_until(lambda: [r for r in outbox(ops_services, webhooks.PAGE)
                               if r.state == webhooks.FAILED], timeout=20, what="given up")[0]
     assert row.attempts == 4 and row.last_error == "HTTP 503"
+    # The worker counts and logs the outcome just after its FAILED row commits, so the row
+    # can be seen a moment before the count: wait for the count, then require exactly one.
+    wait_until(lambda: WEBHOOK_ATTEMPTS.labels("page", "failed")._value.get() > before,
+               timeout=5, what="the failed attempt counted")
     assert WEBHOOK_ATTEMPTS.labels("page", "failed")._value.get() == before + 1
     assert "given up after 4 attempt(s)" in caplog.text
     metrics = ops_client.get("/metrics").text

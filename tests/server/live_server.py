@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,21 @@ def write_config(folder: Path, model_dir: Path) -> Path:
     return config
 
 
+def link_tree(source: Path, target: Path) -> None:
+    """`source` copied as hard links: a model is about 250 MB and a run starts some 40
+    servers. Safe because nothing writes a model file in place: training writes a new
+    folder and renames it (bot/storage/model_store.py), so a server's retraining never
+    reaches the shared files. Copied where links cannot be made (another file system)."""
+    def link_or_copy(src: str, dst: str) -> object:
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+        return dst
+
+    shutil.copytree(source, target, copy_function=link_or_copy)
+
+
 def merged(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     """`extra` laid over `base`, section by section: a test's "limits: {busy_after: 24}"
     changes that one setting, not the whole section (YAML keeps the last of two
@@ -56,13 +72,21 @@ def merged(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-@contextmanager
-def live_server(model_dir: Path, folder: Path, env: dict[str, str] | None = None,
-                extra_config: str = ""
-                ) -> Iterator[tuple[str, Path, subprocess.Popen[bytes]]]:
+@dataclass
+class Launched:
+    """A server process started and not yet known to answer (`wait_ready`)."""
+    base: str
+    config: Path
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+def launch(model_dir: Path, folder: Path, env: dict[str, str] | None = None,
+           extra_config: str = "") -> Launched:
+    """Start `python -m bot run` on a free port in `folder`; returns at once."""
     model = folder / "models"
     if not model.exists():
-        shutil.copytree(model_dir, model)
+        link_tree(model_dir, model)
     config = write_config(folder, model)
     if extra_config:
         config.write_text(yaml.safe_dump(merged(yaml.safe_load(config.read_text()),
@@ -75,22 +99,35 @@ def live_server(model_dir: Path, folder: Path, env: dict[str, str] | None = None
         [sys.executable, "-m", "bot", "--config", str(config), "run", "--no-train",
          "--port", str(port)], cwd=ROOT, env=environment,
         stdout=log.open("ab"), stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    return Launched(f"http://127.0.0.1:{port}", config, process, log)
+
+
+def wait_ready(server: Launched, timeout: float = 90) -> None:
+    """Until /healthz answers 200; the log's tail in the error if the server died or
+    never answered."""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            if httpx.get(f"{server.base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.time() > deadline or server.process.poll() is not None:
+            tail = server.log.read_text(errors="replace")[-3000:]
+            raise AssertionError(f"the server did not start:\n{tail}")
+        time.sleep(0.3)
+
+
+@contextmanager
+def live_server(model_dir: Path, folder: Path, env: dict[str, str] | None = None,
+                extra_config: str = ""
+                ) -> Iterator[tuple[str, Path, subprocess.Popen[bytes]]]:
+    server = launch(model_dir, folder, env, extra_config)
     try:
-        deadline = time.time() + 90
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.time() > deadline or process.poll() is not None:
-                tail = log.read_text(errors="replace")[-3000:]
-                raise AssertionError(f"the server did not start:\n{tail}")
-            time.sleep(0.3)
-        yield base, config, process
+        wait_ready(server)
+        yield server.base, server.config, server.process
     finally:
-        stop(process)
+        stop(server.process)
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
