@@ -178,11 +178,12 @@ def cues_present(folded: str, patterns: dict[str, re.Pattern[str]]) -> dict[str,
     denied_after = False
     if present["was_me"]:
         matches = list(patterns["was_me"].finditer(folded))
-        standing = [m for m in matches if not _denied_after(folded, m, patterns)]
-        quoted = [m.span() for m in patterns["not_me_quoted"].finditer(folded)]
+        denied = [_denied_after(folded, m, patterns) for m in matches]
+        standing = [m for m, no in zip(matches, denied, strict=True) if not no]
         # A notice's "본인이 아닌 경우" (if it wasn't you) denies nobody's act.
-        denied_after = any(m not in standing and not any(
-            start <= m.start() and m.end() <= end for start, end in quoted) for m in matches)
+        quoted = _spans(patterns["not_me_quoted"], folded)
+        denied_after = any(no and not _inside(m, quoted)
+                           for m, no in zip(matches, denied, strict=True))
         present["was_me"] = bool(standing) and (
             not present["not_me"] or _was_me_undenied(folded, patterns, standing))
     if present["not_me"]:
@@ -242,10 +243,16 @@ def _denied_after(folded: str, match: re.Match[str], patterns: dict[str, re.Patt
 def _outside(cue: re.Pattern[str], context: re.Pattern[str], folded: str,
              excused: Callable[[re.Match[str]], bool] = lambda match: False) -> bool:
     """A match of `cue` that lies inside no match of `context` and is not `excused`."""
-    spans = [m.span() for m in context.finditer(folded)]
-    return any(not excused(m) and not any(c_start <= m.start() and m.end() <= c_end
-                                          for c_start, c_end in spans)
-               for m in cue.finditer(folded))
+    spans = _spans(context, folded)
+    return any(not excused(m) and not _inside(m, spans) for m in cue.finditer(folded))
+
+
+def _spans(pattern: re.Pattern[str], folded: str) -> list[tuple[int, int]]:
+    return [m.span() for m in pattern.finditer(folded)]
+
+
+def _inside(match: re.Match[str], spans: list[tuple[int, int]]) -> bool:
+    return any(start <= match.start() and match.end() <= end for start, end in spans)
 
 
 # A Vietnamese "not me" is a pronoun and a negation ("em ko", "tôi không"); its clause ends

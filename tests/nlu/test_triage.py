@@ -531,15 +531,18 @@ def test_an_if_that_still_asks_for_the_freeze(text):
     "qing bang wo mashang dongjie",
     "jebal gyejeong jom jamgwa juseyo",
     "zablokiruyte moy akkaunt srochno",
+    "idut vyvody s moego akkaunta, zablokirujte pozhalujsta",
     "ko phai em, khoa acc di",
+    "khong phai em!!! dang nhap moi tu Brazil khoa acc giup em",
 ])
 def test_romanised_freeze_requests(text):
     assert asks_to_freeze(text)
 
 
 @pytest.mark.parametrize("text", [
-    # ... not an account that was locked, nor a husband's account.
+    # ... not an account that was locked, nor an uncle's or a husband's account.
     "nhập sai mật khẩu 5 lần thôi mà khóa acc 24h",
+    "chú em bị hỏi mật khẩu, chú không đưa. khóa acc giúp được không",
     "u moego muzha zavisim ot treydinga, zablokiruyte ego akkaunt",
 ])
 def test_romanised_freeze_words_that_ask_nothing_of_us(text):
