@@ -44,13 +44,17 @@ pasted notices) on 0.11.27 and round 59's model, then read, then round 60; holdo
 then round 61; holdout36 (indirect wording, scripts typed in Latin letters, elderly and
 formal writers, replies in mid-conversation, hypotheticals) on 0.11.28 and round 61's
 model, then read, then round 62; holdout37 (same brief) on 0.11.28, round 61's model and
-0.11.29, scored, not read and not trained on. Since
+0.11.29, then read (forty-sixth session), then round 63; holdout38 (phone-typed chat:
+dictation, typos, pasted notices, screenshots described, relatives writing) on 0.11.29,
+then read, then round 64; holdout39 (time, person and certainty decide: whose act, now or
+settled, hedged, calm or ranting, strong words about something else) on 0.11.29 and
+0.11.30, scored, not read and not trained on. Since
 0.10.3 the incident messages of holdout2-5, and of each later set once scored, are
 training data of the detector (safety_data/incidents/spent_holdout*.yml): their incident
 figures are no held-out figures any more; their secret cases still are regression
 checks. Figures per split, per language, per category.
 
-    .venv/bin/python -m bench.safety [--split dev|holdout|holdout2|...|holdout37|all]
+    .venv/bin/python -m bench.safety [--split dev|holdout|holdout2|...|holdout39|all]
                                      [--model models] [--failures]
 """
 

@@ -8,4 +8,4 @@ import os
 # became 150-300 ms; passive waiting measured the same speed as one process alone.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-__version__ = "0.11.29"  # the same as pyproject.toml (tests/test_version.py)
+__version__ = "0.11.30"  # the same as pyproject.toml (tests/test_version.py)

@@ -400,3 +400,26 @@ def test_romanised_words_are_features():
     # in Traditional script as the pipeline hands it over: in mainland characters.
     assert cues_present(fold(one_script("我兒子在別的軟件上被騙了，他沒有在你們這裡開戶")),
                         patterns)["elsewhere"]
+
+
+@pytest.mark.parametrize("text,kind", [
+    # holdout37-38 (0.11.30), reworded: French typed without the apostrophe, any ending;
+    # Russian "not my withdrawal" and the alibi of a login place; plurals of withdrawals.
+    ("ya 3 retraits de SOL cette nuit que jai pas faits", TAKEOVER),
+    ("des virements que j'ai jamais faites hier soir", TAKEOVER),
+    ("не мой перевод, срочно", TAKEOVER),
+    ("вход из Турции, я там не был ни разу", TAKEOVER),
+    # What still settles it: the user says it was them.
+    ("ya 3 retraits de SOL cette nuit, c'etait moi en fait", None),
+])
+def test_cues_of_suites_37_and_38(text, kind):
+    assert floor(text) == kind
+
+
+def test_never_seen_is_a_stranger_not_a_transfer_on_its_way():
+    patterns = cue_patterns()
+    folded = fold("rut 0.5 ETH ve vi nay luc 3h sang, dia chi nay em chua thay bao gio")
+    # "chưa thấy" alone is a transfer not seen yet (awaited); "chưa thấy bao giờ" is an
+    # address never seen, which keeps the detector's verdict.
+    assert patterns["stranger"].search(folded)
+    assert cues_present(fold("自分の口座から今まさにETHが出ていってます"), patterns)["loss"]
