@@ -3,9 +3,17 @@ takeover or of a secret handed over, and the refusals that must not read as one.
 
 import pytest
 
+from bot.config import SafetySettings
 from bot.nlu.chinese_script import one_script
 from bot.nlu.folding import fold
-from bot.nlu.incidents import GAVE_AWAY, TAKEOVER, cue_patterns, cues_present, floor
+from bot.nlu.incidents import (
+    GAVE_AWAY,
+    TAKEOVER,
+    awaited_own_transfer,
+    cue_patterns,
+    cues_present,
+    floor,
+)
 
 
 @pytest.mark.parametrize("text,kind", [
@@ -417,9 +425,15 @@ def test_cues_of_suites_37_and_38(text, kind):
 
 
 def test_never_seen_is_a_stranger_not_a_transfer_on_its_way():
-    patterns = cue_patterns()
-    folded = fold("rut 0.5 ETH ve vi nay luc 3h sang, dia chi nay em chua thay bao gio")
-    # "chưa thấy" alone is a transfer not seen yet (awaited); "chưa thấy bao giờ" is an
-    # address never seen, which keeps the detector's verdict.
-    assert patterns["stranger"].search(folded)
-    assert cues_present(fold("自分の口座から今まさにETHが出ていってます"), patterns)["loss"]
+    # "chưa thấy" alone is a withdrawal not seen yet: the awaited-transfer guard sets the
+    # detector's verdict aside. "chưa thấy bao giờ" is an address never seen: it keeps it.
+    safety = SafetySettings()
+    never_seen = "rut 0.5 ETH ve vi luc 3h sang, dia chi nay em chua thay bao gio"
+    not_yet = "em rut 0.5 ETH ve vi tu 3h sang ma van chua thay"
+    assert cue_patterns()["stranger"].search(fold(never_seen))
+    assert not awaited_own_transfer(never_seen, "withdrawal_delay", 0.99, 0.5, safety)
+    assert awaited_own_transfer(not_yet, "withdrawal_delay", 0.99, 0.5, safety)
+
+
+def test_coins_going_out_is_a_loss():
+    assert cues_present(fold("自分の口座から今まさにETHが出ていってます"), cue_patterns())["loss"]
